@@ -1,0 +1,1 @@
+"""Run OpenAI Agents SDK agents durably inside Temporal workflows."""
