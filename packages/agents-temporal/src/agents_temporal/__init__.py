@@ -1,1 +1,19 @@
-"""Run OpenAI Agents SDK agents durably inside Temporal workflows."""
+"""Run OpenAI Agents SDK agents durably inside Temporal workflows.
+
+The public API follows the published OpenAI Agents SDK integration for Temporal, so code
+written for it runs here with only the import path changed.
+"""
+
+from . import workflow
+from ._converter import AgentsPayloadConverter
+from ._errors import AgentsWorkflowError
+from ._params import ModelActivityParameters
+from ._plugin import OpenAIAgentsPlugin
+
+__all__ = [
+    "AgentsPayloadConverter",
+    "AgentsWorkflowError",
+    "ModelActivityParameters",
+    "OpenAIAgentsPlugin",
+    "workflow",
+]

@@ -1,0 +1,94 @@
+"""The activity that makes each real model call, on the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Any
+
+from agents import ModelProvider, ModelResponse, ModelSettings, ModelTracing
+from pydantic import TypeAdapter
+from temporalio import activity
+
+from ._provider_errors import classify
+from ._providers import DefaultModelProvider
+from ._specs import OutputSchemaSpec, SpecOutputSchema, ToolSpec, rebuild_tool
+
+MODEL_ACTIVITY_NAME = "agents_temporal.invoke_model"
+
+_SETTINGS = TypeAdapter(ModelSettings)
+
+
+@dataclass
+class ModelCallInput:
+    """Everything a model call needs, as plain data recorded in workflow history."""
+
+    model_name: str | None
+    agent_name: str
+    system_instructions: str | None
+    input: str | list[dict[str, Any]]
+    model_settings: dict[str, Any]
+    tools: list[ToolSpec]
+    handoffs: list[ToolSpec]
+    output_schema: OutputSchemaSpec | None
+    tracing: int
+    previous_response_id: str | None = None
+    conversation_id: str | None = None
+    prompt: dict[str, Any] | None = None
+
+
+@contextlib.asynccontextmanager
+async def heartbeating() -> AsyncGenerator[None]:
+    """Heartbeat while the body runs, when the activity has a heartbeat timeout."""
+    timeout = activity.info().heartbeat_timeout
+    if not timeout:
+        yield
+        return
+    interval = max(timeout.total_seconds() / 3, 0.05)
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(interval)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+class ModelActivity:
+    """Holds the worker's model provider and serves the model activity."""
+
+    def __init__(self, model_provider: ModelProvider | None = None) -> None:
+        self._provider = model_provider or DefaultModelProvider()
+
+    @activity.defn(name=MODEL_ACTIVITY_NAME)
+    async def invoke_model(self, call: ModelCallInput) -> ModelResponse:
+        """Call the model named in ``call`` and return its full response."""
+        try:
+            model = self._provider.get_model(call.model_name)
+            async with heartbeating():
+                return await model.get_response(
+                    system_instructions=call.system_instructions,
+                    input=call.input,  # pyright: ignore[reportArgumentType]
+                    model_settings=_SETTINGS.validate_python(call.model_settings),
+                    tools=[rebuild_tool(spec) for spec in call.tools],
+                    output_schema=(
+                        SpecOutputSchema(call.output_schema) if call.output_schema else None
+                    ),
+                    handoffs=[rebuild_tool(spec) for spec in call.handoffs],
+                    tracing=ModelTracing(call.tracing),
+                    previous_response_id=call.previous_response_id,
+                    conversation_id=call.conversation_id,
+                    prompt=call.prompt,  # pyright: ignore[reportArgumentType]
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            raise classify(error, call.model_name) from error

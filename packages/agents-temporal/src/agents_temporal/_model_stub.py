@@ -1,0 +1,217 @@
+"""Workflow-side stand-ins that turn every model call into the model activity."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agents import (
+    Agent,
+    AgentOutputSchemaBase,
+    Handoff,
+    Model,
+    ModelProvider,
+    ModelResponse,
+    ModelSettings,
+    ModelTracing,
+    RunContextWrapper,
+    RunHooks,
+    Tool,
+    TResponseInputItem,
+)
+from agents.items import TResponseStreamEvent
+from openai.types.responses import Response, ResponseCompletedEvent
+from openai.types.responses.response_prompt_param import ResponsePromptParam
+from pydantic_core import to_jsonable_python
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+from ._errors import MODEL_PROVIDER_ERROR, AgentsWorkflowError
+from ._model_activity import ModelActivity, ModelCallInput
+from ._params import ModelActivityParameters
+from ._specs import handoff_spec, output_schema_spec, tool_spec
+
+
+class AgentTracker:
+    """Remembers which agent is about to call the model, for activity summaries."""
+
+    def __init__(self) -> None:
+        self.agent_name = "agent"
+
+
+class TrackingHooks(RunHooks[Any]):
+    """Run hooks that note the calling agent, then defer to the user's hooks."""
+
+    def __init__(self, inner: RunHooks[Any] | None, tracker: AgentTracker) -> None:
+        self._inner = inner or RunHooks[Any]()
+        self._tracker = tracker
+
+    async def on_llm_start(
+        self,
+        context: RunContextWrapper[Any],
+        agent: Agent[Any],
+        system_prompt: str | None,
+        input_items: list[TResponseInputItem],
+    ) -> None:
+        self._tracker.agent_name = agent.name
+        await self._inner.on_llm_start(context, agent, system_prompt, input_items)
+
+    async def on_llm_end(self, context: Any, agent: Any, response: Any) -> None:
+        await self._inner.on_llm_end(context, agent, response)
+
+    async def on_agent_start(self, context: Any, agent: Any) -> None:
+        await self._inner.on_agent_start(context, agent)
+
+    async def on_agent_end(self, context: Any, agent: Any, output: Any) -> None:
+        await self._inner.on_agent_end(context, agent, output)
+
+    async def on_handoff(self, context: Any, from_agent: Any, to_agent: Any) -> None:
+        await self._inner.on_handoff(context, from_agent, to_agent)
+
+    async def on_tool_start(self, context: Any, agent: Any, tool: Any) -> None:
+        await self._inner.on_tool_start(context, agent, tool)
+
+    async def on_tool_end(self, context: Any, agent: Any, tool: Any, result: Any) -> None:
+        await self._inner.on_tool_end(context, agent, tool, result)
+
+
+def _input_items(value: str | list[TResponseInputItem]) -> str | list[dict[str, Any]]:
+    if isinstance(value, str):
+        return value
+    return [to_jsonable_python(item) for item in value]
+
+
+class ActivityModel(Model):
+    """A model whose every call is the model activity."""
+
+    def __init__(
+        self, model_name: str | None, params: ModelActivityParameters, tracker: AgentTracker
+    ) -> None:
+        self.model_name = model_name
+        self._params = params
+        self._tracker = tracker
+
+    async def get_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        *,
+        previous_response_id: str | None,
+        conversation_id: str | None,
+        prompt: ResponsePromptParam | None,
+    ) -> ModelResponse:
+        call = ModelCallInput(
+            model_name=self.model_name,
+            agent_name=self._tracker.agent_name,
+            system_instructions=system_instructions,
+            input=_input_items(input),
+            model_settings=model_settings.to_json_dict(),
+            tools=[tool_spec(t) for t in tools],
+            handoffs=[handoff_spec(h) for h in handoffs],
+            output_schema=output_schema_spec(output_schema),
+            tracing=tracing.value,
+            previous_response_id=previous_response_id,
+            conversation_id=conversation_id,
+            prompt=to_jsonable_python(prompt) if prompt is not None else None,
+        )
+        return await run_model_activity(self._params, call)
+
+    async def stream_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        *,
+        previous_response_id: str | None,
+        conversation_id: str | None,
+        prompt: ResponsePromptParam | None,
+    ) -> AsyncIterator[TResponseStreamEvent]:
+        # The durable result of a streamed call is the whole response; it is delivered as one
+        # completed event so Runner.run_streamed works in workflows.
+        response = await self.get_response(
+            system_instructions,
+            input,
+            model_settings,
+            tools,
+            output_schema,
+            handoffs,
+            tracing,
+            previous_response_id=previous_response_id,
+            conversation_id=conversation_id,
+            prompt=prompt,
+        )
+        yield ResponseCompletedEvent(
+            type="response.completed",
+            sequence_number=0,
+            response=Response(
+                id=response.response_id or "",
+                created_at=workflow.now().timestamp(),
+                model=self.model_name or "",
+                object="response",
+                output=response.output,
+                tool_choice="auto",
+                tools=[],
+                parallel_tool_calls=True,
+                usage=None,
+            ),
+        )
+
+
+async def run_model_activity(params: ModelActivityParameters, call: ModelCallInput) -> Any:
+    """Schedule the model activity for ``call`` and translate its failures."""
+    summary = params.summary_for(call.agent_name, call.model_name)
+    try:
+        if params.use_local_activity:
+            return await workflow.execute_local_activity_method(
+                ModelActivity.invoke_model,
+                call,
+                schedule_to_close_timeout=params.schedule_to_close_timeout,
+                schedule_to_start_timeout=params.schedule_to_start_timeout,
+                start_to_close_timeout=params.start_to_close_timeout,
+                retry_policy=params.retry_policy,
+                cancellation_type=params.cancellation_type,
+                summary=summary,
+            )
+        return await workflow.execute_activity_method(
+            ModelActivity.invoke_model,
+            call,
+            task_queue=params.task_queue,
+            schedule_to_close_timeout=params.schedule_to_close_timeout,
+            schedule_to_start_timeout=params.schedule_to_start_timeout,
+            start_to_close_timeout=params.start_to_close_timeout,
+            heartbeat_timeout=params.heartbeat_timeout,
+            retry_policy=params.retry_policy,
+            cancellation_type=params.cancellation_type,
+            summary=summary,
+            priority=params.priority,
+        )
+    except ActivityError as error:
+        cause = error.cause
+        if isinstance(cause, ApplicationError) and (cause.type or "").startswith(
+            MODEL_PROVIDER_ERROR
+        ):
+            raise AgentsWorkflowError(cause.message, type=MODEL_PROVIDER_ERROR) from error
+        raise AgentsWorkflowError(
+            f"Model call for agent {call.agent_name!r} failed: {cause or error}",
+            type=MODEL_PROVIDER_ERROR,
+        ) from error
+
+
+class ActivityModelProvider(ModelProvider):
+    """Hands out activity-backed models inside a workflow."""
+
+    def __init__(self, params: ModelActivityParameters, tracker: AgentTracker) -> None:
+        self._params = params
+        self._tracker = tracker
+
+    def get_model(self, model_name: str | None) -> Model:
+        return ActivityModel(model_name, self._params, self._tracker)

@@ -1,0 +1,111 @@
+"""OpenAIAgentsPlugin: one object that sets up clients, workers and replayers for agents."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import AsyncGenerator, Sequence
+from typing import Any
+
+from agents import ModelProvider
+from agents.run import AgentRunner, get_default_agent_runner, set_default_agent_runner
+from agents.tracing import get_trace_provider
+from temporalio.plugin import SimplePlugin
+from temporalio.worker import WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+
+from ._converter import with_agents_converter
+from ._model_activity import ModelActivity
+from ._params import ModelActivityParameters
+from ._runner import TemporalAgentRunner
+from ._workflow_context import AgentsInterceptor, WorkflowAgentsContext
+
+# Shared with the sandbox, so the workflow sees the same classes, runner and settings as the
+# worker that installed them.
+_PASSTHROUGH_MODULES = ("agents", "openai", "pydantic", "pydantic_core", "mcp", "agents_temporal")
+
+
+class _RunnerInstallation:
+    """Keeps the Temporal-aware runner installed while any worker of this process runs."""
+
+    def __init__(self) -> None:
+        self._users = 0
+        self._previous: AgentRunner | None = None
+
+    @contextlib.asynccontextmanager
+    async def active(self) -> AsyncGenerator[None]:
+        if self._users == 0:
+            # The trace provider builds its exporter (and imports HTTP clients) on first use;
+            # that must happen here, not lazily inside a workflow sandbox.
+            get_trace_provider()
+            self._previous = get_default_agent_runner()
+            set_default_agent_runner(TemporalAgentRunner())
+        self._users += 1
+        try:
+            yield
+        finally:
+            self._users -= 1
+            if self._users == 0:
+                set_default_agent_runner(self._previous)
+
+
+_RUNNER = _RunnerInstallation()
+
+
+def _with_passthrough(runner: WorkflowRunner | None) -> WorkflowRunner:
+    if isinstance(runner, SandboxedWorkflowRunner):
+        return dataclasses.replace(
+            runner,
+            restrictions=runner.restrictions.with_passthrough_modules(*_PASSTHROUGH_MODULES),
+        )
+    if runner is None:
+        return SandboxedWorkflowRunner(
+            restrictions=SandboxedWorkflowRunner().restrictions.with_passthrough_modules(
+                *_PASSTHROUGH_MODULES
+            )
+        )
+    return runner
+
+
+class OpenAIAgentsPlugin(SimplePlugin):
+    """Runs OpenAI Agents SDK code durably in Temporal workflows.
+
+    Give it to ``Client.connect(plugins=[...])``; workers built from that client inherit it. It
+    installs a payload converter for OpenAI and Agents types, lets the workflow sandbox share
+    the Agents SDK, registers the model activity on workers, and makes ``Runner.run`` inside a
+    workflow schedule every model call as that activity.
+
+    Args:
+        model_params: How model activities are scheduled (timeouts, retries, task queue).
+        model_provider: Makes real models on the worker from model names. Defaults to OpenAI,
+            with ``litellm/<provider>/<model>`` names served by LiteLLM.
+        mcp_server_providers: MCP servers the workflows may use, by name.
+        register_activities: Register the model (and MCP) activities on workers. Turn off for a
+            worker that only runs workflows while other workers serve the activities.
+        use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry.
+    """
+
+    def __init__(
+        self,
+        model_params: ModelActivityParameters | None = None,
+        model_provider: ModelProvider | None = None,
+        mcp_server_providers: Sequence[Any] = (),
+        register_activities: bool = True,
+        use_otel_instrumentation: bool = False,
+    ) -> None:
+        self.model_params = model_params or ModelActivityParameters()
+        self.model_provider = model_provider
+        self.mcp_server_providers = tuple(mcp_server_providers)
+        self.use_otel_instrumentation = use_otel_instrumentation
+        context = WorkflowAgentsContext(model_params=self.model_params)
+        activities: list[Any] = []
+        if register_activities:
+            activities.append(ModelActivity(model_provider).invoke_model)
+        super().__init__(
+            name="agents_temporal.OpenAIAgentsPlugin",
+            data_converter=with_agents_converter,
+            interceptors=[AgentsInterceptor(context)],
+            activities=activities,
+            workflow_runner=_with_passthrough,
+            run_context=_RUNNER.active,
+        )

@@ -1,0 +1,60 @@
+"""The worker-side model provider used when none is given."""
+
+from __future__ import annotations
+
+import os
+
+from agents import Model, ModelProvider, OpenAIProvider
+from openai import AsyncOpenAI
+from temporalio.exceptions import ApplicationError
+
+from ._errors import MODEL_PROVIDER_ERROR
+
+LITELLM_PREFIX = "litellm/"
+
+
+class DefaultModelProvider(ModelProvider):
+    """OpenAI for plain model names, LiteLLM for ``litellm/<provider>/<model>`` names.
+
+    Clients are made on first use, so a worker that only ever serves LiteLLM models needs no
+    OpenAI key. Provider-side retries are off: Temporal's retry policy owns retries, so one
+    failed attempt is one recorded activity attempt.
+    """
+
+    def __init__(self) -> None:
+        self._openai: OpenAIProvider | None = None
+        self._litellm: ModelProvider | None = None
+
+    def get_model(self, model_name: str | None) -> Model:
+        if model_name is not None and model_name.startswith(LITELLM_PREFIX):
+            return self._litellm_provider().get_model(model_name.removeprefix(LITELLM_PREFIX))
+        return self._openai_provider().get_model(model_name)
+
+    def _openai_provider(self) -> OpenAIProvider:
+        if self._openai is None:
+            if not os.environ.get("OPENAI_API_KEY"):
+                raise ApplicationError(
+                    "OPENAI_API_KEY is not set on the worker: set it, choose a LiteLLM model "
+                    "with a 'litellm/<provider>/<model>' name, or pass model_provider= to "
+                    "OpenAIAgentsPlugin",
+                    type=MODEL_PROVIDER_ERROR,
+                    non_retryable=True,
+                )
+            self._openai = OpenAIProvider(openai_client=AsyncOpenAI(max_retries=0))
+        return self._openai
+
+    def _litellm_provider(self) -> ModelProvider:
+        if self._litellm is None:
+            # Without this, importing LiteLLM fetches a model cost map from the internet.
+            os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+            try:
+                from agents.extensions.models.litellm_provider import LitellmProvider
+            except ImportError as error:
+                raise ApplicationError(
+                    "LiteLLM models need the 'litellm' extra: "
+                    'pip install "agents-temporal[litellm]"',
+                    type=MODEL_PROVIDER_ERROR,
+                    non_retryable=True,
+                ) from error
+            self._litellm = LitellmProvider()
+        return self._litellm

@@ -1,0 +1,26 @@
+"""Test helpers: scripted models, the plugin set up for tests, and real local servers."""
+
+from ._agent_environment import AgentEnvironment
+from ._temporal_server import (
+    EXISTING_SERVER_ENV,
+    environment_for_tests,
+    start_local_server,
+    start_time_skipping_server,
+    temporal_cli_path,
+    temporal_test_server_path,
+)
+from ._test_model import ModelRequest, ResponseBuilders, TestModel, TestModelProvider
+
+__all__ = [
+    "EXISTING_SERVER_ENV",
+    "AgentEnvironment",
+    "ModelRequest",
+    "ResponseBuilders",
+    "TestModel",
+    "TestModelProvider",
+    "environment_for_tests",
+    "start_local_server",
+    "start_time_skipping_server",
+    "temporal_cli_path",
+    "temporal_test_server_path",
+]
