@@ -33,6 +33,7 @@ from tests.examples.spec_workflows import (
     WeatherAgent,
     get_weather,
 )
+from tests.replaying import save_history
 
 WORKFLOWS = [
     HelloWorldAgent,
@@ -74,8 +75,10 @@ async def through_environment(
 SETUPS = [pytest.param(through_plugin, id="plugin"), pytest.param(through_environment, id="env")]
 
 
-async def run(client: Client, workflow: Any, arg: Any, task_queue: str, **kw: Any) -> Any:
-    return await client.execute_workflow(
+async def run(
+    client: Client, workflow: Any, arg: Any, task_queue: str, history: str = "", **kw: Any
+) -> Any:
+    handle = await client.start_workflow(
         workflow,
         arg,
         id=f"wf-{uuid.uuid4()}",  # noqa: TID251 - test code, not a workflow
@@ -83,13 +86,17 @@ async def run(client: Client, workflow: Any, arg: Any, task_queue: str, **kw: An
         execution_timeout=timedelta(seconds=30),
         **kw,
     )
+    result = await handle.result()
+    if history:
+        await save_history(handle, f"spec_{history}")
+    return result
 
 
 @pytest.mark.parametrize("setup", SETUPS)
 async def test_hello_world(setup: Any, temporal_client: Client, task_queue: str) -> None:
     model = TestModel.returning_responses([ResponseBuilders.output_message("Calls within calls")])
     async with setup(temporal_client, model, task_queue) as client:
-        result = await run(client, HelloWorldAgent.run, "Recursion?", task_queue)
+        result = await run(client, HelloWorldAgent.run, "Recursion?", task_queue, "hello_world")
     assert result == "Calls within calls"
     assert model.requests[0].system_instructions == "You only respond in haikus."
 
@@ -105,7 +112,9 @@ async def test_activity_tool(setup: Any, temporal_client: Client, task_queue: st
 
     model = TestModel(respond)
     async with setup(temporal_client, model, task_queue) as client:
-        result = await run(client, WeatherAgent.run, "Weather in Oslo?", task_queue)
+        result = await run(
+            client, WeatherAgent.run, "Weather in Oslo?", task_queue, "activity_tool"
+        )
     assert json.loads(result.removeprefix("Weather: ")) == {
         "city": "Oslo",
         "temperature_range": "14-20C",
@@ -122,7 +131,7 @@ async def test_sync_function_tool(setup: Any, temporal_client: Client, task_queu
 
     model = TestModel(respond)
     async with setup(temporal_client, model, task_queue) as client:
-        result = await run(client, MathAssistantAgent.run, "Area of r=2?", task_queue)
+        result = await run(client, MathAssistantAgent.run, "Area of r=2?", task_queue, "sync_tool")
     assert result == "Area 12.57"
 
 
@@ -139,7 +148,14 @@ async def test_triage_handoff(
 
     model = TestModel(respond)
     async with setup(temporal_client, model, task_queue) as client:
-        result = await run(client, TriageAgent.run, "Help", task_queue, result_type=TriageResult)
+        result = await run(
+            client,
+            TriageAgent.run,
+            "Help",
+            task_queue,
+            f"triage_{specialist.lower()}",
+            result_type=TriageResult,
+        )
     assert result.answered_by == specialist
     assert result.answer.startswith(f"Answer {specialist.lower()} questions.")
 
@@ -157,7 +173,9 @@ async def test_agent_input_guardrail(
 
     model = TestModel(respond)
     async with setup(temporal_client, model, task_queue) as client:
-        result = await run(client, GuardedAgent.run, "Solve 2x=4", task_queue)
+        result = await run(
+            client, GuardedAgent.run, "Solve 2x=4", task_queue, f"guardrail_{homework}"
+        )
     assert result == ("refused: looks like an assignment" if homework else "Here is a hint.")
 
 
@@ -171,6 +189,11 @@ async def test_structured_output(setup: Any, temporal_client: Client, task_queue
     model = TestModel(respond)
     async with setup(temporal_client, model, task_queue) as client:
         result = await run(
-            client, StructuredOutputAgent.run, "Lima", task_queue, result_type=CityFacts
+            client,
+            StructuredOutputAgent.run,
+            "Lima",
+            task_queue,
+            "structured",
+            result_type=CityFacts,
         )
     assert result == CityFacts(city="Lima", population_millions=10.1)

@@ -11,9 +11,9 @@ from ._temporal_server import (
 )
 from ._test_model import ModelRequest, ResponseBuilders, TestModel, TestModelProvider
 
-__all__ = [
-    "EXISTING_SERVER_ENV",
+__all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "AgentEnvironment",
+    "EXISTING_SERVER_ENV",
     "ModelRequest",
     "ResponseBuilders",
     "TestModel",
