@@ -30,6 +30,14 @@ from temporalio.worker import Worker
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from bench_workflows import (
+    CALLS_PER_CONVERSATION,
+    AgentConversation,
+    FloorConversation,
+    conversation_agent,
+    noop,
+)
+
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.testing import (
     ModelRequest,
@@ -37,13 +45,6 @@ from agents_temporal.testing import (
     TestModel,
     TestModelProvider,
     start_local_server,
-)
-from bench_workflows import (
-    CALLS_PER_CONVERSATION,
-    AgentConversation,
-    FloorConversation,
-    conversation_agent,
-    noop,
 )
 
 LABELS = {

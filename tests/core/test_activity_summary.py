@@ -6,11 +6,11 @@ import uuid
 from datetime import timedelta
 
 from agents import ModelResponse
-from agents_temporal import ModelActivityParameters
-from agents_temporal.testing import AgentEnvironment, ModelRequest, ResponseBuilders, TestModel
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from agents_temporal import ModelActivityParameters
+from agents_temporal.testing import AgentEnvironment, ModelRequest, ResponseBuilders, TestModel
 from tests.examples.spec_workflows import TriageAgent
 
 

@@ -6,11 +6,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from agents_temporal.testing import AgentEnvironment, ResponseBuilders, TestModel
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
+from agents_temporal.testing import AgentEnvironment, ResponseBuilders, TestModel
 from tests.core.workflows import RefusalWorkflow
 
 

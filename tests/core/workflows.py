@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from agents import Agent, LocalShellTool, Runner, SQLiteSession
-from agents_temporal.testing import ResponseBuilders, TestModel
 from temporalio import workflow
+
+from agents_temporal.testing import ResponseBuilders, TestModel
+from agents_temporal.workflow import activity_as_tool
+from tests.examples.spec_workflows import get_weather
 
 
 @workflow.defn
@@ -24,3 +29,19 @@ class RefusalWorkflow:
                 agent.clone(model=TestModel(lambda: ResponseBuilders.output_message("x"))), "hi"
             )
         return "not refused"
+
+
+@workflow.defn
+class NamedModelAgent:
+    """The weather agent on a model chosen by name, for the real client path."""
+
+    @workflow.run
+    async def run(self, model: str, question: str) -> str:
+        agent = Agent(
+            name="Weather Assistant",
+            instructions="You are a helpful weather agent.",
+            model=model,
+            tools=[activity_as_tool(get_weather, start_to_close_timeout=timedelta(seconds=10))],
+        )
+        result = await Runner.run(agent, question)
+        return str(result.final_output)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-import agents_temporal
 from agents import (
     Agent,
     GuardrailFunctionOutput,
@@ -21,6 +20,8 @@ from agents import (
 )
 from pydantic import BaseModel
 from temporalio import activity, workflow
+
+import agents_temporal
 
 
 @workflow.defn

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 from agents import Model, ModelResponse
+from temporalio.client import Client
+from temporalio.worker import Worker
+
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.testing import (
     AgentEnvironment,
@@ -19,9 +22,6 @@ from agents_temporal.testing import (
     TestModel,
     TestModelProvider,
 )
-from temporalio.client import Client
-from temporalio.worker import Worker
-
 from tests.examples.spec_workflows import (
     CityFacts,
     GuardedAgent,

@@ -7,6 +7,7 @@ written for it runs here with only the import path changed.
 from . import workflow
 from ._converter import AgentsPayloadConverter
 from ._errors import AgentsWorkflowError
+from ._mcp_providers import StatefulMCPServerProvider, StatelessMCPServerProvider
 from ._params import ModelActivityParameters
 from ._plugin import OpenAIAgentsPlugin
 
@@ -15,5 +16,7 @@ __all__ = [
     "AgentsWorkflowError",
     "ModelActivityParameters",
     "OpenAIAgentsPlugin",
+    "StatefulMCPServerProvider",
+    "StatelessMCPServerProvider",
     "workflow",
 ]

@@ -67,6 +67,12 @@ class ModelActivity:
 
     def __init__(self, model_provider: ModelProvider | None = None) -> None:
         self._provider = model_provider or DefaultModelProvider()
+        self._owns_provider = model_provider is None
+
+    async def aclose(self) -> None:
+        """Release the HTTP clients of the provider this activity made for itself."""
+        if self._owns_provider:
+            await self._provider.aclose()
 
     @activity.defn(name=MODEL_ACTIVITY_NAME)
     async def invoke_model(self, call: ModelCallInput) -> ModelResponse:

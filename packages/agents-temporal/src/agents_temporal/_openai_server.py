@@ -109,8 +109,9 @@ class OpenAICompatibleServer:
         httpd = make_http_server(self._port, self._state)
         thread = threading.Thread(
             target=httpd.serve_forever,
-            # The poll interval bounds how long `stop()` waits for the serving loop.
-            kwargs={"poll_interval": 0.05},
+            # The poll interval bounds how long `stop()` waits for the serving loop; a short
+            # one keeps suites that start a server per test fast, at negligible idle cost.
+            kwargs={"poll_interval": 0.01},
             name=f"openai-test-server-{httpd.server_address[1]}",
             daemon=True,
         )
@@ -248,7 +249,11 @@ class OpenAICompatibleServer:
         changed = asyncio.Event()
 
         def wake() -> None:
-            loop.call_soon_threadsafe(changed.set)
+            try:
+                loop.call_soon_threadsafe(changed.set)
+            except RuntimeError:
+                # The waiter's loop closed without unregistering; nobody is left to wake.
+                pass
 
         with self._state.changed:
             self._state.listeners.append(wake)

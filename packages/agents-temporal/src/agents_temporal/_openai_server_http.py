@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import socketserver
 import threading
 import time
 from collections import deque
@@ -62,9 +63,15 @@ class ServerState:
             scripted = self.script.popleft() if self.script else None
         if scripted is not None:
             return scripted
-        if self.responder is not None:
+        if self.responder is None:
+            return TextReply(request.last_user_text or "ok")
+        try:
             return self.responder(request)
-        return TextReply(request.last_user_text or "ok")
+        except Exception as exc:
+            # Answering with the error keeps the test's failure readable; raising here would
+            # only drop the connection and leave the client with a bare connection error.
+            message = f"The test server's responder raised {exc!r}"
+            return ErrorReply(500, body=_error(message, kind="server_error"))
 
     def record(self, request: RecordedRequest) -> None:
         """Record a request and wake everyone waiting for requests."""
@@ -108,6 +115,12 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], state: ServerState) -> None:
         self.state = state
         super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host's FQDN, a DNS lookup that can stall for
+        # seconds on a badly configured machine; the server name is never used here.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "127.0.0.1", int(self.server_address[1])
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that time out or disconnect mid-answer are what fault tests do on purpose;
@@ -177,6 +190,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self._send(reply.status, body.encode(), "text/plain", reply.headers)
                 else:
                     self._send_json(reply.status, body, reply.headers)
+            case MalformedReply() if request.streamed:
+                self._stream(iter([SseEvent(reply.body)]), drop_after=None)
             case MalformedReply():
                 self._send(200, reply.body.encode(), reply.content_type)
             case HangReply():
@@ -281,8 +296,8 @@ def _decode(raw: bytes) -> dict[str, Any] | None:
     return cast(dict[str, Any], body) if isinstance(body, dict) else None
 
 
-def _error(message: str) -> dict[str, Any]:
-    error = {"message": message, "type": "invalid_request_error", "param": None, "code": None}
+def _error(message: str, kind: str = "invalid_request_error") -> dict[str, Any]:
+    error = {"message": message, "type": kind, "param": None, "code": None}
     return {"error": error}
 
 

@@ -153,13 +153,18 @@ class ErrorReply:
 
 @dataclass(frozen=True)
 class MalformedReply:
-    """A 200 response whose body is not valid JSON, as from a broken proxy."""
+    """A 200 response whose body is not valid JSON, as from a broken proxy.
+
+    For a streamed request the body is the data of one server-sent event in an otherwise
+    well-formed `text/event-stream`, so the client fails decoding that event.
+    """
 
     body: str = '{"id": "resp_truncated", "output": ['
     """The raw body sent."""
 
     content_type: str = "application/json"
-    """The `content-type` header; the default claims JSON so the client tries to parse it."""
+    """The `content-type` header of a plain (not streamed) answer; the default claims JSON so
+    the client tries to parse it."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from temporalio.worker import WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from ._converter import with_agents_converter
+from ._mcp_providers import MCPServerProvider, provider_activities, provider_names
 from ._model_activity import ModelActivity
 from ._params import ModelActivityParameters
 from ._runner import TemporalAgentRunner
@@ -89,7 +90,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
         self,
         model_params: ModelActivityParameters | None = None,
         model_provider: ModelProvider | None = None,
-        mcp_server_providers: Sequence[Any] = (),
+        mcp_server_providers: Sequence[MCPServerProvider] = (),
         register_activities: bool = True,
         use_otel_instrumentation: bool = False,
     ) -> None:
@@ -97,15 +98,32 @@ class OpenAIAgentsPlugin(SimplePlugin):
         self.model_provider = model_provider
         self.mcp_server_providers = tuple(mcp_server_providers)
         self.use_otel_instrumentation = use_otel_instrumentation
-        context = WorkflowAgentsContext(model_params=self.model_params)
+        context = WorkflowAgentsContext(
+            model_params=self.model_params,
+            mcp_server_names=provider_names(self.mcp_server_providers),
+        )
+        self._model_activity = ModelActivity(model_provider)
+        self._running_workers = 0
         activities: list[Any] = []
         if register_activities:
-            activities.append(ModelActivity(model_provider).invoke_model)
+            activities.append(self._model_activity.invoke_model)
+            activities.extend(provider_activities(self.mcp_server_providers))
         super().__init__(
             name="agents_temporal.OpenAIAgentsPlugin",
             data_converter=with_agents_converter,
             interceptors=[AgentsInterceptor(context)],
             activities=activities,
             workflow_runner=_with_passthrough,
-            run_context=_RUNNER.active,
+            run_context=self._while_worker_runs,
         )
+
+    @contextlib.asynccontextmanager
+    async def _while_worker_runs(self) -> AsyncGenerator[None]:
+        async with _RUNNER.active():
+            self._running_workers += 1
+            try:
+                yield
+            finally:
+                self._running_workers -= 1
+                if self._running_workers == 0:
+                    await self._model_activity.aclose()

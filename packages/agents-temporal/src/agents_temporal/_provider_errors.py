@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import email.utils
+import json
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import openai
 from temporalio.exceptions import ApplicationError
 
@@ -23,24 +23,23 @@ def _status_of(error: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-def _headers_of(error: BaseException) -> httpx.Headers | None:
-    response = getattr(error, "response", None)
-    if isinstance(response, httpx.Response):
-        return response.headers
-    return None
+def _header(error: BaseException, name: str) -> str | None:
+    # OpenAI's client (httpx2) and LiteLLM (httpx) both hang the HTTP response on the error.
+    headers = getattr(getattr(error, "response", None), "headers", None)
+    if headers is None:
+        return None
+    value = headers.get(name)
+    return value if isinstance(value, str) else None
 
 
 def retry_after(error: BaseException) -> timedelta | None:
     """The delay a provider asked for, from ``retry-after-ms`` or ``retry-after``."""
-    headers = _headers_of(error)
-    if headers is None:
-        return None
-    if (ms := headers.get("retry-after-ms")) is not None:
+    if (ms := _header(error, "retry-after-ms")) is not None:
         try:
             return timedelta(milliseconds=max(0.0, float(ms)))
         except ValueError:
             pass
-    value = headers.get("retry-after")
+    value = _header(error, "retry-after")
     if value is None:
         return None
     try:
@@ -66,7 +65,10 @@ def is_retryable(error: BaseException) -> bool:
     status = _status_of(error)
     if status is not None:
         return status in _RETRYABLE_STATUSES or status >= 500
-    if isinstance(error, openai.APIConnectionError | httpx.TransportError | TimeoutError):
+    # A body that is not JSON is usually a proxy or gateway hiccup, not a bad request.
+    if isinstance(
+        error, openai.APIConnectionError | ConnectionError | TimeoutError | json.JSONDecodeError
+    ):
         return True
     # A missing key or a bad client configuration will not fix itself.
     return not isinstance(error, openai.OpenAIError | ValueError | TypeError)

@@ -23,12 +23,22 @@ class DefaultModelProvider(ModelProvider):
 
     def __init__(self) -> None:
         self._openai: OpenAIProvider | None = None
+        self._client: AsyncOpenAI | None = None
         self._litellm: ModelProvider | None = None
 
     def get_model(self, model_name: str | None) -> Model:
         if model_name is not None and model_name.startswith(LITELLM_PREFIX):
             return self._litellm_provider().get_model(model_name.removeprefix(LITELLM_PREFIX))
         return self._openai_provider().get_model(model_name)
+
+    async def aclose(self) -> None:
+        """Close the HTTP clients made so far; new ones are made if the provider is used again."""
+        openai_provider, self._openai = self._openai, None
+        if openai_provider is not None:
+            await openai_provider.aclose()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
 
     def _openai_provider(self) -> OpenAIProvider:
         if self._openai is None:
@@ -40,7 +50,8 @@ class DefaultModelProvider(ModelProvider):
                     type=MODEL_PROVIDER_ERROR,
                     non_retryable=True,
                 )
-            self._openai = OpenAIProvider(openai_client=AsyncOpenAI(max_retries=0))
+            self._client = AsyncOpenAI(max_retries=0)
+            self._openai = OpenAIProvider(openai_client=self._client)
         return self._openai
 
     def _litellm_provider(self) -> ModelProvider:

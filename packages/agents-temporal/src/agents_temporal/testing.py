@@ -1,6 +1,19 @@
 """Test helpers: scripted models, the plugin set up for tests, and real local servers."""
 
 from ._agent_environment import AgentEnvironment
+from ._openai_server import (
+    ErrorReply,
+    HangReply,
+    MalformedReply,
+    OpenAICompatibleServer,
+    RecordedRequest,
+    Reply,
+    Responder,
+    StreamFailure,
+    TextReply,
+    ToolCall,
+    ToolCallReply,
+)
 from ._temporal_server import (
     EXISTING_SERVER_ENV,
     environment_for_tests,
@@ -14,10 +27,21 @@ from ._test_model import ModelRequest, ResponseBuilders, TestModel, TestModelPro
 __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "AgentEnvironment",
     "EXISTING_SERVER_ENV",
+    "ErrorReply",
+    "HangReply",
+    "MalformedReply",
     "ModelRequest",
+    "OpenAICompatibleServer",
+    "RecordedRequest",
+    "Reply",
+    "Responder",
     "ResponseBuilders",
+    "StreamFailure",
     "TestModel",
     "TestModelProvider",
+    "TextReply",
+    "ToolCall",
+    "ToolCallReply",
     "environment_for_tests",
     "start_local_server",
     "start_time_skipping_server",

@@ -1,0 +1,34 @@
+"""What client code uses to talk to conversation workflows: a typed handle and its data."""
+
+from ._approvals_types import ApprovalDecision, ApprovalRecord, PendingApproval
+from ._conversation_client import ConversationHandle, ConversationRefused
+from ._conversation_types import (
+    ConversationConfig,
+    ConversationInput,
+    ConversationStatus,
+    ConversationSummary,
+    RefusalReason,
+    SendMessage,
+    TranscriptEntry,
+    TurnResult,
+)
+from ._usage import ModelCallUsage, UsageReport, UsageTotals
+
+__all__ = [
+    "ApprovalDecision",
+    "ApprovalRecord",
+    "ConversationConfig",
+    "ConversationHandle",
+    "ConversationInput",
+    "ConversationRefused",
+    "ConversationStatus",
+    "ConversationSummary",
+    "ModelCallUsage",
+    "PendingApproval",
+    "RefusalReason",
+    "SendMessage",
+    "TranscriptEntry",
+    "TurnResult",
+    "UsageReport",
+    "UsageTotals",
+]
