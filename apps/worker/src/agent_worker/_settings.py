@@ -1,0 +1,357 @@
+"""The settings model shared by the worker, the console and the dev stack."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal, Self, TypedDict, get_args
+
+from pydantic import Field, SecretStr, field_serializer, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from temporalio.service import TLSConfig
+
+from agent_worker._settings_parsing import (
+    EncryptionKeyring,
+    check_host_port,
+    check_http_url,
+    make_keyring,
+    normalize_database_url,
+    parse_encryption_keys,
+    redact_url,
+)
+
+ModelMode = Literal["openai", "litellm", "offline"]
+"""Which model provider the worker uses; see `Settings.model_mode`."""
+
+PayloadStorage = Literal["local", "s3", "off"]
+"""Where large payloads go: a local directory, an S3-compatible bucket, or nowhere."""
+
+SettingValue = str | int | bool | None
+"""A value in `Settings.describe`: safe to print, log or serialize as JSON."""
+
+DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
+"""The model agents use when MODEL is not set."""
+
+LITELLM_PREFIX = "litellm/"
+"""MODEL values starting with this route through LiteLLM: ``litellm/<provider>/<model>``."""
+
+_URL_FIELDS = ("database_url", "openai_base_url", "payload_s3_endpoint_url")
+
+
+class TemporalConnectOptions(TypedDict):
+    """Keyword arguments for `temporalio.client.Client.connect`, built from settings."""
+
+    target_host: str
+    namespace: str
+    api_key: str | None
+    tls: bool | TLSConfig
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        # getuser raises OSError or KeyError depending on the Python version; a container user
+        # with no passwd entry and no USER variable still needs a name.
+        return "operator"
+
+
+def _conflict(problems: list[tuple[str, str]]) -> PydanticCustomError:
+    # One error that carries every cross-field problem, each tagged with its variable;
+    # load_settings unpacks them into one line per variable.
+    text = "; ".join(f"{name}: {message}" for name, message in problems)
+    return PydanticCustomError("settings_conflict", "{text}", {"text": text, "problems": problems})
+
+
+class Settings(BaseSettings):
+    """Configuration from environment variables and an optional ``.env`` file.
+
+    Every field reads the environment variable of the same name in capitals (``temporal_address``
+    reads TEMPORAL_ADDRESS). Variables set in the process environment win over the ``.env``
+    file; empty values count as unset. Every default works on one machine with `uv run dev`.
+
+    The repr never shows a secret: secret fields are `SecretStr` and URL passwords are masked.
+    Use `describe` for a printable summary and `load_settings` for one readable error message.
+    """
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        case_sensitive=False,
+        hide_input_in_errors=True,
+        validate_default=True,
+        use_attribute_docstrings=True,
+    )
+
+    # Temporal
+    temporal_address: str = "localhost:7233"
+    """Temporal frontend as host:port (Temporal Cloud: ``<ns>.<account>.tmprl.cloud:7233``)."""
+    temporal_namespace: str = Field(default="default", min_length=1)
+    """Temporal namespace."""
+    temporal_task_queue: str = Field(default="durable-agents", min_length=1)
+    """Task queue that workers poll and clients start workflows on."""
+    temporal_api_key: SecretStr | None = None
+    """Temporal Cloud API key; implies TLS."""
+    temporal_tls: bool | None = None
+    """Use TLS; unset means on exactly when an API key or client certificate is set."""
+    temporal_tls_client_cert_path: Path | None = None
+    """Client certificate (PEM) for mTLS; set together with the key path."""
+    temporal_tls_client_key_path: Path | None = None
+    """Client private key (PEM) for mTLS; set together with the certificate path."""
+    temporal_ui_url: str = "http://localhost:8233"
+    """Temporal Web UI base URL, for links from the console and logs."""
+
+    # Models
+    openai_api_key: SecretStr | None = None
+    """OpenAI API key; with it (and MODEL not litellm/...) agents use OpenAI models."""
+    openai_base_url: str | None = None
+    """Base URL of an OpenAI-compatible API, instead of api.openai.com."""
+    model: str | None = None
+    """Model for every agent: an OpenAI model name or ``litellm/<provider>/<model>``."""
+
+    # Example domain
+    database_url: str = "sqlite+aiosqlite:///.data/store.db"
+    """SQLAlchemy URL of the example store (``sqlite://`` and ``postgres://`` get async drivers)."""
+    refund_approval_threshold: Decimal = Field(default=Decimal(100), ge=0, decimal_places=2)
+    """Refunds above this amount (in the order's currency) need an operator's approval."""
+
+    # Payload storage
+    payload_storage: PayloadStorage = "local"
+    """Where payloads above the threshold go: ``local``, ``s3`` or ``off``."""
+    payload_storage_dir: Path = Path(".data/payloads")
+    """Directory for ``local`` payload storage."""
+    payload_storage_threshold_bytes: int = Field(default=64 * 1024, ge=0)
+    """Payloads larger than this many bytes are stored outside workflow history."""
+    payload_s3_bucket: str | None = None
+    """Bucket for ``s3`` payload storage (required then)."""
+    payload_s3_endpoint_url: str | None = None
+    """S3-compatible endpoint (MinIO, R2, ...); unset means AWS S3."""
+    payload_s3_prefix: str = "payloads/"
+    """Key prefix for stored payloads inside the bucket."""
+
+    # Payload encryption
+    payload_encryption_keys: SecretStr | None = None
+    """Comma-separated ``key_id:base64-32-byte-key`` entries; unset means encryption off."""
+    payload_encryption_key_id: str | None = None
+    """Id of the key that encrypts new payloads; defaults to the first configured key."""
+
+    # Observability
+    otel_exporter_otlp_endpoint: str | None = None
+    """OTLP endpoint for traces (e.g. ``http://localhost:4318``); unset means no export."""
+    otel_service_name: str | None = None
+    """OpenTelemetry service name; unset means ``durable-agents-<app>``."""
+
+    # Worker
+    worker_health_port: int | None = Field(default=None, ge=1, le=65535)
+    """Port of the worker's HTTP health server (/healthz, /readyz); unset means off."""
+    worker_max_concurrent_activities: int = Field(default=100, ge=1)
+    """Maximum activities (model calls, I/O tools) one worker runs at once."""
+
+    # Console
+    console_operator: str = Field(default_factory=_os_user, min_length=1)
+    """Operator name recorded on approvals; defaults to the OS user name."""
+    console_access_token: SecretStr | None = None
+    """Token the console asks for before showing anything; unset means no login."""
+    console_port: int = Field(default=8501, ge=1, le=65535)
+    """Port the console's web server listens on."""
+
+    @field_validator("temporal_address")
+    @classmethod
+    def _check_temporal_address(cls, value: str) -> str:
+        return check_host_port(value, example="localhost:7233")
+
+    @field_validator("temporal_ui_url", "openai_base_url", "otel_exporter_otlp_endpoint")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_http_url(value)
+
+    @field_validator("payload_s3_endpoint_url")
+    @classmethod
+    def _check_s3_endpoint(cls, value: str | None) -> str | None:
+        return None if value is None else check_http_url(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @field_validator("model")
+    @classmethod
+    def _check_model(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        model = value.strip()
+        if model.startswith(LITELLM_PREFIX):
+            provider, _, name = model.removeprefix(LITELLM_PREFIX).partition("/")
+            if not provider or not name:
+                raise ValueError(
+                    "a LiteLLM model is written litellm/<provider>/<model>, e.g. "
+                    f"'litellm/anthropic/claude-sonnet-4-5'; got {model!r}"
+                )
+        return model or None
+
+    @field_validator("payload_encryption_keys")
+    @classmethod
+    def _check_encryption_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_encryption_keys(value.get_secret_value())
+        return value
+
+    @field_validator("temporal_tls_client_cert_path", "temporal_tls_client_key_path")
+    @classmethod
+    def _check_readable_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no file at '{value}'; point it at a PEM file or unset it")
+        return value
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Self:
+        problems: list[tuple[str, str]] = []
+        cert, key = self.temporal_tls_client_cert_path, self.temporal_tls_client_key_path
+        if (cert is None) != (key is None):
+            missing = "TEMPORAL_TLS_CLIENT_" + ("KEY_PATH" if key is None else "CERT_PATH")
+            problems.append((missing, "mTLS needs both the certificate and its key: set it too"))
+        if cert is not None and self.temporal_tls is False:
+            problems.append(("TEMPORAL_TLS", "is false but a client certificate is set: drop one"))
+        if self.payload_storage == "s3" and not self.payload_s3_bucket:
+            problems.append(("PAYLOAD_S3_BUCKET", "must be set when PAYLOAD_STORAGE=s3"))
+        key_ids = tuple(self._encryption_keys())
+        chosen = self.payload_encryption_key_id
+        if chosen is not None and not key_ids:
+            problems.append(
+                ("PAYLOAD_ENCRYPTION_KEY_ID", "is set but PAYLOAD_ENCRYPTION_KEYS is not: add keys")
+            )
+        elif chosen is not None and chosen not in key_ids:
+            problems.append(
+                (
+                    "PAYLOAD_ENCRYPTION_KEY_ID",
+                    f"{chosen!r} is not a configured key id; use one of {list(key_ids)} "
+                    "or add it to PAYLOAD_ENCRYPTION_KEYS",
+                )
+            )
+        if problems:
+            raise _conflict(problems)
+        return self
+
+    @field_serializer(*_URL_FIELDS, when_used="json")
+    def _redact_url_in_json(self, value: str | None) -> str | None:
+        # JSON dumps end up in logs and UIs; keep URL passwords out of them like repr does.
+        return None if value is None else redact_url(value)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # URLs may carry passwords (a Postgres DATABASE_URL usually does); mask them here so
+        # that repr(), str() and logged settings never show one.
+        for name, value in super().__repr_args__():
+            if name in _URL_FIELDS and isinstance(value, str):
+                yield name, redact_url(value)
+            else:
+                yield name, value
+
+    @classmethod
+    def env_var_names(cls) -> tuple[str, ...]:
+        """Every environment variable the settings read, in declaration order."""
+        return tuple(name.upper() for name in cls.model_fields)
+
+    @property
+    def model_mode(self) -> ModelMode:
+        """Which model provider runs the agents.
+
+        ``litellm`` when MODEL starts with ``litellm/``; else ``openai`` when OPENAI_API_KEY is
+        set; else ``offline``, the deterministic demo model that needs no key.
+        """
+        if self.model is not None and self.model.startswith(LITELLM_PREFIX):
+            return "litellm"
+        if self.openai_api_key is not None:
+            return "openai"
+        return "offline"
+
+    @property
+    def default_model(self) -> str:
+        """The model name agents get by default: MODEL, or ``gpt-4.1-mini``."""
+        return self.model or DEFAULT_OPENAI_MODEL
+
+    @property
+    def refund_approval_threshold_cents(self) -> int:
+        """REFUND_APPROVAL_THRESHOLD in minor units (cents), as the store counts money."""
+        return int(self.refund_approval_threshold * 100)
+
+    @property
+    def temporal_tls_enabled(self) -> bool:
+        """Whether connections to Temporal use TLS (explicit, or implied by credentials)."""
+        if self.temporal_tls is not None:
+            return self.temporal_tls
+        return self.temporal_api_key is not None or self.temporal_tls_client_cert_path is not None
+
+    def temporal_tls_config(self) -> bool | TLSConfig:
+        """TLS for `Client.connect`: a `TLSConfig` carrying the mTLS pair, or a plain flag.
+
+        Raises:
+            OSError: A certificate or key file cannot be read.
+        """
+        cert, key = self.temporal_tls_client_cert_path, self.temporal_tls_client_key_path
+        if cert is not None and key is not None:
+            return TLSConfig(client_cert=cert.read_bytes(), client_private_key=key.read_bytes())
+        return self.temporal_tls_enabled
+
+    def temporal_connect_options(self) -> TemporalConnectOptions:
+        """Keyword arguments for ``Client.connect(**settings.temporal_connect_options())``."""
+        api_key = self.temporal_api_key
+        return TemporalConnectOptions(
+            target_host=self.temporal_address,
+            namespace=self.temporal_namespace,
+            api_key=None if api_key is None else api_key.get_secret_value(),
+            tls=self.temporal_tls_config(),
+        )
+
+    def encryption_keyring(self) -> EncryptionKeyring | None:
+        """The payload encryption keys and the current key id, or `None` when encryption is off."""
+        return make_keyring(self._encryption_keys(), self.payload_encryption_key_id)
+
+    def _encryption_keys(self) -> dict[str, bytes]:
+        raw = self.payload_encryption_keys
+        return {} if raw is None else parse_encryption_keys(raw.get_secret_value())
+
+    def service_name(self, app: str) -> str:
+        """The OpenTelemetry service name: OTEL_SERVICE_NAME, or ``durable-agents-<app>``."""
+        return self.otel_service_name or f"durable-agents-{app}"
+
+    def describe(self) -> dict[str, SettingValue]:
+        """A summary that is safe to print or log: secrets read ``set`` or ``not set``.
+
+        Keys are the environment variable names, followed by derived values in lower case
+        (``model_mode``, ``default_model``, ``temporal_tls_enabled``, ``payload_encryption``).
+        """
+        summary: dict[str, SettingValue] = {}
+        for name in type(self).model_fields:
+            value: object = getattr(self, name)
+            if isinstance(value, SecretStr):
+                shown: SettingValue = "set"
+            elif value is None:
+                shown = "not set" if name in SECRET_FIELDS else None
+            elif isinstance(value, str):
+                shown = redact_url(value) if name in _URL_FIELDS else value
+            elif isinstance(value, bool | int):
+                shown = value
+            else:
+                shown = str(value)
+            summary[name.upper()] = shown
+        keyring = self.encryption_keyring()
+        summary["model_mode"] = self.model_mode
+        summary["default_model"] = self.default_model
+        summary["temporal_tls_enabled"] = self.temporal_tls_enabled
+        summary["payload_encryption"] = (
+            "off"
+            if keyring is None
+            else f"on (current key {keyring.current_key_id!r} of {len(keyring.keys)})"
+        )
+        return summary
+
+
+SECRET_FIELDS = frozenset(
+    name for name, info in Settings.model_fields.items() if SecretStr in get_args(info.annotation)
+)

@@ -1,0 +1,224 @@
+"""Parsers and validators behind the settings model.
+
+Each parser raises `ValueError` with a message that names the problem and what to do about it.
+None of them ever puts secret material (a key, a token, a password) into a message.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from urllib.parse import urlsplit, urlunsplit
+
+ENCRYPTION_KEY_BYTES = 32
+"""AES-256-GCM keys are exactly this many bytes."""
+
+GENERATE_KEY_HINT = (
+    'generate one with: python -c "import base64, os; '
+    'print(base64.b64encode(os.urandom(32)).decode())"'
+)
+"""How to make a fresh key; quoted in every key error."""
+
+_KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_HOST_PORT_PATTERN = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):(?P<port>\d{1,5})")
+
+
+@dataclass(frozen=True)
+class EncryptionKeyring:
+    """The payload encryption keys, parsed from PAYLOAD_ENCRYPTION_KEYS.
+
+    Its repr lists key ids only, so a keyring can be logged without leaking key material.
+    """
+
+    current_key_id: str
+    """The id of the key that encrypts new payloads (PAYLOAD_ENCRYPTION_KEY_ID)."""
+
+    keys: Mapping[str, bytes] = field(repr=False)
+    """Every configured key by id, in configuration order; old ids still decrypt."""
+
+    def __repr__(self) -> str:
+        ids = self.key_ids
+        return f"EncryptionKeyring(current_key_id={self.current_key_id!r}, key_ids={ids!r})"
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """The configured key ids, in configuration order."""
+        return tuple(self.keys)
+
+    @property
+    def current_key(self) -> bytes:
+        """The 32-byte key that encrypts new payloads."""
+        return self.keys[self.current_key_id]
+
+
+def parse_encryption_keys(raw: str) -> dict[str, bytes]:
+    """Parse comma-separated ``key_id:base64-key`` entries into ``{key_id: key}``.
+
+    Args:
+        raw: The value of PAYLOAD_ENCRYPTION_KEYS. Whitespace around entries and empty entries
+            (a trailing comma) are ignored.
+
+    Returns:
+        The keys by id, in the order given. Empty when ``raw`` holds no entries.
+
+    Raises:
+        ValueError: An entry is malformed, a key is not base64 of exactly 32 bytes, or an id
+            repeats. The message names the key id or the entry's position, never key material.
+    """
+    keys: dict[str, bytes] = {}
+    entries = [entry.strip() for entry in raw.split(",")]
+    for position, entry in enumerate((e for e in entries if e), start=1):
+        key_id, separator, encoded = entry.partition(":")
+        key_id = key_id.strip()
+        if not separator:
+            # The entry may be a bare key: say where it is, never what it is.
+            raise ValueError(
+                f"entry {position} is not of the form key_id:base64-key; write each key as "
+                f"<id>:<base64 of 32 random bytes> and {GENERATE_KEY_HINT}"
+            )
+        if not _KEY_ID_PATTERN.fullmatch(key_id):
+            raise ValueError(
+                f"entry {position} has an invalid key id: an id is 1-64 letters, digits, '.', "
+                "'_' or '-', starting with a letter or digit (for example 'k1' or '2025-01')"
+            )
+        if key_id in keys:
+            raise ValueError(f"key id {key_id!r} appears more than once; give every key its own id")
+        keys[key_id] = _decode_key(key_id, encoded.strip())
+    return keys
+
+
+def _decode_key(key_id: str, encoded: str) -> bytes:
+    try:
+        if "-" in encoded or "_" in encoded:
+            key = base64.urlsafe_b64decode(encoded.encode("ascii"))
+        else:
+            key = base64.b64decode(encoded.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise ValueError(f"key {key_id!r} is not valid base64; {GENERATE_KEY_HINT}") from None
+    if len(key) != ENCRYPTION_KEY_BYTES:
+        raise ValueError(
+            f"key {key_id!r} decodes to {len(key)} bytes but AES-256-GCM needs exactly "
+            f"{ENCRYPTION_KEY_BYTES}; {GENERATE_KEY_HINT}"
+        )
+    return key
+
+
+def make_keyring(keys: Mapping[str, bytes], current_key_id: str | None) -> EncryptionKeyring | None:
+    """Build the keyring, or `None` when no keys are configured (encryption off).
+
+    Args:
+        keys: Parsed keys by id, in configuration order.
+        current_key_id: The chosen current id, or `None` for the first configured key.
+    """
+    if not keys:
+        return None
+    chosen = current_key_id if current_key_id is not None else next(iter(keys))
+    return EncryptionKeyring(current_key_id=chosen, keys=MappingProxyType(dict(keys)))
+
+
+def check_host_port(value: str, *, example: str) -> str:
+    """Check that ``value`` is ``host:port`` with no scheme, and return it stripped.
+
+    Args:
+        value: The address to check.
+        example: An example address to quote in the error message.
+
+    Raises:
+        ValueError: The value has a scheme, lacks a port, or the port is out of range.
+    """
+    address = value.strip()
+    if "://" in address:
+        raise ValueError(
+            f"must be host:port without a scheme, e.g. {example!r}; got {address!r} "
+            f"(drop {address.split('://', 1)[0] + '://'!r}; TLS is set with TEMPORAL_TLS)"
+        )
+    match = _HOST_PORT_PATTERN.fullmatch(address)
+    if match is None:
+        raise ValueError(f"must be host:port, e.g. {example!r}; got {address!r}")
+    port = int(match["port"])
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port {port} is out of range 1-65535 in {address!r}")
+    return address
+
+
+def check_http_url(value: str) -> str:
+    """Check that ``value`` is an absolute http(s) URL with a host, and return it stripped.
+
+    Raises:
+        ValueError: The value is not an http or https URL with a host.
+    """
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"must be an http:// or https:// URL with a host, e.g. 'http://localhost:4318'; "
+            f"got {redact_url(url)!r}"
+        )
+    return url
+
+
+# Bare dialects get the async driver the store uses, as the store itself does.
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+}
+_SYNC_DRIVERS = {
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+}
+
+
+def normalize_database_url(value: str) -> str:
+    """Check a SQLAlchemy URL and give a bare dialect its async driver.
+
+    ``sqlite://...`` becomes ``sqlite+aiosqlite://...`` and ``postgres://...`` or
+    ``postgresql://...`` becomes ``postgresql+asyncpg://...``; any other ``dialect+driver://``
+    URL is kept as it is.
+
+    Raises:
+        ValueError: The URL has no scheme, or names a known synchronous driver. The message
+            never repeats a password.
+    """
+    url = value.strip()
+    scheme, separator, rest = url.partition("://")
+    if not separator or not scheme:
+        raise ValueError(
+            "must be a SQLAlchemy URL such as 'sqlite+aiosqlite:///.data/store.db' or "
+            f"'postgresql+asyncpg://user:password@host:5432/store'; got {redact_url(url)!r}"
+        )
+    async_scheme = _ASYNC_DRIVERS.get(scheme.lower())
+    if async_scheme is not None:
+        return f"{async_scheme}://{rest}"
+    replacement = _SYNC_DRIVERS.get(scheme.lower())
+    if replacement is not None:
+        raise ValueError(
+            f"the store needs an async driver: write {replacement + '://'!r} instead of "
+            f"{scheme + '://'!r}"
+        )
+    return url
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with the password of its user-info, if any, replaced by ``***``."""
+    if "://" not in url:
+        # Without a scheme urlsplit finds no user-info, yet "user:password@host" may be there.
+        return "***@" + url.rsplit("@", 1)[1] if "@" in url else url
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        # An unparsable URL may still hold a password; show only its scheme.
+        return url.split("://", 1)[0] + "://***" if "://" in url else "***"
+    if not password:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port is not None else "")
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -1,0 +1,39 @@
+"""Settings for the worker, the console and the dev stack: one model, one place.
+
+Every setting is an environment variable (optionally from a ``.env`` file) with a default that
+works on one machine; ``infra/.env.example`` documents them all.
+
+Example:
+    ```python
+    from agent_worker.settings import load_settings
+
+    settings = load_settings()  # raises SettingsError with one readable message
+    print(settings.describe())  # safe to print: secrets show as "set" / "not set"
+    ```
+"""
+
+from agent_worker._settings import (
+    DEFAULT_OPENAI_MODEL,
+    LITELLM_PREFIX,
+    ModelMode,
+    PayloadStorage,
+    Settings,
+    SettingValue,
+    TemporalConnectOptions,
+)
+from agent_worker._settings_load import DEFAULT_ENV_FILE, SettingsError, load_settings
+from agent_worker._settings_parsing import EncryptionKeyring
+
+__all__ = [
+    "DEFAULT_ENV_FILE",
+    "DEFAULT_OPENAI_MODEL",
+    "LITELLM_PREFIX",
+    "EncryptionKeyring",
+    "ModelMode",
+    "PayloadStorage",
+    "SettingValue",
+    "Settings",
+    "SettingsError",
+    "TemporalConnectOptions",
+    "load_settings",
+]
