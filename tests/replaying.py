@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from agents_temporal import OpenAIAgentsPlugin
 from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.worker import Replayer
+
+from agents_temporal import OpenAIAgentsPlugin
 
 HISTORIES = Path(__file__).parent / "histories"
 

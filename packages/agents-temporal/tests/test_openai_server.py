@@ -21,6 +21,19 @@ from agents import (
     function_tool,
     set_tracing_disabled,
 )
+from hypothesis import given
+from hypothesis import strategies as st
+from openai import AsyncOpenAI
+from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
+from openai.types.responses import (
+    Response,
+    ResponseCompletedEvent,
+    ResponseFunctionToolCall,
+    ResponseOutputMessage,
+    ResponseStreamEvent,
+    ResponseTextDeltaEvent,
+)
+
 from agents_temporal._openai_server import (
     ErrorReply,
     HangReply,
@@ -33,18 +46,6 @@ from agents_temporal._openai_server import (
     ToolCallReply,
     count_tokens,
     split_tokens,
-)
-from hypothesis import given
-from hypothesis import strategies as st
-from openai import AsyncOpenAI
-from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
-from openai.types.responses import (
-    Response,
-    ResponseCompletedEvent,
-    ResponseFunctionToolCall,
-    ResponseOutputMessage,
-    ResponseStreamEvent,
-    ResponseTextDeltaEvent,
 )
 
 QUESTION = "What is two plus three?"
@@ -407,14 +408,27 @@ async def test_error_body_and_headers_are_sent_as_scripted(
 async def test_malformed_json_raises_json_decode_error(
     server: OpenAICompatibleServer, client: AsyncOpenAI
 ) -> None:
-    """A 200 whose body is not JSON raises `json.JSONDecodeError` (a `ValueError`) from the
-    `openai` client, not an `openai.APIError`: the client parses a body labelled JSON without
-    wrapping the failure. Code that classifies provider errors must catch it explicitly."""
+    """A 200 whose body is not JSON makes the `openai` client raise `json.JSONDecodeError` (a
+    `ValueError`), not an `openai.APIError`: it parses a body labelled JSON without wrapping the
+    failure. Code that classifies provider errors must catch it explicitly."""
     server.enqueue(MalformedReply())
 
-    with pytest.raises(json.JSONDecodeError):
+    with pytest.raises(json.JSONDecodeError) as caught:
         await client.responses.create(model="test-model", input="hi")
-    assert not isinstance(json.JSONDecodeError("", "", 0), openai.OpenAIError)
+
+    assert not isinstance(caught.value, openai.OpenAIError)
+
+
+async def test_malformed_stream_event_raises_json_decode_error_while_iterating(
+    server: OpenAICompatibleServer, client: AsyncOpenAI
+) -> None:
+    """In a stream, an event whose data is not JSON raises `json.JSONDecodeError` as well."""
+    server.enqueue(MalformedReply())
+    stream = await client.chat.completions.create(model="test-model", messages=USER, stream=True)
+
+    with pytest.raises(json.JSONDecodeError):
+        async for _ in stream:
+            pass
 
 
 async def test_hang_times_out_and_does_not_block_stop(server: OpenAICompatibleServer) -> None:
@@ -540,6 +554,35 @@ async def test_script_then_responder_then_echo(client: AsyncOpenAI) -> None:
         ],
     )
     assert response.output_text == "latest"
+
+
+async def test_a_failing_responder_answers_500_with_its_error() -> None:
+    def responder(request: RecordedRequest) -> TextReply:
+        raise LookupError("no answer for this")
+
+    with OpenAICompatibleServer(responder=responder) as failing:
+        async with AsyncOpenAI(base_url=failing.base_url, api_key="t", max_retries=0) as own:
+            with pytest.raises(openai.InternalServerError, match="no answer for this"):
+                await own.responses.create(model="m", input="x")
+
+
+async def test_input_tokens_count_the_conversation_text(
+    server: OpenAICompatibleServer, client: AsyncOpenAI
+) -> None:
+    response = await client.responses.create(
+        model="m",
+        instructions="Be brief.",
+        input=[
+            {"role": "user", "content": "add two numbers"},
+            {"type": "function_call", "call_id": "c1", "name": "add", "arguments": '{"a": 2}'},
+            {"type": "function_call_output", "call_id": "c1", "output": "2"},
+        ],
+    )
+
+    (request,) = server.requests
+    assert request.input_text == 'Be brief. add two numbers {"a": 2} 2'
+    assert response.usage is not None
+    assert response.usage.input_tokens == 2 + 3 + 2 + 1
 
 
 async def test_ids_are_numbered_per_server(
