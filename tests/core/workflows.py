@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agents import Agent, LocalShellTool, Runner, SQLiteSession
+from agents import Agent, LocalShellTool, Runner, SQLiteSession, function_tool
 from temporalio import workflow
 
 from agents_temporal.testing import ResponseBuilders, TestModel
@@ -44,4 +44,21 @@ class NamedModelAgent:
             tools=[activity_as_tool(get_weather, start_to_close_timeout=timedelta(seconds=10))],
         )
         result = await Runner.run(agent, question)
+        return str(result.final_output)
+
+
+@function_tool
+def record_step(step: int) -> str:
+    """Record that a step of the plan is done."""
+    return f"step {step} recorded"
+
+
+@workflow.defn
+class MultiStepAgent:
+    """An agent that works through several tool calls before answering."""
+
+    @workflow.run
+    async def run(self, task: str) -> str:
+        agent = Agent(name="Planner", instructions="Do every step.", tools=[record_step])
+        result = await Runner.run(agent, task, max_turns=20)
         return str(result.final_output)
