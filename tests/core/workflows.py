@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from agents import Agent, LocalShellTool, Runner, SQLiteSession, function_tool
+from agents import (
+    Agent,
+    LocalShellTool,
+    MaxTurnsExceeded,
+    RunConfig,
+    Runner,
+    SQLiteSession,
+    function_tool,
+    handoff,
+)
+from agents.extensions import handoff_filters
 from temporalio import workflow
 
 from agents_temporal.testing import ResponseBuilders, TestModel
@@ -62,3 +72,32 @@ class MultiStepAgent:
         agent = Agent(name="Planner", instructions="Do every step.", tools=[record_step])
         result = await Runner.run(agent, task, max_turns=20)
         return str(result.final_output)
+
+
+@workflow.defn
+class RunOptionsAgent:
+    """Handoff input filters, RunConfig overrides and max_turns inside a workflow."""
+
+    @workflow.run
+    async def run(self, case: str) -> str:
+        specialist = Agent(name="Specialist", instructions="Answer.")
+        triage = Agent(
+            name="Triage",
+            instructions="Route.",
+            tools=[record_step],
+            handoffs=[handoff(specialist, input_filter=handoff_filters.remove_all_tools)],
+        )
+        try:
+            if case == "max_turns":
+                await Runner.run(triage, "loop", max_turns=2)
+            elif case == "model_override":
+                result = await Runner.run(
+                    triage, "hi", run_config=RunConfig(model="override-model")
+                )
+                return str(result.final_output)
+            else:
+                result = await Runner.run(triage, "route me", max_turns=5)
+                return str(result.final_output)
+        except MaxTurnsExceeded as exceeded:
+            return f"stopped: {exceeded.message}"
+        return "unreachable"
