@@ -7,7 +7,12 @@ from types import ModuleType
 
 import pytest
 
-MODULES = ["agents_temporal", "agents_temporal.workflow", "agents_temporal.testing"]
+MODULES = [
+    "agents_temporal",
+    "agents_temporal.apps",
+    "agents_temporal.workflow",
+    "agents_temporal.testing",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,1 +1,1 @@
-"""Placeholder; see the open issues."""
+"""The Temporal worker process that runs every discovered agent app (CLI: ``worker``)."""

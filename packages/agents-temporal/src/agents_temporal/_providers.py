@@ -21,7 +21,14 @@ class DefaultModelProvider(ModelProvider):
     failed attempt is one recorded activity attempt.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, default_model: str | None = None) -> None:
+        """Create the provider.
+
+        Args:
+            default_model: The model for agents that name none (``Agent(model=None)``); may be a
+                ``litellm/...`` name. None keeps the Agents SDK's default OpenAI model.
+        """
+        self.default_model = default_model
         self._openai: OpenAIProvider | None = None
         self._client: AsyncOpenAI | None = None
         self._litellm: ModelProvider | None = None

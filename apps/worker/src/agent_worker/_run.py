@@ -1,0 +1,122 @@
+"""Running the worker: discover apps, connect, register, serve until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any, TextIO
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from agent_worker._health import HealthServer
+from agent_worker._models import model_provider
+from agent_worker.settings import Settings
+from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
+from agents_temporal.apps import AgentApp
+
+GRACEFUL_SHUTDOWN = timedelta(seconds=60)
+"""How long running activities may finish after SIGTERM before they are cancelled."""
+
+
+class TemporalUnreachableError(RuntimeError):
+    """The worker could not connect to Temporal."""
+
+
+async def connect(settings: Settings, plugins: Sequence[Any] = ()) -> Client:
+    """Connect to Temporal as configured, with a message that says what to do on failure."""
+    try:
+        return await Client.connect(**settings.temporal_connect_options(), plugins=list(plugins))
+    except Exception as error:  # the SDK raises RuntimeError subclasses of several kinds
+        raise TemporalUnreachableError(
+            f"Temporal is not reachable at {settings.temporal_address!r} "
+            f"(namespace {settings.temporal_namespace!r}): {error}. Start it with `uv run dev` "
+            "or set TEMPORAL_ADDRESS"
+        ) from error
+
+
+def summary(settings: Settings, apps: Sequence[AgentApp], model: str) -> str:
+    """The start-up summary: everything an operator needs to know at a glance."""
+    names = ", ".join(f"{a.name} ({len(a.workflows)} workflows)" for a in apps)
+    return "\n".join(
+        [
+            "agent worker starting",
+            f"  apps:        {names or 'none'}",
+            f"  model:       {model}",
+            f"  temporal:    {settings.temporal_address} namespace={settings.temporal_namespace}",
+            f"  task queue:  {settings.temporal_task_queue}",
+        ]
+    )
+
+
+def _install_signal_handlers(stop: asyncio.Event) -> Callable[[], None]:
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+
+    def remove() -> None:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+    return remove
+
+
+async def run_worker(
+    settings: Settings,
+    apps: Sequence[AgentApp],
+    *,
+    environ: dict[str, str],
+    stop: asyncio.Event | None = None,
+    out: TextIO = sys.stdout,
+) -> None:
+    """Serve every app's workflows and activities until ``stop`` is set (or SIGTERM/SIGINT)."""
+    say = functools.partial(print, file=out, flush=True)
+    provider, model = model_provider(settings, apps)
+    plugin = OpenAIAgentsPlugin(
+        model_params=ModelActivityParameters(start_to_close_timeout=timedelta(seconds=120)),
+        model_provider=provider,
+    )
+    client = await connect(settings, [plugin])
+    stop = stop or asyncio.Event()
+    remove_handlers = _install_signal_handlers(stop)
+    ready = False
+    health = (
+        HealthServer(settings.worker_health_port, lambda: ready)
+        if settings.worker_health_port
+        else None
+    )
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            activities: list[Any] = []
+            for app in apps:
+                activities.extend(await stack.enter_async_context(app.worker_activities(environ)))
+            workflows = list(dict.fromkeys(w for app in apps for w in app.workflows))
+            worker = Worker(
+                client,
+                task_queue=settings.temporal_task_queue,
+                workflows=workflows,
+                activities=activities,
+                max_concurrent_activities=settings.worker_max_concurrent_activities,
+                graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+            )
+            if health is not None:
+                await health.start()
+                stack.push_async_callback(health.stop)
+            say(summary(settings, apps, model))
+            async with worker:
+                ready = True
+                say("agent worker ready: polling for tasks (Ctrl-C to stop)")
+                await stop.wait()
+                ready = False
+                say("agent worker stopping: letting running activities finish")
+    finally:
+        remove_handlers()
+    say("agent worker stopped")

@@ -1,0 +1,64 @@
+"""The ``worker`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from agent_worker._health import check_health
+from agent_worker._models import ModelSetupError
+from agent_worker._run import TemporalUnreachableError, run_worker
+from agent_worker.settings import SettingsError, load_settings
+from agents_temporal.apps import AgentAppError, discover_apps
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="worker",
+        description=(
+            "Run the Temporal worker for every installed agent app. Settings come from the "
+            "environment and an optional .env file (see infra/.env.example)."
+        ),
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="check that Temporal is reachable and a worker polls the task queue, then exit "
+        "(0 healthy, 1 not); for container health checks",
+    )
+    parser.add_argument(
+        "--apps", nargs="+", metavar="NAME", help="run only these agent apps (default: all)"
+    )
+    parser.add_argument("--list-apps", action="store_true", help="list installed agent apps")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``worker`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.check:
+            report = asyncio.run(check_health(settings))
+            print(json.dumps(report.as_dict()) if not sys.stdout.isatty() else report.message)
+            return 0 if report.ok else 1
+        apps = discover_apps(args.apps)
+        if args.list_apps:
+            for app in apps:
+                print(f"{app.name}\t{app.title}: {app.description}")
+            return 0
+        asyncio.run(run_worker(settings, apps, environ=dict(os.environ)))
+    except (SettingsError, AgentAppError, ModelSetupError, TemporalUnreachableError) as error:
+        print(f"worker: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

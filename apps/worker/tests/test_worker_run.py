@@ -1,0 +1,114 @@
+"""The worker process: start-up summary, serving apps, clear failures, clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from agent_worker._run import TemporalUnreachableError, run_worker
+from agent_worker.cli import main
+from agent_worker.settings import Settings
+from agents_temporal import OpenAIAgentsPlugin
+from agents_temporal.apps import AgentApp, AgentAppError, discover_apps
+from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
+from tests.examples.spec_workflows import HelloWorldAgent, WeatherAgent, get_weather
+
+opened: list[str] = []
+
+
+@asynccontextmanager
+async def weather_activities(environ: Any) -> AsyncGenerator[Sequence[Callable[..., Any]]]:
+    opened.append("open")
+    yield [get_weather]
+    opened.append("closed")
+
+
+def offline() -> TestModelProvider:
+    return TestModelProvider(TestModel(lambda: ResponseBuilders.output_message("offline hello")))
+
+
+APP = AgentApp(
+    name="hello",
+    title="Hello",
+    description="Says hello.",
+    conversation_workflow=HelloWorldAgent,
+    workflows=[HelloWorldAgent, WeatherAgent],
+    activities=weather_activities,
+    offline_model_provider=offline,
+)
+
+
+def settings_for(address: str, task_queue: str) -> Settings:
+    return Settings(
+        _env_file=None,  # pyright: ignore[reportCallIssue]
+        TEMPORAL_ADDRESS=address,
+        TEMPORAL_TASK_QUEUE=task_queue,
+        OPENAI_API_KEY=None,
+        MODEL=None,
+    )
+
+
+async def test_serves_apps_until_stopped(
+    temporal_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    address = temporal_env.client.service_client.config.target_host
+    stop = asyncio.Event()
+    out = io.StringIO()
+    running = asyncio.create_task(
+        run_worker(settings_for(address, task_queue), [APP], environ={}, stop=stop, out=out)
+    )
+    config = temporal_env.client.config()
+    config["plugins"] = [OpenAIAgentsPlugin()]
+    client = Client(**config)
+    result = await client.execute_workflow(
+        HelloWorldAgent.run,
+        "hi",
+        id=f"worker-{uuid.uuid4()}",  # noqa: TID251 - test code
+        task_queue=task_queue,
+    )
+    assert result == "offline hello"
+    stop.set()
+    await asyncio.wait_for(running, timeout=30)
+    text = out.getvalue()
+    assert "apps:        hello (2 workflows)" in text
+    assert "offline demo model (from 'hello')" in text
+    assert f"task queue:  {task_queue}" in text
+    assert text.rstrip().endswith("agent worker stopped")
+    assert opened[-2:] == ["open", "closed"]
+
+
+async def test_unreachable_temporal_says_what_to_do(task_queue: str) -> None:
+    with pytest.raises(
+        TemporalUnreachableError, match=r"not reachable at '127.0.0.1:1'.*uv run dev"
+    ):
+        await run_worker(settings_for("127.0.0.1:1", task_queue), [APP], environ={})
+
+
+def test_unknown_app_lists_installed() -> None:
+    with pytest.raises(AgentAppError, match="No agent app named 'nope'; installed:"):
+        discover_apps(["nope"])
+
+
+def test_cli_reports_bad_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TEMPORAL_TLS_CLIENT_CERT_PATH", "/nonexistent/cert.pem")
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("worker: ")
+    assert "TEMPORAL_TLS_CLIENT_CERT_PATH" in err
+
+
+def test_cli_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    assert "--check" in capsys.readouterr().out
