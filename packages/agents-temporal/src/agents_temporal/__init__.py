@@ -10,10 +10,12 @@ from ._errors import AgentsWorkflowError
 from ._mcp_providers import StatefulMCPServerProvider, StatelessMCPServerProvider
 from ._params import ModelActivityParameters
 from ._plugin import OpenAIAgentsPlugin
+from ._providers import DefaultModelProvider
 
 __all__ = [
     "AgentsPayloadConverter",
     "AgentsWorkflowError",
+    "DefaultModelProvider",
     "ModelActivityParameters",
     "OpenAIAgentsPlugin",
     "StatefulMCPServerProvider",

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 import jsonschema
-from agents import Agent, FunctionTool, RunState, ToolApprovalItem
+from agents import Agent, FunctionTool, RunState, ToolApprovalItem, TResponseInputItem
 
 from ._approvals_types import (
     ApprovalDecision,
@@ -19,6 +19,7 @@ from ._approvals_types import (
     ToolPolicy,
 )
 from ._conversation_types import refusal
+from ._session import WorkflowSession
 
 
 def tool_parameters_schema(agent: Agent[Any], tool_name: str) -> dict[str, Any] | None:
@@ -237,6 +238,21 @@ def apply_decisions(state: RunState[Any, Any], approvals: Sequence[PendingApprov
             )
 
 
-def edited_arguments_json(arguments: dict[str, Any]) -> str:
-    """Arguments as the JSON text a model would have produced."""
-    return json.dumps(arguments, ensure_ascii=False)
+async def apply_edits(run: PendingRun, session: WorkflowSession) -> dict[str, Any]:
+    """The paused run's state with the operators' edited arguments, which the session gets too.
+
+    The session already holds each call as the model made it; from now on the model must see
+    the arguments that actually ran.
+    """
+    state = run.state
+    for approval in run.approvals:
+        edited = approval.decision.edited_arguments if approval.decision else None
+        if edited is None:
+            continue
+        arguments = json.dumps(edited, ensure_ascii=False)
+        state = with_edited_arguments(state, approval.call_id, arguments)
+        items = session.export_items()
+        if replace_call_arguments(items, approval.call_id, arguments):
+            await session.clear_session()
+            await session.add_items(cast(list[TResponseInputItem], items))
+    return state

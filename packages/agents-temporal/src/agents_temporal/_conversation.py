@@ -9,8 +9,6 @@ from agents import (
     Agent,
     AgentsException,
     Handoff,
-    InputGuardrailTripwireTriggered,
-    OutputGuardrailTripwireTriggered,
     RunConfig,
     RunContextWrapper,
     RunHooks,
@@ -23,16 +21,10 @@ from pydantic_core import to_jsonable_python
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-from ._approvals import (
-    apply_decisions,
-    capture_approvals,
-    edited_arguments_json,
-    replace_call_arguments,
-    with_edited_arguments,
-)
+from ._approvals import apply_decisions, apply_edits, capture_approvals
 from ._approvals_types import ApprovalDecision, PendingApproval, PendingRun
 from ._conversation_state import ConversationState
-from ._conversation_transcript import as_text, entries_for_items
+from ._conversation_transcript import as_text, describe_turn_error, entries_for_items
 from ._conversation_types import (
     CLOSE_CONVERSATION,
     DECIDE_APPROVAL,
@@ -104,6 +96,10 @@ class ConversationWorkflow(Generic[TContext]):
             async def run(self, input: ConversationInput) -> ConversationSummary:
                 return await self.run_conversation()
 
+    A subclass that needs an ``__init__`` of its own must take the same ``input``, decorate it
+    with ``@workflow.init`` and call ``super().__init__(input)``. It may add handlers of its
+    own, and override ``run_config``, ``run_hooks``, ``load_context`` and ``describe_error``.
+
     Clients talk to it with updates and queries (``agents_temporal.client.ConversationHandle``
     wraps them): ``send_message`` returns the agent's reply or the approvals the turn waits
     for; ``decide_approval`` answers an approval; ``close_conversation`` ends it; the
@@ -124,7 +120,7 @@ class ConversationWorkflow(Generic[TContext]):
         context_type: The run context's type (a dataclass or pydantic model), validated from
             ``ConversationInput.context``; None keeps the JSON data as it is.
         config: How this conversation behaves.
-        context: The run context, shared by every turn.
+        context: The run context, shared by every turn (set when the run starts).
         session: The conversation's memory, given to every run.
     """
 
@@ -145,13 +141,7 @@ class ConversationWorkflow(Generic[TContext]):
             approvals_requested=0,
             workflow_runs=0,
         )
-        try:
-            self.context: TContext = self.load_context(snapshot.context)
-        except ValidationError as error:
-            raise AgentsWorkflowError(
-                f"The conversation's context does not fit {self.context_type!r}: {error}",
-                type="InvalidConversationInput",
-            ) from error
+        self._context_data = snapshot.context
         self.session = WorkflowSession(workflow.info().workflow_id, snapshot.session_items)
         self._state = ConversationState(self.config, snapshot)
         self._root: Agent[Any] | None = None
@@ -183,12 +173,7 @@ class ConversationWorkflow(Generic[TContext]):
 
     def describe_error(self, error: Exception) -> str:
         """What the transcript and the sender are told when a turn fails."""
-        if isinstance(error, InputGuardrailTripwireTriggered | OutputGuardrailTripwireTriggered):
-            name = error.guardrail_result.guardrail.get_name()
-            return f"The {name!r} guardrail stopped this turn."
-        if isinstance(error, ApplicationError):
-            return error.message
-        return str(error) or type(error).__name__
+        return describe_turn_error(error)
 
     # -- The agents ----------------------------------------------------------------------------
 
@@ -274,6 +259,15 @@ class ConversationWorkflow(Generic[TContext]):
 
     async def run_conversation(self) -> ConversationSummary:
         """Serve turns, approvals and continue-as-new until the conversation is closed."""
+        try:
+            # Validated here rather than in __init__, so that bad input fails the workflow
+            # with a clear error instead of failing its first task over and over.
+            self.context: TContext = self.load_context(self._context_data)
+        except ValidationError as error:
+            raise AgentsWorkflowError(
+                f"The conversation's context does not fit {self.context_type!r}: {error}",
+                type="InvalidConversationInput",
+            ) from error
         state = self._state
         while state.closing_reason is None:
             try:
@@ -315,7 +309,7 @@ class ConversationWorkflow(Generic[TContext]):
         assert run is not None
         state.working = True
         try:
-            state_json = self._apply_edits(run)
+            state_json = await apply_edits(run, self.session)
             paused = await RunState.from_json(
                 self.starting_agent, state_json, context_override=RunContextWrapper(self.context)
             )
@@ -338,21 +332,6 @@ class ConversationWorkflow(Generic[TContext]):
             "run_config": self.run_config(),
             "max_turns": self.config.max_agent_turns,
         }
-
-    def _apply_edits(self, run: PendingRun) -> dict[str, Any]:
-        state_json = run.state
-        for approval in run.approvals:
-            edited = approval.decision.edited_arguments if approval.decision else None
-            if edited is None:
-                continue
-            arguments = edited_arguments_json(edited)
-            state_json = with_edited_arguments(state_json, approval.call_id, arguments)
-            # The session already holds the call as the model made it; from now on the model
-            # must see the arguments that actually ran.
-            items = self.session.export_items()
-            replace_call_arguments(items, approval.call_id, arguments)
-            self.session = WorkflowSession(self.session.session_id, items)
-        return state_json
 
     def _settle(self, result: RunResult, turn: int, items_seen: int, session_length: int) -> None:
         state = self._state

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -63,7 +63,7 @@ class ConversationHandle:
     @staticmethod
     async def start(
         client: Client,
-        workflow: Any,
+        workflow: str | Callable[..., Awaitable[Any]],
         *,
         id: str,
         task_queue: str,
@@ -74,15 +74,15 @@ class ConversationHandle:
 
         Args:
             client: A client with ``OpenAIAgentsPlugin``.
-            workflow: The conversation workflow's run method or class (or its name).
+            workflow: The conversation workflow's run method (``SupportConversation.run``)
+                or its workflow type name.
             id: The workflow id (one per conversation).
             task_queue: The workers' task queue.
             input: Configuration and initial context.
             **options: More ``Client.start_workflow`` options (e.g. ``execution_timeout``).
         """
-        run = getattr(workflow, "run", workflow)
         await client.start_workflow(
-            run, input or ConversationInput(), id=id, task_queue=task_queue, **options
+            workflow, input or ConversationInput(), id=id, task_queue=task_queue, **options
         )
         return ConversationHandle(client, id)
 
@@ -176,7 +176,8 @@ class ConversationHandle:
         except WorkflowUpdateFailedError as error:
             cause = error.cause
             if isinstance(cause, ApplicationError) and cause.type in REFUSAL_REASONS:
-                raise ConversationRefused(cause.type, cause.message) from error  # type: ignore[arg-type]
+                reason = cast(RefusalReason, cause.type)
+                raise ConversationRefused(reason, cause.message) from error
             raise
 
     def _query(self, name: str, result_type: Any, *args: Any) -> Awaitable[Any]:

@@ -8,13 +8,16 @@ from typing import Any, cast
 
 from agents import (
     HandoffOutputItem,
+    InputGuardrailTripwireTriggered,
     ItemHelpers,
     MessageOutputItem,
+    OutputGuardrailTripwireTriggered,
     RunItem,
     ToolCallItem,
     ToolCallOutputItem,
 )
 from pydantic_core import to_json
+from temporalio.exceptions import ApplicationError
 
 from ._approvals_types import ApprovalRecord, PendingApproval
 from ._conversation_types import TranscriptEntry
@@ -89,6 +92,16 @@ def entries_for_items(items: Sequence[RunItem], turn: int, now: datetime) -> lis
                 )
             )
     return entries
+
+
+def describe_turn_error(error: Exception) -> str:
+    """What a failed turn's transcript entry says."""
+    if isinstance(error, InputGuardrailTripwireTriggered | OutputGuardrailTripwireTriggered):
+        name = error.guardrail_result.guardrail.get_name()
+        return f"The {name!r} guardrail stopped this turn."
+    if isinstance(error, ApplicationError):
+        return error.message
+    return str(error) or type(error).__name__
 
 
 def approval_requested(approval: PendingApproval) -> TranscriptEntry:

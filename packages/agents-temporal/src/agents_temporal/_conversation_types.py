@@ -199,15 +199,34 @@ class ConversationSnapshot(BaseModel):
     """Everything a conversation carries into its next run when it continues as new."""
 
     turn: int
+    """The newest turn."""
+
     current_agent: str | None
+    """Name of the agent that answers the next message (None: the starting agent)."""
+
     context: Any
+    """The run context as JSON data."""
+
     session_items: list[dict[str, Any]]
+    """The ``WorkflowSession``'s items."""
+
     transcript: list[TranscriptEntry]
+    """The transcript so far."""
+
     pending_run: PendingRun | None
+    """A run paused for approvals, with its serialized ``RunState``."""
+
     tool_policies: dict[str, ToolPolicy]
+    """"Always approve" and "always reject" decisions, by tool name."""
+
     usage: UsageReport
+    """Token usage so far."""
+
     approvals_requested: int
+    """Approvals requested so far (the next approval id follows from it)."""
+
     workflow_runs: int
+    """Workflow runs used so far."""
 
 
 class ConversationInput(BaseModel):
