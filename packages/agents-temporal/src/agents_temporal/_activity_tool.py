@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import typing
 from collections.abc import Awaitable, Callable
@@ -32,6 +34,25 @@ def _definition_name(fn: Callable[..., Any]) -> str:
             type="AgentsConfigurationError",
         )
     return defn.name
+
+
+def _without_self(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The schema view of an activity method given unbound (``StoreActivities.lookup_order``).
+
+    Workflows name activity methods through their class, since the instance (with its database
+    or clients) lives only on the worker; the model must not be asked for ``self``.
+    """
+    signature = inspect.signature(fn)
+    parameters = list(signature.parameters.values())
+    if not parameters or parameters[0].name != "self":
+        return fn
+
+    @functools.wraps(fn)
+    def view(*args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError  # never called: only its signature and docs are read
+
+    view.__signature__ = signature.replace(parameters=parameters[1:])  # type: ignore[attr-defined]
+    return view
 
 
 def _as_model_text(result: Any) -> str:
@@ -102,7 +123,7 @@ def activity_as_tool(
             type="AgentsConfigurationError",
         )
     schema = function_schema(
-        fn,
+        _without_self(fn),
         name_override=name_override,
         description_override=description_override,
         strict_json_schema=strict_json_schema,

@@ -41,6 +41,11 @@ def session_activity(server_name: str) -> str:
     return f"{_PREFIX}.{server_name}.session"
 
 
+def close_session_activity(server_name: str) -> str:
+    """The name of the activity, served by a session's own worker, that ends the session."""
+    return f"{_PREFIX}.{server_name}.close_session"
+
+
 class ToolListing(BaseModel):
     """A server's tools, with what the workflow needs to turn them into agent tools."""
 

@@ -106,9 +106,9 @@ def _start_failure(server: MCPServer, error: BaseException, stderr: _Stderr | No
     else:
         # A slow start (a first `npx` download, a busy machine) may well succeed next time.
         what, retry = "did not complete the MCP handshake", True
-    tail = stderr.tail() if stderr is not None else ""
+    tail = f" {stderr.tail()}" if stderr is not None else ""
     return ApplicationError(
-        f"MCP server {server.name!r} failed to start: `{_command(server)}` {what} ({reason}). "
+        f"MCP server {server.name!r} failed to start: `{_command(server)}` {what} ({reason})."
         f"{tail}",
         type=MCP_SERVER_START_ERROR,
         non_retryable=not retry,
@@ -204,18 +204,24 @@ class MCPConnection:
             lambda: self.server.get_prompt(request.name, request.arguments),
         )
 
-    async def watch(self, interval: float) -> str | None:
-        """Wait up to ``interval`` seconds; say why the server is gone, or None if it is alive.
+    async def watch(self, interval: float, stop: asyncio.Event) -> str | None:
+        """Wait up to ``interval`` seconds or until ``stop``; say why the server is gone, if it is.
 
         A request that finds the connection closed ends the wait at once. Otherwise the server
         is probed: any answer, even an error (newer MCP servers no longer implement ``ping``),
         proves it alive; only a closed connection proves it gone. A probe that times out is
         not taken as death, since a busy server may be slow to answer.
         """
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._lost.wait(), interval)
+        waits = [asyncio.ensure_future(self._lost.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waits, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
         if self._lost.is_set():
             return self.lost_reason
+        if stop.is_set():
+            return None
         session = getattr(self.server, "session", None)
         if session is None or not hasattr(session, "send_ping"):
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -21,12 +22,16 @@ from ._mcp_common import (
     GetPromptRequest,
     SessionRequest,
     ToolListing,
+    close_session_activity,
     operation_activity,
     session_activity,
 )
 from ._mcp_connection import MCPConnection, checked_factory, connected
 
 _DEFAULT_PROBE_INTERVAL = timedelta(seconds=10)
+# Lets the activity that closes a session report its own completion before the session's
+# worker stops.
+_SESSION_WORKER_GRACE = timedelta(seconds=5)
 
 OpenConnection = Callable[[], AbstractAsyncContextManager[MCPConnection]]
 
@@ -130,17 +135,24 @@ class StatefulMCPServerProvider(_MCPServerProvider):
         async def run_session(request: SessionRequest) -> None:
             heartbeat_timeout = activity.info().heartbeat_timeout or _DEFAULT_PROBE_INTERVAL * 3
             interval = max(heartbeat_timeout.total_seconds() / 3, 0.05)
+            closing = asyncio.Event()
+
+            async def close_session() -> None:
+                closing.set()
+
             async with connected(factory(), dedicated=True) as connection:
-                operations = _operation_activities(name, lambda: contextlib.nullcontext(connection))
+                served = _operation_activities(name, lambda: contextlib.nullcontext(connection))
+                served.append(activity.defn(name=close_session_activity(name))(close_session))
                 worker = Worker(
                     _plain_client(activity.client()),
                     task_queue=request.task_queue,
-                    activities=operations,
+                    activities=served,
+                    graceful_shutdown_timeout=_SESSION_WORKER_GRACE,
                 )
                 async with worker:
-                    while True:
+                    while not closing.is_set():
                         activity.heartbeat()
-                        lost = await connection.watch(interval)
+                        lost = await connection.watch(interval, closing)
                         if lost is not None:
                             raise ApplicationError(
                                 lost, type=DEDICATED_WORKER_FAILURE, non_retryable=True

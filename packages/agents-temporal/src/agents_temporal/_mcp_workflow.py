@@ -8,13 +8,13 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any, TypeVar
 
-from agents import RunContextWrapper
+from agents import AgentsException, RunContextWrapper
 from agents.mcp import MCPServer
 from agents.mcp.server import RequireApprovalSetting
 from agents.tool import ToolErrorFunction
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError, TimeoutType
 
 from ._errors import AgentsWorkflowError
 from ._mcp_common import (
@@ -22,6 +22,7 @@ from ._mcp_common import (
     MCP_SERVER_START_ERROR,
     Operation,
     SessionRequest,
+    close_session_activity,
     operation_activity,
     session_activity,
 )
@@ -32,6 +33,7 @@ _T = TypeVar("_T")
 
 DEFAULT_SESSION_TIMEOUT = timedelta(hours=1)
 DEFAULT_SESSION_HEARTBEAT_TIMEOUT = timedelta(seconds=30)
+_CLOSE_TIMEOUT = timedelta(seconds=30)
 
 # Errors that mean the session itself is unusable: they must reach the workflow, not be turned
 # into tool output for the model by the Agents SDK's tool error handling.
@@ -55,6 +57,17 @@ def _check_registered(name: str, function: str) -> None:
             "OpenAIAgentsPlugin(mcp_server_providers=[...])",
             type="AgentsConfigurationError",
         )
+
+
+class MCPSessionError(ApplicationError, AgentsException):
+    """A stateful session is unusable: an ``ApplicationError`` the Agents SDK lets through.
+
+    The SDK wraps any other exception a tool raises in a ``UserError``, which would hide the
+    error's type from the workflow; an ``AgentsException`` it re-raises as it is.
+    """
+
+    def __init__(self, message: str, *, type: str) -> None:
+        super().__init__(message, type=type, non_retryable=True)
 
 
 def _session_error_in(error: BaseException) -> ApplicationError | None:
@@ -92,7 +105,7 @@ class SessionMCPServer(ActivityMCPServer):
             cache_tools_list=cache_tools_list,
             require_approval=require_approval,
         )
-        self._task_queue = task_queue
+        self.task_queue = task_queue
         self.session = session
         self.closed = False
 
@@ -109,7 +122,7 @@ class SessionMCPServer(ActivityMCPServer):
             raise self._session_ended()
         options: workflow.ActivityConfig = {"summary": f"{self.name}: {summary}"}
         options.update(self._options)
-        options["task_queue"] = self._task_queue
+        options["task_queue"] = self.task_queue
         handle = workflow.start_activity(
             operation_activity(self.name, operation),
             args=[] if request is None else [request],
@@ -117,10 +130,15 @@ class SessionMCPServer(ActivityMCPServer):
             **options,
         )
         racers: list[asyncio.Task[Any]] = [handle, self.session]
-        await workflow.wait(racers, return_when=asyncio.FIRST_COMPLETED)
-        if handle.done():
+        try:
+            await workflow.wait(racers, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not handle.done():
+                # The session ended first (or the workflow is being cancelled): nobody will
+                # serve the request now.
+                handle.cancel()
+        if handle.done() and not handle.cancelled():
             return handle.result()
-        handle.cancel()
         raise self._session_ended()
 
     def _failure(self, operation: Operation, error: ActivityError) -> Exception | None:
@@ -129,25 +147,25 @@ class SessionMCPServer(ActivityMCPServer):
             return self._lost(cause.message)
         return super()._failure(operation, error)
 
-    def _lost(self, detail: str) -> ApplicationError:
-        return ApplicationError(
-            f"The stateful session of MCP server {self.name!r} is gone: {detail} Its state "
+    def _lost(self, detail: str) -> MCPSessionError:
+        detail = detail.strip().rstrip(".")
+        return MCPSessionError(
+            f"The stateful session of MCP server {self.name!r} is gone: {detail}. Its state "
             "cannot be restored by a retry: catch ApplicationError with type "
             "'DedicatedWorkerFailure' and open a new stateful_mcp_server(...) session to start "
             "over.",
             type=DEDICATED_WORKER_FAILURE,
-            non_retryable=True,
         )
 
     def _session_ended(self) -> Exception:
         """The error for a request made to a session whose activity has ended."""
         if self.session.cancelled():
-            return self._lost("its session activity was cancelled.")
+            return self._lost("its session activity was cancelled")
         error = self.session.exception()
         cause = error.cause if isinstance(error, ActivityError) else error
         if isinstance(cause, ApplicationError):
             if cause.type == MCP_SERVER_START_ERROR:
-                return ApplicationError(cause.message, type=cause.type, non_retryable=True)
+                return MCPSessionError(cause.message, type=MCP_SERVER_START_ERROR)
             if cause.type == "NotFoundError":
                 return AgentsWorkflowError(
                     f"No worker serves stateful sessions of MCP server {self.name!r}: register "
@@ -157,11 +175,11 @@ class SessionMCPServer(ActivityMCPServer):
                 )
             return self._lost(cause.message)
         if isinstance(cause, TimeoutError):
-            return self._lost(
-                "the worker holding the session stopped heartbeating (or the session outlived "
-                "its start_to_close_timeout)."
-            )
-        return self._lost(f"its session activity ended ({cause or 'without an error'}).")
+            if cause.type == TimeoutType.HEARTBEAT:
+                return self._lost("the worker holding the session stopped heartbeating")
+            kind = cause.type.name.lower() if cause.type is not None else "a"
+            return self._lost(f"the session ran out of time ({kind} timeout)")
+        return self._lost(f"its session activity ended ({cause or 'without an error'})")
 
     def _get_failure_error_function(
         self, agent_failure_error_function: ToolErrorFunction | None
@@ -171,7 +189,10 @@ class SessionMCPServer(ActivityMCPServer):
         def report(context: RunContextWrapper[Any], error: Exception) -> Any:
             session_error = _session_error_in(error)
             if session_error is not None:
-                raise session_error
+                # A fresh error: raising the one already in the chain would make the chain a
+                # cycle, which the failure converter would follow forever.
+                fresh = MCPSessionError(session_error.message, type=session_error.type or "")
+                raise fresh from session_error.__cause__
             if inner is None:
                 raise error
             return inner(context, error)
@@ -242,14 +263,36 @@ class _StatefulSession(AbstractAsyncContextManager[MCPServer]):
         traceback: TracebackType | None,
     ) -> None:
         assert self._server is not None
-        self._server.closed = True
-        session = self._server.session
-        if not session.done():
-            # The activity learns of the cancellation with its next heartbeat, then closes the
-            # connection and stops its worker; the workflow need not wait for that.
+        server = self._server
+        server.closed = True
+        session = server.session
+        if session.done():
+            if not session.cancelled():
+                session.exception()  # already reported to the workflow, or moot now
+            return
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            # The workflow is being cancelled: start nothing new, let the session go.
             session.cancel()
-        elif not session.cancelled():
-            session.exception()  # seen: a failure already reported to the workflow or moot now
+            return
+        # Cancelling would reach the activity only with its next heartbeat, which the SDK may
+        # hold back for most of the heartbeat timeout; the session's own worker can end it at
+        # once. Waiting for the end means the server is closed before the block is left.
+        close = workflow.start_activity(
+            close_session_activity(server.name),
+            task_queue=server.task_queue,
+            start_to_close_timeout=_CLOSE_TIMEOUT,
+            summary=f"{server.name}: close MCP session",
+        )
+        racers: list[asyncio.Task[Any]] = [close, session]
+        await workflow.wait(racers, return_when=asyncio.FIRST_COMPLETED)
+        if not close.done():
+            close.cancel()  # the session ended first: its worker is gone
+        elif not close.cancelled():
+            close.exception()  # a failed close changes nothing: the session ends either way
+        try:
+            await session
+        except ActivityError:
+            pass  # it failed while closing: nothing is left to close
 
 
 def stateless_mcp_server(
