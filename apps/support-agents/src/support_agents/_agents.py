@@ -1,0 +1,146 @@
+"""The support agents: a triage agent and three specialists that can hand back to it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from agents import Agent, RunContextWrapper, handoff
+
+from agents_temporal.workflow import activity_as_tool
+from support_guardrails import (
+    customer_scope_guardrail,
+    make_jailbreak_guardrail,
+    make_refund_limit_guardrail,
+    make_relevance_guardrail,
+    pii_guardrail,
+)
+from support_tools import (
+    STORE_NAME,
+    StoreActivities,
+    SupportContext,
+    check_return_window,
+    make_refund_approval_policy,
+    set_current_order,
+)
+
+TRIAGE = "Triage"
+ORDERS = "Orders"
+REFUNDS = "Refunds"
+FAQ = "FAQ"
+
+_TOOL_TIMEOUT = timedelta(seconds=30)
+
+# The offline demo model recognises each agent by the first line of its instructions.
+_HEADERS = {
+    TRIAGE: f"You are the {TRIAGE} agent of {STORE_NAME} customer support.",
+    ORDERS: f"You are the {ORDERS} agent of {STORE_NAME} customer support.",
+    REFUNDS: f"You are the {REFUNDS} agent of {STORE_NAME} customer support.",
+    FAQ: f"You are the {FAQ} agent of {STORE_NAME} customer support.",
+}
+
+
+def instructions_header(agent: str) -> str:
+    """The first line of an agent's instructions."""
+    return _HEADERS[agent]
+
+
+def _instructions(agent: str, body: str) -> Any:
+    def build(ctx: RunContextWrapper[SupportContext], _agent: Agent[SupportContext]) -> str:
+        return "\n".join(
+            [
+                _HEADERS[agent],
+                f"The customer is signed in: {ctx.context.describe()}",
+                body,
+                "Be brief and friendly. Never invent order details: use the tools.",
+            ]
+        )
+
+    return build
+
+
+def _store_tool(fn: Any, **kwargs: Any) -> Any:
+    tool = activity_as_tool(fn, start_to_close_timeout=_TOOL_TIMEOUT, **kwargs)
+    # Tools act for the signed-in customer only, whatever the model was persuaded to ask.
+    tool.tool_input_guardrails = [customer_scope_guardrail]
+    return tool
+
+
+def build_agents(
+    *,
+    refund_approval_threshold_cents: int = 10_000,
+    refund_hard_cap_cents: int = 50_000,
+    guardrail_model: str | None = None,
+) -> Agent[SupportContext]:
+    """Build the agent graph and return the triage agent, where every conversation starts."""
+    input_guardrails = [
+        make_relevance_guardrail(guardrail_model),
+        make_jailbreak_guardrail(guardrail_model),
+    ]
+    refund_tool = _store_tool(
+        StoreActivities.issue_refund,
+        needs_approval=make_refund_approval_policy(refund_approval_threshold_cents),
+    )
+    refund_tool.tool_input_guardrails = [
+        customer_scope_guardrail,
+        make_refund_limit_guardrail(refund_hard_cap_cents),
+    ]
+    orders = Agent[SupportContext](
+        name=ORDERS,
+        handoff_description="Order status, shipment tracking and shipping address changes.",
+        instructions=_instructions(
+            ORDERS,
+            "Look up orders, track shipments and change shipping addresses (address changes "
+            "need a human's approval). Hand back to Triage for anything else.",
+        ),
+        tools=[
+            _store_tool(StoreActivities.lookup_order),
+            _store_tool(StoreActivities.list_recent_orders),
+            _store_tool(StoreActivities.track_shipment),
+            _store_tool(StoreActivities.change_shipping_address, needs_approval=True),
+            set_current_order,
+        ],
+        output_guardrails=[pii_guardrail],
+    )
+    refunds = Agent[SupportContext](
+        name=REFUNDS,
+        handoff_description="Refunds and returns for an order.",
+        instructions=_instructions(
+            REFUNDS,
+            "Check the order first, then issue the refund the customer asks for, in the "
+            "order's currency. Refunds above the approval threshold wait for a human. Hand back "
+            "to Triage for anything else.",
+        ),
+        tools=[
+            _store_tool(StoreActivities.lookup_order),
+            refund_tool,
+            check_return_window,
+            set_current_order,
+        ],
+        output_guardrails=[pii_guardrail],
+    )
+    faq = Agent[SupportContext](
+        name=FAQ,
+        handoff_description="Store policies and how-to questions from the help centre.",
+        instructions=_instructions(
+            FAQ,
+            "Answer from the help-centre articles; cite the article title. Hand back to Triage "
+            "for anything else.",
+        ),
+        tools=[_store_tool(StoreActivities.search_help_centre)],
+        output_guardrails=[pii_guardrail],
+    )
+    triage = Agent[SupportContext](
+        name=TRIAGE,
+        instructions=_instructions(
+            TRIAGE,
+            "Find out what the customer needs and hand off to the right specialist: Orders, "
+            "Refunds or FAQ.",
+        ),
+        handoffs=[orders, refunds, faq],
+        input_guardrails=input_guardrails,
+    )
+    back_to_triage = handoff(triage, tool_description_override="Hand the customer back to Triage.")
+    for specialist in (orders, refunds, faq):
+        specialist.handoffs = [back_to_triage]
+    return triage

@@ -1,0 +1,345 @@
+"""The offline demo model: plays every support agent deterministically from keywords.
+
+It makes the whole stack work with no API key: it routes to the right specialist, calls tools
+with plausible arguments, answers from tool results, and trips the guardrails on obvious cases.
+Every response it gives has a ``response_id`` starting with ``offline-demo`` so a UI can say
+that the demo model answered.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any, cast
+
+from agents import (
+    AgentOutputSchemaBase,
+    Handoff,
+    Model,
+    ModelProvider,
+    ModelResponse,
+    ModelSettings,
+    ModelTracing,
+    Tool,
+    TResponseInputItem,
+    Usage,
+)
+from agents.exceptions import UserError
+from agents.items import TResponseStreamEvent
+from openai.types.responses import (
+    ResponseFunctionToolCall,
+    ResponseOutputMessage,
+    ResponseOutputText,
+)
+
+from support_agents._agents import FAQ, ORDERS, REFUNDS, TRIAGE, instructions_header
+
+OFFLINE_RESPONSE_PREFIX = "offline-demo"
+"""Every offline response id starts with this."""
+
+_ORDER_ID = re.compile(r"\bORD-?\s?(\d{5})\b", re.IGNORECASE)
+_CUSTOMER_ID = re.compile(r"\bCUST-\d{4}\b")
+_AMOUNT = re.compile(
+    r"(?:(-?)[$£€]\s?(-?\d+(?:\.\d{1,2})?))|(-?\d+(?:\.\d{1,2})?)\s?(?:dollars|usd|eur|gbp)",
+    re.I,
+)
+_JUDGE = "(judge this one):"
+
+_OFF_TOPIC = ("weather", "poem", "joke", "recipe", "stock", "bitcoin", "homework", "capital of")
+_JAILBREAK = (
+    "ignore previous",
+    "ignore all previous",
+    "ignore your instructions",
+    "system prompt",
+    "developer mode",
+    "pretend you are",
+    "jailbreak",
+    "no restrictions",
+)
+_BACK = ("something else", "another question", "back to", "start over", "different question")
+
+
+def _text(item: dict[str, Any]) -> str:
+    content: Any = item.get("content")
+    if isinstance(content, str):
+        return content
+    parts = cast(list[dict[str, Any]], content or [])
+    return "".join(str(p.get("text", "")) for p in parts)
+
+
+class _Turn:
+    """What the model can see of the current turn."""
+
+    def __init__(self, instructions: str | None, input: str | list[TResponseInputItem]) -> None:
+        self.instructions = instructions or ""
+        items: list[dict[str, Any]] = (
+            [{"role": "user", "content": input}]
+            if isinstance(input, str)
+            else [cast(dict[str, Any], i) for i in input]
+        )
+        last_user = max((i for i, it in enumerate(items) if it.get("role") == "user"), default=-1)
+        self.message = _text(items[last_user]) if last_user >= 0 else ""
+        self.since_message = items[last_user + 1 :]
+        self.conversation = " ".join(_text(i) for i in items if i.get("role") == "user")
+
+    @property
+    def tool_outputs(self) -> list[tuple[str, str]]:
+        names = {
+            i.get("call_id"): str(i.get("name"))
+            for i in self.since_message
+            if i.get("type") == "function_call"
+        }
+        outputs = [
+            (names.get(i.get("call_id"), "?"), str(i.get("output")))
+            for i in self.since_message
+            if i.get("type") == "function_call_output"
+        ]
+        # A handoff shows up as a tool call too; only real tools' outputs matter here.
+        return [(name, out) for name, out in outputs if not name.startswith("transfer_to_")]
+
+    def order_id(self) -> str | None:
+        for text in (self.message, self.instructions, self.conversation):
+            if match := _ORDER_ID.search(text):
+                return f"ORD-{match.group(1)}"
+        return None
+
+    def customer_id(self) -> str:
+        match = _CUSTOMER_ID.search(self.instructions)
+        return match.group(0) if match else "CUST-1001"
+
+    def has(self, *words: str) -> bool:
+        lowered = self.message.lower()
+        return any(w in lowered for w in words)
+
+
+class OfflineSupportModel(Model):
+    """A deterministic stand-in for a real model, for demos and tests."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+
+    def _response(self, item: Any) -> ModelResponse:
+        n = next(self._ids)
+        return ModelResponse(
+            output=[item], usage=Usage(requests=1), response_id=f"{OFFLINE_RESPONSE_PREFIX}-{n}"
+        )
+
+    def _say(self, text: str) -> ModelResponse:
+        return self._response(
+            ResponseOutputMessage(
+                id=f"msg_offline_{next(self._ids)}",
+                content=[ResponseOutputText(text=text, annotations=[], type="output_text")],
+                role="assistant",
+                status="completed",
+                type="message",
+            )
+        )
+
+    def _call(self, name: str, arguments: dict[str, Any]) -> ModelResponse:
+        n = next(self._ids)
+        return self._response(
+            ResponseFunctionToolCall(
+                arguments=json.dumps(arguments),
+                call_id=f"call_offline_{n}",
+                name=name,
+                type="function_call",
+                id=f"fc_offline_{n}",
+                status="completed",
+            )
+        )
+
+    async def get_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        **kwargs: Any,
+    ) -> ModelResponse:
+        turn = _Turn(system_instructions, input)
+        if output_schema is not None and not output_schema.is_plain_text():
+            return self._verdict(output_schema.name(), turn)
+        for agent, play in (
+            (TRIAGE, self._triage),
+            (ORDERS, self._orders),
+            (REFUNDS, self._refunds),
+            (FAQ, self._faq),
+        ):
+            if turn.instructions.startswith(instructions_header(agent)):
+                return play(turn)
+        return self._say(f"(offline demo model) You said: {turn.message}")
+
+    def _verdict(self, schema: str, turn: _Turn) -> ModelResponse:
+        judged = turn.message.split(_JUDGE, 1)[-1].strip().lower()
+        if "Jailbreak" in schema:
+            hit = next((w for w in _JAILBREAK if w in judged), None)
+            verdict = {
+                "is_jailbreak": hit is not None,
+                "reasoning": f"The message asks to {hit!r}." if hit else "A normal request.",
+            }
+        else:
+            hit = next((w for w in _OFF_TOPIC if w in judged), None)
+            verdict = {
+                "is_relevant": hit is None,
+                "reasoning": (
+                    f"It is about {hit}, not the store." if hit else "It is about the store."
+                ),
+            }
+        return self._say(json.dumps(verdict))
+
+    def _triage(self, turn: _Turn) -> ModelResponse:
+        if turn.has("policy", "policies", "how do", "how long", "can i", "do you"):
+            return self._call("transfer_to_faq", {})
+        if turn.has("refund", "money back", "return"):
+            return self._call("transfer_to_refunds", {})
+        if turn.has("order", "where", "track", "ship", "deliver", "address", "parcel"):
+            return self._call("transfer_to_orders", {})
+        if turn.has("how", "policy", "can i", "do you", "what"):
+            return self._call("transfer_to_faq", {})
+        return self._say(
+            "Hi! I can help with your orders, deliveries, refunds and store policies. "
+            "What can I do for you?"
+        )
+
+    def _back_to_triage(self, turn: _Turn) -> ModelResponse | None:
+        if turn.has(*_BACK) and not turn.tool_outputs:
+            return self._call("transfer_to_triage", {})
+        return None
+
+    def _orders(self, turn: _Turn) -> ModelResponse:
+        if (back := self._back_to_triage(turn)) is not None:
+            return back
+        outputs = turn.tool_outputs
+        order_id = turn.order_id()
+        if not outputs:
+            customer = turn.customer_id()
+            if order_id is None:
+                return self._call("list_recent_orders", {"request": {"customer_id": customer}})
+            tool = (
+                "track_shipment"
+                if turn.has("where", "track", "deliver", "ship")
+                else "lookup_order"
+            )
+            return self._call(tool, {"request": {"customer_id": customer, "order_id": order_id}})
+        return self._say(_summarize(outputs[-1]))
+
+    def _refunds(self, turn: _Turn) -> ModelResponse:
+        if (back := self._back_to_triage(turn)) is not None:
+            return back
+        order_id = turn.order_id()
+        customer = turn.customer_id()
+        outputs = turn.tool_outputs
+        if order_id is None:
+            return self._say(
+                "Which order would you like a refund for? Its id looks like ORD-10042."
+            )
+        if not outputs:
+            return self._call(
+                "lookup_order", {"request": {"customer_id": customer, "order_id": order_id}}
+            )
+        name, output = outputs[-1]
+        if name == "issue_refund":
+            return self._say(_summarize(outputs[-1]))
+        order = _json(output)
+        if order is None:
+            return self._say(output)
+        amount = _AMOUNT.search(turn.message)
+        refundable = int(order.get("refundable_cents", 0))
+        cents = refundable
+        if amount:
+            sign = -1 if amount.group(1) else 1
+            cents = sign * round(float(amount.group(2) or amount.group(3)) * 100)
+        return self._call(
+            "issue_refund",
+            {
+                "request": {
+                    "customer_id": customer,
+                    "order_id": order_id,
+                    "amount_cents": cents,
+                    "currency": order.get("currency", "USD"),
+                    "reason": turn.message[:200] or "Customer request",
+                }
+            },
+        )
+
+    def _faq(self, turn: _Turn) -> ModelResponse:
+        if (back := self._back_to_triage(turn)) is not None:
+            return back
+        if not turn.tool_outputs:
+            return self._call("search_help_centre", {"request": {"query": turn.message[:200]}})
+        return self._say(_summarize(turn.tool_outputs[-1]))
+
+    async def stream_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        **kwargs: Any,
+    ) -> AsyncIterator[TResponseStreamEvent]:
+        raise UserError("The offline demo model does not stream; use Runner.run")
+        yield  # pragma: no cover - makes this an async generator
+
+
+def _json(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return cast(dict[str, Any], value) if isinstance(value, dict) else None
+
+
+def _summarize(output: tuple[str, str]) -> str:
+    """A readable answer from a tool's JSON output (or its error text)."""
+    name, text = output
+    data = _json(text)
+    if data is None:
+        return f"Sorry, that did not work: {text}"
+    if name == "issue_refund":
+        done = "was already issued" if data.get("already_processed") else "is on its way"
+        return (
+            f"Your refund {data.get('refund_id')} of {data.get('amount_display')} on order "
+            f"{data.get('order_id')} {done}."
+        )
+    if name == "search_help_centre":
+        articles = cast(list[dict[str, Any]], data.get("articles") or [])
+        if not articles:
+            return "I could not find a help-centre article about that."
+        top = articles[0]
+        return f'From our help centre, "{top.get("title")}": {str(top.get("body", ""))[:300]}'
+    if name == "track_shipment":
+        eta = data.get("estimated_delivery") or data.get("delivered_on") or "not known yet"
+        return (
+            f"Order {data.get('order_id')} is {data.get('status')} with {data.get('carrier')}: "
+            f"{data.get('latest_event')}. Delivery: {eta}."
+        )
+    if name == "list_recent_orders":
+        orders = cast(list[dict[str, Any]], data.get("orders") or [])
+        listed = "; ".join(
+            f"{o.get('order_id')} ({o.get('status')}, {o.get('total_display')})" for o in orders
+        )
+        return f"Your recent orders: {listed or 'none'}. Which one is it about?"
+    if name == "lookup_order":
+        return (
+            f"Order {data.get('order_id')} from {data.get('placed_on')} is {data.get('status')}, "
+            f"total {data.get('total_display')}."
+        )
+    return f"Done: {text[:300]}"
+
+
+class OfflineSupportModelProvider(ModelProvider):
+    """Serves the offline demo model for every model name."""
+
+    def __init__(self) -> None:
+        self._model = OfflineSupportModel()
+
+    def get_model(self, model_name: str | None) -> Model:
+        return self._model

@@ -1,0 +1,77 @@
+"""A real worker (the worker app's own run loop) serving the support app on a SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest_asyncio
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from agent_worker._run import run_worker
+from agent_worker.settings import Settings
+from agents_temporal import OpenAIAgentsPlugin
+from agents_temporal.client import ConversationHandle
+from support_agents import SupportConversation, app
+
+
+@dataclass
+class SupportStack:
+    client: Client
+    task_queue: str
+    database_url: str
+    output: io.StringIO
+
+    async def start(self) -> ConversationHandle:
+        return await ConversationHandle.start(
+            self.client,
+            SupportConversation.run,
+            id=f"support-{uuid.uuid4()}",  # noqa: TID251 - test code
+            task_queue=self.task_queue,
+        )
+
+    async def refunds(self, order_id: str) -> list[tuple[str, int]]:
+        engine = create_async_engine(self.database_url)
+        try:
+            async with engine.connect() as connection:
+                rows = await connection.execute(
+                    text("SELECT refund_key, amount_cents FROM refunds WHERE order_id = :o"),
+                    {"o": order_id},
+                )
+                return [(str(r[0]), int(r[1])) for r in rows]
+        finally:
+            await engine.dispose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def stack(
+    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+) -> AsyncGenerator[SupportStack]:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    settings = Settings(
+        _env_file=None,  # pyright: ignore[reportCallIssue]
+        TEMPORAL_ADDRESS=temporal_env.client.service_client.config.target_host,
+        TEMPORAL_TASK_QUEUE=task_queue,
+        OPENAI_API_KEY=None,
+        MODEL=None,
+        DATABASE_URL=database_url,
+    )
+    stop = asyncio.Event()
+    output = io.StringIO()
+    worker = asyncio.create_task(
+        run_worker(settings, [app], environ={"DATABASE_URL": database_url}, stop=stop, out=output)
+    )
+    config = temporal_env.client.config()
+    config["plugins"] = [OpenAIAgentsPlugin()]
+    try:
+        yield SupportStack(Client(**config), task_queue, database_url, output)
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, timeout=60)
