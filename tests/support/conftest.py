@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest_asyncio
 from sqlalchemy import text
@@ -56,12 +57,14 @@ async def stack(
 ) -> AsyncGenerator[SupportStack]:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
     settings = Settings(
-        _env_file=None,  # pyright: ignore[reportCallIssue]
-        TEMPORAL_ADDRESS=temporal_env.client.service_client.config.target_host,
-        TEMPORAL_TASK_QUEUE=task_queue,
-        OPENAI_API_KEY=None,
-        MODEL=None,
-        DATABASE_URL=database_url,
+        **dict[str, Any](
+            TEMPORAL_ADDRESS=temporal_env.client.service_client.config.target_host,
+            TEMPORAL_TASK_QUEUE=task_queue,
+            OPENAI_API_KEY=None,
+            MODEL=None,
+            DATABASE_URL=database_url,
+            _env_file=None,
+        )
     )
     stop = asyncio.Event()
     output = io.StringIO()

@@ -48,11 +48,13 @@ APP = AgentApp(
 
 def settings_for(address: str, task_queue: str) -> Settings:
     return Settings(
-        _env_file=None,  # pyright: ignore[reportCallIssue]
-        TEMPORAL_ADDRESS=address,
-        TEMPORAL_TASK_QUEUE=task_queue,
-        OPENAI_API_KEY=None,
-        MODEL=None,
+        **dict[str, Any](
+            TEMPORAL_ADDRESS=address,
+            TEMPORAL_TASK_QUEUE=task_queue,
+            OPENAI_API_KEY=None,
+            MODEL=None,
+            _env_file=None,
+        )
     )
 
 
