@@ -206,13 +206,14 @@ class OfflineSupportModel(Model):
             "What can I do for you?"
         )
 
-    def _back_to_triage(self, turn: _Turn) -> ModelResponse | None:
-        if turn.has(*_BACK) and not turn.tool_outputs:
+    def _back_to_triage(self, turn: _Turn, *off_desk: str) -> ModelResponse | None:
+        """Hand back when the customer moves on, or asks for another desk's work."""
+        if not turn.tool_outputs and (turn.has(*_BACK) or (off_desk and turn.has(*off_desk))):
             return self._call("transfer_to_triage", {})
         return None
 
     def _orders(self, turn: _Turn) -> ModelResponse:
-        if (back := self._back_to_triage(turn)) is not None:
+        if (back := self._back_to_triage(turn, "refund", "money back", "policy")) is not None:
             return back
         outputs = turn.tool_outputs
         order_id = turn.order_id()
@@ -231,6 +232,8 @@ class OfflineSupportModel(Model):
     def _refunds(self, turn: _Turn) -> ModelResponse:
         if (back := self._back_to_triage(turn)) is not None:
             return back
+        if not turn.tool_outputs and not turn.has("refund", "money back", "return"):
+            return self._call("transfer_to_triage", {})
         order_id = turn.order_id()
         customer = turn.customer_id()
         outputs = turn.tool_outputs
@@ -268,7 +271,7 @@ class OfflineSupportModel(Model):
         )
 
     def _faq(self, turn: _Turn) -> ModelResponse:
-        if (back := self._back_to_triage(turn)) is not None:
+        if (back := self._back_to_triage(turn, "refund", "order", "ord-", "track")) is not None:
             return back
         if not turn.tool_outputs:
             return self._call("search_help_centre", {"request": {"query": turn.message[:200]}})

@@ -119,4 +119,5 @@ async def run_worker(
                 say("agent worker stopping: letting running activities finish")
     finally:
         remove_handlers()
+        await provider.aclose()
     say("agent worker stopped")
