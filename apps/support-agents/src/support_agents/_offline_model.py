@@ -230,9 +230,9 @@ class OfflineSupportModel(Model):
         return self._say(_summarize(outputs[-1]))
 
     def _refunds(self, turn: _Turn) -> ModelResponse:
-        if (back := self._back_to_triage(turn)) is not None:
+        if (back := self._back_to_triage(turn, "policy", "policies", "where", "track")) is not None:
             return back
-        if not turn.tool_outputs and not turn.has("refund", "money back", "return"):
+        if not turn.tool_outputs and not turn.has("refund", "money back"):
             return self._call("transfer_to_triage", {})
         order_id = turn.order_id()
         customer = turn.customer_id()

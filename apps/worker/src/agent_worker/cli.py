@@ -9,10 +9,12 @@ import os
 import sys
 from collections.abc import Sequence
 
+from agent_worker._chat import TerminalChat, open_conversation
 from agent_worker._health import check_health
 from agent_worker._models import ModelSetupError
-from agent_worker._run import TemporalUnreachableError, run_worker
-from agent_worker.settings import SettingsError, load_settings
+from agent_worker._run import TemporalUnreachableError, connect, run_worker
+from agent_worker.settings import Settings, SettingsError, load_settings
+from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentAppError, discover_apps
 
 
@@ -34,7 +36,29 @@ def _parser() -> argparse.ArgumentParser:
         "--apps", nargs="+", metavar="NAME", help="run only these agent apps (default: all)"
     )
     parser.add_argument("--list-apps", action="store_true", help="list installed agent apps")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chat = commands.add_parser(
+        "chat",
+        help="chat with a running worker in this terminal",
+        description="Chat with an agent app served by a running worker: handoffs and tool "
+        "calls are shown, approvals are asked inline.",
+    )
+    chat.add_argument("--app", help="the agent app to talk to (default: the first installed)")
+    chat.add_argument("--conversation", metavar="ID", help="resume this conversation")
     return parser
+
+
+async def _chat(settings: Settings, app_name: str | None, conversation_id: str | None) -> None:
+    apps = discover_apps([app_name] if app_name else None)
+    if not apps:
+        raise AgentAppError("No agent app is installed")
+    client = await connect(settings, [OpenAIAgentsPlugin()])
+    conversation = await open_conversation(
+        client, apps[0], settings.temporal_task_queue, conversation_id
+    )
+    await TerminalChat(
+        conversation, operator=settings.console_operator, read_line=input, out=sys.stdout
+    ).run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = asyncio.run(check_health(settings))
             print(json.dumps(report.as_dict()) if not sys.stdout.isatty() else report.message)
             return 0 if report.ok else 1
+        if args.command == "chat":
+            asyncio.run(_chat(settings, args.app, args.conversation))
+            return 0
         apps = discover_apps(args.apps)
         if args.list_apps:
             for app in apps:

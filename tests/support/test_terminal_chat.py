@@ -1,0 +1,50 @@
+"""The terminal chat: multi-turn, handoffs and tool calls shown, approvals asked inline."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+from agent_worker._chat import ReadLine, TerminalChat, open_conversation
+from support_agents import app
+from tests.support.conftest import SupportStack
+
+
+def scripted(lines: list[str]) -> tuple[list[str], ReadLine]:
+    prompts: list[str] = []
+    answers: Iterator[str] = iter(lines)
+
+    def read_line(prompt: str) -> str:
+        prompts.append(prompt)
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None
+
+    return prompts, read_line
+
+
+async def test_chat_with_inline_approval(stack: SupportStack) -> None:
+    prompts, read_line = scripted(
+        [
+            "",  # refused: empty message, and the chat goes on
+            "I want a refund of $150 on order ORD-10042",
+            "maybe",  # not an answer: asked again
+            "y",
+            "What is your return policy?",
+        ]
+    )
+    out = io.StringIO()
+    conversation = await open_conversation(stack.client, app, stack.task_queue, None)
+    chat = TerminalChat(conversation, operator="maya-ops", read_line=read_line, out=out)
+    await chat.run()
+    text = out.getvalue()
+    assert "refused: " in text
+    assert "-> " in text and "Refunds" in text
+    assert "approval needed: Refunds wants issue_refund(" in text
+    assert prompts.count("  approve? [y]es / [n]o / [e]dit: ") == 2
+    assert "approved by maya-ops" in text
+    assert "Refunds: Your refund" in text
+    assert "FAQ: From our help centre" in text
+    assert text.rstrip().endswith(f"worker chat --conversation {conversation.workflow_id}`")
+    assert [cents for _, cents in await stack.refunds("ORD-10042")] == [15000]
