@@ -65,7 +65,8 @@ class TerminalChat:
 
     async def _decide(self, approval: PendingApproval) -> TurnResult:
         # The arguments are the JSON text the model wrote.
-        self._say(f"  approval needed: {approval.agent} wants {approval.tool}({approval.arguments})")
+        call = f"{approval.tool}({approval.arguments})"
+        self._say(f"  approval needed: {approval.agent} wants {call}")
         while True:
             answer = (await self._ask("  approve? [y]es / [n]o / [e]dit: ")).strip().lower()
             try:
