@@ -109,11 +109,6 @@ def test_runs_unprivileged_with_a_healthcheck(image: Image) -> None:
     assert arguments(image, "CMD") == [f'["{image.script}"]']
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the lead adds [project.scripts] worker and console to apps/worker and apps/console; "
-    "remove this marker then",
-)
 @pytest.mark.parametrize("image", IMAGES, ids=_IDS)
 def test_entry_point_is_a_console_script_of_the_app(image: Image) -> None:
     assert image.script in console_scripts(image.app_package)
