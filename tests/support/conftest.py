@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,10 +52,14 @@ class SupportStack:
             await engine.dispose()
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def stack(
-    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+@asynccontextmanager
+async def running_stack(
+    temporal_env: WorkflowEnvironment,
+    task_queue: str,
+    tmp_path: Path,
+    environ: Mapping[str, str] | None = None,
 ) -> AsyncGenerator[SupportStack]:
+    """The worker app's run loop serving the support app, offline model, SQLite store."""
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
     settings = Settings(
         **dict[str, Any](
@@ -68,9 +73,12 @@ async def stack(
     )
     stop = asyncio.Event()
     output = io.StringIO()
+    env = {"DATABASE_URL": database_url, **(environ or {})}
+    ready = asyncio.Event()
     worker = asyncio.create_task(
-        run_worker(settings, [app], environ={"DATABASE_URL": database_url}, stop=stop, out=output)
+        run_worker(settings, [app], environ=env, stop=stop, ready_event=ready, out=output)
     )
+    await asyncio.wait_for(ready.wait(), timeout=60)
     config = temporal_env.client.config()
     config["plugins"] = [OpenAIAgentsPlugin()]
     try:
@@ -78,3 +86,11 @@ async def stack(
     finally:
         stop.set()
         await asyncio.wait_for(worker, timeout=60)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def stack(
+    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+) -> AsyncGenerator[SupportStack]:
+    async with running_stack(temporal_env, task_queue, tmp_path) as stack:
+        yield stack

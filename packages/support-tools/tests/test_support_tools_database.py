@@ -147,16 +147,16 @@ def test_settings_read_the_environment() -> None:
     settings = StoreSettings.from_env(
         {
             "DATABASE_URL": "postgresql+asyncpg://app@db/store",
-            "REFUND_APPROVAL_THRESHOLD_CENTS": "2500",
-            "REFUND_HARD_CAP_CENTS": " 90000 ",
+            "REFUND_APPROVAL_THRESHOLD": "25",
+            "REFUND_HARD_CAP": " 900.00 ",
         }
     )
     assert settings == StoreSettings("postgresql+asyncpg://app@db/store", 2500, 90_000)
 
 
 def test_settings_name_the_variable_that_is_wrong() -> None:
-    with pytest.raises(ValueError, match=r"REFUND_HARD_CAP_CENTS must be a whole number of cents"):
-        StoreSettings.from_env({"REFUND_HARD_CAP_CENTS": "500.00"})
+    with pytest.raises(ValueError, match=r"REFUND_HARD_CAP must be an amount with at most 2"):
+        StoreSettings.from_env({"REFUND_HARD_CAP": "500.001"})
     with pytest.raises(ValueError, match="refund_hard_cap_cents must be positive"):
         StoreSettings(refund_hard_cap_cents=0)
     with pytest.raises(ValueError, match="refund_approval_threshold_cents must be 0 or more"):

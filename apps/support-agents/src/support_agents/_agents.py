@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from agents import Agent, RunContextWrapper, handoff
+from agents import (
+    Agent,
+    RunContextWrapper,
+    ToolInputGuardrail,
+    ToolInputGuardrailData,
+    handoff,
+)
 
-from agents_temporal.workflow import activity_as_tool
+from agents_temporal.workflow import activity_as_tool, stateless_mcp_server
 from support_guardrails import (
     customer_scope_guardrail,
     make_jailbreak_guardrail,
@@ -23,6 +29,12 @@ from support_tools import (
     make_refund_approval_policy,
     set_current_order,
 )
+
+HELP_CENTRE_MCP = "HelpCentre"
+"""Name of the help-centre MCP server (``support_tools.help_centre_mcp``)."""
+
+DEFAULT_APPROVAL_THRESHOLD_CENTS = 10_000
+DEFAULT_HARD_CAP_CENTS = 50_000
 
 TRIAGE = "Triage"
 ORDERS = "Orders"
@@ -66,25 +78,46 @@ def _store_tool(fn: Any, **kwargs: Any) -> Any:
     return tool
 
 
+async def _refund_needs_approval(
+    ctx: RunContextWrapper[SupportContext], arguments: dict[str, Any], call_id: str
+) -> bool:
+    # The threshold is the conversation's own, fixed when it started.
+    threshold = ctx.context.refund_approval_threshold_cents
+    policy = make_refund_approval_policy(
+        DEFAULT_APPROVAL_THRESHOLD_CENTS if threshold is None else threshold
+    )
+    return await policy(ctx, arguments, call_id)
+
+
+def _refund_limit(data: ToolInputGuardrailData) -> Any:
+    context: SupportContext = data.context.context
+    cap = context.refund_hard_cap_cents or DEFAULT_HARD_CAP_CENTS
+    check = make_refund_limit_guardrail(cap).guardrail_function
+    return check(data)
+
+
+REFUND_LIMIT = ToolInputGuardrail[SupportContext](
+    guardrail_function=_refund_limit, name="refund_limit"
+)
+"""Refuses a refund above the conversation's hard cap."""
+
+
 def build_agents(
-    *,
-    refund_approval_threshold_cents: int = 10_000,
-    refund_hard_cap_cents: int = 50_000,
-    guardrail_model: str | None = None,
+    *, guardrail_model: str | None = None, help_centre_mcp: bool = False
 ) -> Agent[SupportContext]:
-    """Build the agent graph and return the triage agent, where every conversation starts."""
+    """Build the agent graph and return the triage agent, where every conversation starts.
+
+    Args:
+        guardrail_model: Model name for the guardrail classifiers; None for the default.
+        help_centre_mcp: Search the help centre through the ``HelpCentre`` MCP server instead
+            of the search activity.
+    """
     input_guardrails = [
         make_relevance_guardrail(guardrail_model),
         make_jailbreak_guardrail(guardrail_model),
     ]
-    refund_tool = _store_tool(
-        StoreActivities.issue_refund,
-        needs_approval=make_refund_approval_policy(refund_approval_threshold_cents),
-    )
-    refund_tool.tool_input_guardrails = [
-        customer_scope_guardrail,
-        make_refund_limit_guardrail(refund_hard_cap_cents),
-    ]
+    refund_tool = _store_tool(StoreActivities.issue_refund, needs_approval=_refund_needs_approval)
+    refund_tool.tool_input_guardrails = [customer_scope_guardrail, REFUND_LIMIT]
     orders = Agent[SupportContext](
         name=ORDERS,
         handoff_description="Order status, shipment tracking and shipping address changes.",
@@ -127,7 +160,12 @@ def build_agents(
             "Answer from the help-centre articles; cite the article title. Hand back to Triage "
             "for anything else.",
         ),
-        tools=[_store_tool(StoreActivities.search_help_centre)],
+        tools=[] if help_centre_mcp else [_store_tool(StoreActivities.search_help_centre)],
+        mcp_servers=(
+            [stateless_mcp_server(HELP_CENTRE_MCP, cache_tools_list=True)]
+            if help_centre_mcp
+            else []
+        ),
         output_guardrails=[pii_guardrail],
     )
     triage = Agent[SupportContext](

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
+from agents.mcp import MCPServerStdio, MCPServerStdioParams
+from temporalio import activity
+
+from agents_temporal import StatelessMCPServerProvider
 from agents_temporal.apps import AgentApp, AgentInfo
-from support_agents._agents import FAQ, ORDERS, REFUNDS, TRIAGE
+from support_agents._agents import FAQ, HELP_CENTRE_MCP, ORDERS, REFUNDS, TRIAGE
 from support_agents._offline_model import OfflineSupportModelProvider
+from support_agents._policy import REFUND_POLICY_ACTIVITY, RefundPolicy
 from support_agents._workflow import SupportConversation
 from support_tools import StoreActivities, StoreDatabase, StoreSettings
+
+
+def _policy_activity(settings: StoreSettings) -> Callable[..., Any]:
+    @activity.defn(name=REFUND_POLICY_ACTIVITY)
+    async def refund_policy() -> RefundPolicy:
+        """The worker's refund limits, recorded once per conversation."""
+        return RefundPolicy(
+            approval_threshold_cents=settings.refund_approval_threshold_cents,
+            hard_cap_cents=settings.refund_hard_cap_cents,
+        )
+
+    return refund_policy
 
 
 @contextlib.asynccontextmanager
@@ -23,9 +42,26 @@ async def store_activities(
     try:
         await database.create_schema()
         await database.seed()
-        yield StoreActivities(database).all()
+        yield [*StoreActivities(database).all(), _policy_activity(settings)]
     finally:
         await database.dispose()
+
+
+def help_centre_servers(environ: Mapping[str, str]) -> Sequence[StatelessMCPServerProvider]:
+    """The help-centre MCP server, when SUPPORT_HELP_CENTRE_MCP is true."""
+    if environ.get("SUPPORT_HELP_CENTRE_MCP", "").strip().lower() not in {"1", "true", "yes"}:
+        return []
+    env = {"DATABASE_URL": StoreSettings.from_env(environ).database_url}
+
+    def server() -> MCPServerStdio:
+        params: MCPServerStdioParams = {
+            "command": sys.executable,
+            "args": ["-m", "support_tools.help_centre_mcp"],
+            "env": {**os.environ, **env},
+        }
+        return MCPServerStdio(name=HELP_CENTRE_MCP, params=params)
+
+    return [StatelessMCPServerProvider(server)]
 
 
 app = AgentApp(
@@ -52,5 +88,6 @@ app = AgentApp(
         "I'd like a refund of $150 on order ORD-10017.",
         "What is your return policy?",
     ],
+    mcp_server_providers=help_centre_servers,
     offline_model_provider=OfflineSupportModelProvider,
 )

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from agents import (
     AgentOutputSchemaBase,
+    FunctionTool,
     Handoff,
     Model,
     ModelProvider,
@@ -83,6 +84,15 @@ class _Turn:
         self.message = _text(items[last_user]) if last_user >= 0 else ""
         self.since_message = items[last_user + 1 :]
         self.conversation = " ".join(_text(i) for i in items if i.get("role") == "user")
+        self.tools: list[Tool] = []
+
+    def search_arguments(self, query: str) -> dict[str, Any]:
+        """Arguments for search_help_centre: the activity takes a request, MCP flat fields."""
+        for tool in self.tools:
+            if isinstance(tool, FunctionTool) and tool.name == "search_help_centre":
+                if "request" not in tool.params_json_schema.get("properties", {}):
+                    return {"query": query}
+        return {"request": {"query": query}}
 
     @property
     def tool_outputs(self) -> list[tuple[str, str]]:
@@ -92,7 +102,7 @@ class _Turn:
             if i.get("type") == "function_call"
         }
         outputs = [
-            (names.get(i.get("call_id"), "?"), str(i.get("output")))
+            (names.get(i.get("call_id"), "?"), _output_text(i.get("output")))
             for i in self.since_message
             if i.get("type") == "function_call_output"
         ]
@@ -164,6 +174,7 @@ class OfflineSupportModel(Model):
         turn = _Turn(system_instructions, input)
         if output_schema is not None and not output_schema.is_plain_text():
             return self._verdict(output_schema.name(), turn)
+        turn.tools = tools
         for agent, play in (
             (TRIAGE, self._triage),
             (ORDERS, self._orders),
@@ -274,7 +285,8 @@ class OfflineSupportModel(Model):
         if (back := self._back_to_triage(turn, "refund", "order", "ord-", "track")) is not None:
             return back
         if not turn.tool_outputs:
-            return self._call("search_help_centre", {"request": {"query": turn.message[:200]}})
+            query = turn.message[:200]
+            return self._call("search_help_centre", turn.search_arguments(query))
         return self._say(_summarize(turn.tool_outputs[-1]))
 
     async def stream_response(
@@ -292,12 +304,26 @@ class OfflineSupportModel(Model):
         yield  # pragma: no cover - makes this an async generator
 
 
+def _output_text(output: Any) -> str:
+    """A tool output as text: plain, or the text parts of structured output (MCP tools)."""
+    if isinstance(output, list):
+        parts = cast(list[dict[str, Any]], output)
+        return "".join(str(p.get("text", "")) for p in parts)
+    return str(output)
+
+
 def _json(text: str) -> dict[str, Any] | None:
     try:
         value = json.loads(text)
     except ValueError:
         return None
-    return cast(dict[str, Any], value) if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    data = cast(dict[str, Any], value)
+    # MCP tools answer with content items; the JSON is inside the text item.
+    if data.get("type") == "text" and isinstance(data.get("text"), str):
+        return _json(data["text"])
+    return data
 
 
 def _summarize(output: tuple[str, str]) -> str:

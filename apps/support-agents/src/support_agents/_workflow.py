@@ -5,15 +5,22 @@ A module of its own, because the workflow sandbox re-imports the module that def
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from agents import Agent, InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered
 from temporalio import workflow
 
-from agents_temporal.workflow import ConversationInput, ConversationSummary, ConversationWorkflow
+from agents_temporal.workflow import (
+    ConversationInput,
+    ConversationSummary,
+    ConversationWorkflow,
+    registered_mcp_servers,
+)
 
 with workflow.unsafe.imports_passed_through():
-    from support_agents._agents import build_agents
+    from support_agents._agents import HELP_CENTRE_MCP, build_agents
+    from support_agents._policy import REFUND_POLICY_ACTIVITY, RefundPolicy
     from support_tools import DEMO_CUSTOMER_ID, STORE_NAME, SupportContext
 
 SUPPORT_WORKFLOW_NAME = "SupportConversation"
@@ -28,7 +35,7 @@ class SupportConversation(ConversationWorkflow[SupportContext]):
     context_type = SupportContext
 
     def build_agent(self) -> Agent[SupportContext]:
-        return build_agents()
+        return build_agents(help_centre_mcp=HELP_CENTRE_MCP in registered_mcp_servers())
 
     def load_context(self, data: Any) -> SupportContext:
         """The customer the conversation is with; the demo customer when none is given."""
@@ -54,6 +61,20 @@ class SupportConversation(ConversationWorkflow[SupportContext]):
                 )
             return f"I can't share that answer: it would reveal private details. ({reasoning})"
         return super().describe_error(error)
+
+    async def prepare(self) -> None:
+        """Record the worker's refund limits for this conversation, once."""
+        context = self.context
+        if context.refund_approval_threshold_cents is None or context.refund_hard_cap_cents is None:
+            # The worker's limits, recorded in history once: a later change of settings does
+            # not change what an ongoing conversation promised, and replay stays deterministic.
+            policy = await workflow.execute_local_activity(
+                REFUND_POLICY_ACTIVITY,
+                result_type=RefundPolicy,
+                start_to_close_timeout=timedelta(seconds=10),
+            )
+            context.refund_approval_threshold_cents = policy.approval_threshold_cents
+            context.refund_hard_cap_cents = policy.hard_cap_cents
 
     @workflow.run
     async def run(self, input: ConversationInput) -> ConversationSummary:

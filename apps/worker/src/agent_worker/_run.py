@@ -40,7 +40,9 @@ async def connect(settings: Settings, plugins: Sequence[Any] = ()) -> Client:
         ) from error
 
 
-def summary(settings: Settings, apps: Sequence[AgentApp], model: str) -> str:
+def summary(
+    settings: Settings, apps: Sequence[AgentApp], model: str, mcp_servers: Sequence[str] = ()
+) -> str:
     """The start-up summary: everything an operator needs to know at a glance."""
     names = ", ".join(f"{a.name} ({len(a.workflows)} workflows)" for a in apps)
     return "\n".join(
@@ -48,6 +50,7 @@ def summary(settings: Settings, apps: Sequence[AgentApp], model: str) -> str:
             "agent worker starting",
             f"  apps:        {names or 'none'}",
             f"  model:       {model}",
+            f"  mcp servers: {', '.join(mcp_servers) or 'none'}",
             f"  temporal:    {settings.temporal_address} namespace={settings.temporal_namespace}",
             f"  task queue:  {settings.temporal_task_queue}",
         ]
@@ -75,15 +78,27 @@ async def run_worker(
     *,
     environ: dict[str, str],
     stop: asyncio.Event | None = None,
+    ready_event: asyncio.Event | None = None,
     out: TextIO = sys.stdout,
 ) -> None:
-    """Serve every app's workflows and activities until ``stop`` is set (or SIGTERM/SIGINT)."""
+    """Serve every app's workflows and activities until ``stop`` is set (or SIGTERM/SIGINT).
+
+    ``ready_event`` is set once the worker polls its task queue.
+    """
     say = functools.partial(print, file=out, flush=True)
     provider, model = model_provider(settings, apps)
+    mcp_providers = [
+        provider
+        for app in apps
+        if app.mcp_server_providers is not None
+        for provider in app.mcp_server_providers(environ)
+    ]
     plugin = OpenAIAgentsPlugin(
         model_params=ModelActivityParameters(start_to_close_timeout=timedelta(seconds=120)),
         model_provider=provider,
+        mcp_server_providers=mcp_providers,
     )
+
     client = await connect(settings, [plugin])
     stop = stop or asyncio.Event()
     remove_handlers = _install_signal_handlers(stop)
@@ -110,10 +125,12 @@ async def run_worker(
             if health is not None:
                 await health.start()
                 stack.push_async_callback(health.stop)
-            say(summary(settings, apps, model))
+            say(summary(settings, apps, model, [p.name for p in mcp_providers]))
             async with worker:
                 ready = True
                 say("agent worker ready: polling for tasks (Ctrl-C to stop)")
+                if ready_event is not None:
+                    ready_event.set()
                 await stop.wait()
                 ready = False
                 say("agent worker stopping: letting running activities finish")

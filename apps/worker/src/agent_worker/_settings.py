@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     """SQLAlchemy URL of the example store (``sqlite://`` and ``postgres://`` get async drivers)."""
     refund_approval_threshold: Decimal = Field(default=Decimal(100), ge=0, decimal_places=2)
     """Refunds above this amount (in the order's currency) need an operator's approval."""
+    refund_hard_cap: Decimal = Field(default=Decimal(500), gt=0, decimal_places=2)
+    """Refunds above this amount (in the order's currency) are refused outright."""
+    support_help_centre_mcp: bool = False
+    """Serve the support app's help-centre search from its MCP server instead of an activity."""
 
     # Payload storage
     payload_storage: PayloadStorage = "local"

@@ -18,6 +18,7 @@ DEFAULT_ENV_FILE = Path(".env")
 _EXPECTED: dict[str, str] = {
     "TEMPORAL_TLS": "true or false, or unset it to decide from the credentials",
     "REFUND_APPROVAL_THRESHOLD": "a non-negative amount such as 100 or 49.99",
+    "REFUND_HARD_CAP": "a positive amount such as 500 or 249.99",
     "PAYLOAD_STORAGE_THRESHOLD_BYTES": "a non-negative number of bytes such as 65536",
     "WORKER_HEALTH_PORT": "a port number 1-65535 such as 8080, or unset it to turn it off",
     "WORKER_MAX_CONCURRENT_ACTIVITIES": "a positive whole number such as 100",

@@ -65,6 +65,9 @@ class AgentApp:
     starter_prompts: Sequence[str] = ()
     """Example first messages the console offers."""
 
+    mcp_server_providers: Callable[[Mapping[str, str]], Sequence[Any]] | None = None
+    """Given the environment, the MCP server providers the app's workflows may use."""
+
     offline_model_provider: Callable[[], ModelProvider] | None = None
     """A model provider that plays the app's agents with no API key, for demos and tests."""
 

@@ -171,6 +171,14 @@ class ConversationWorkflow(Generic[TContext]):
         """Extra run hooks for every run (usage is recorded regardless)."""
         return None
 
+    async def prepare(self) -> None:
+        """Runs once per workflow run, after the context is loaded and before the first turn.
+
+        Override it to record what the conversation needs from the outside world (settings,
+        a customer profile) with activities; keep what you learn in the context, which is
+        carried across continue-as-new, so a later run can skip the work.
+        """
+
     def describe_error(self, error: Exception) -> str:
         """What the transcript and the sender are told when a turn fails."""
         return describe_turn_error(error)
@@ -268,6 +276,7 @@ class ConversationWorkflow(Generic[TContext]):
                 f"The conversation's context does not fit {self.context_type!r}: {error}",
                 type="InvalidConversationInput",
             ) from error
+        await self.prepare()
         state = self._state
         while state.closing_reason is None:
             try:

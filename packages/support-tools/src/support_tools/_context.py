@@ -42,6 +42,12 @@ class SupportContext:
     recent_order_ids: list[str] = field(default_factory=lambda: list[str]())
     """Orders discussed in this conversation, most recent last (at most ten)."""
 
+    refund_approval_threshold_cents: int | None = None
+    """This conversation's refund approval threshold, fixed when it starts (None: not yet)."""
+
+    refund_hard_cap_cents: int | None = None
+    """This conversation's largest allowed refund, fixed when it starts (None: not yet)."""
+
     @classmethod
     def for_customer(cls, profile: CustomerProfile) -> SupportContext:
         """A fresh context for the customer of `profile` (from the `get_customer` activity)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///.data/store.db"
 """A SQLite file under `.data/` relative to the working directory; the folder is created."""
@@ -54,7 +55,8 @@ class StoreSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> StoreSettings:
         """Read settings from environment variables, falling back to the defaults.
 
-        Variables: `DATABASE_URL`, `REFUND_APPROVAL_THRESHOLD_CENTS`, `REFUND_HARD_CAP_CENTS`.
+        Variables: `DATABASE_URL`, `REFUND_APPROVAL_THRESHOLD` and `REFUND_HARD_CAP` (amounts in
+        the order's currency with at most two decimals, as in the worker's settings).
 
         Args:
             environ: Variables to read; `os.environ` when omitted.
@@ -67,10 +69,10 @@ class StoreSettings:
         return cls(
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             refund_approval_threshold_cents=_cents_from_env(
-                env, "REFUND_APPROVAL_THRESHOLD_CENTS", defaults.refund_approval_threshold_cents
+                env, "REFUND_APPROVAL_THRESHOLD", defaults.refund_approval_threshold_cents
             ),
             refund_hard_cap_cents=_cents_from_env(
-                env, "REFUND_HARD_CAP_CENTS", defaults.refund_hard_cap_cents
+                env, "REFUND_HARD_CAP", defaults.refund_hard_cap_cents
             ),
         )
 
@@ -80,8 +82,11 @@ def _cents_from_env(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw:
         return default
     try:
-        return int(raw)
-    except ValueError:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
         raise ValueError(
-            f"{name} must be a whole number of cents, e.g. 10000 for 100.00; got {raw!r}"
-        ) from None
+            f"{name} must be an amount with at most 2 decimals, e.g. 100 or 49.99; got {raw!r}"
+        )
+    return int(amount * 100)

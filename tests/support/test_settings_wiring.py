@@ -1,0 +1,50 @@
+"""Worker settings reach the support app: refund limits per conversation, MCP help centre."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from tests.support.conftest import running_stack
+
+
+async def test_refund_threshold_comes_from_settings(
+    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+) -> None:
+    environ = {"REFUND_APPROVAL_THRESHOLD": "10", "REFUND_HARD_CAP": "30"}
+    async with running_stack(temporal_env, task_queue, tmp_path, environ) as stack:
+        conversation = await stack.start()
+        # $20 is above this worker's $10 threshold: it waits for a person.
+        waiting = await conversation.send("Refund $20 on ORD-10057 please")
+        assert waiting.status == "awaiting_approval"
+        [pending] = waiting.pending_approvals
+        await conversation.approve(pending.id, operator="ops")
+        # $40 is above the $30 hard cap: refused by the guardrail, whoever approves.
+        capped = await conversation.send("Another refund of $40 on ORD-10057")
+        assert capped.status in {"completed", "awaiting_approval"}
+        if capped.status == "awaiting_approval":
+            [pending] = capped.pending_approvals
+            capped = await conversation.approve(pending.id, operator="ops")
+        assert [cents for _, cents in await stack.refunds("ORD-10057")] == [2000]
+
+
+async def test_help_centre_served_by_mcp(
+    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+) -> None:
+    environ = {"SUPPORT_HELP_CENTRE_MCP": "true"}
+    async with running_stack(temporal_env, task_queue, tmp_path, environ) as stack:
+        assert "mcp servers: HelpCentre" in stack.output.getvalue()
+        conversation = await stack.start()
+        result = await conversation.send("What is your return policy?")
+        assert result.status == "completed", result.error
+        assert result.agent == "FAQ"
+        assert result.reply is not None and result.reply.startswith("From our help centre")
+        history = await stack.client.get_workflow_handle(conversation.workflow_id).fetch_history()
+        activity_types = {
+            e.activity_task_scheduled_event_attributes.activity_type.name
+            for e in history.events
+            if e.HasField("activity_task_scheduled_event_attributes")
+        }
+        assert any(name.startswith("agents_temporal.mcp.HelpCentre.") for name in activity_types)
+        assert "support.search_help_centre" not in activity_types
