@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
-from agents import ModelProvider, ModelResponse, ModelSettings, ModelTracing
+from agents import ModelProvider, ModelSettings, ModelTracing
 from pydantic import TypeAdapter
 from temporalio import activity
 
 from ._provider_errors import classify
 from ._providers import DefaultModelProvider
 from ._specs import OutputSchemaSpec, SpecOutputSchema, ToolSpec, rebuild_tool
+from ._storage_refs import ModelCallResponse, StoredInputRef
+from ._storage_segments import open_model_input
+from ._streaming_activity import DeltaPublisher, collect_response
+from ._streaming_types import StreamTarget
 
 MODEL_ACTIVITY_NAME = "agents_temporal.invoke_model"
+STREAM_MODEL_ACTIVITY_NAME = "agents_temporal.stream_model"
 
 _SETTINGS = TypeAdapter(ModelSettings)
 
@@ -37,6 +43,24 @@ class ModelCallInput:
     previous_response_id: str | None = None
     conversation_id: str | None = None
     prompt: dict[str, Any] | None = None
+    input_ref: StoredInputRef | None = None
+    """Set when ``input`` continues conversation items already in the payload store."""
+
+
+def model_arguments(call: ModelCallInput) -> dict[str, Any]:
+    """The keyword arguments of ``Model.get_response`` / ``stream_response`` for ``call``."""
+    return {
+        "system_instructions": call.system_instructions,
+        "input": call.input,
+        "model_settings": _SETTINGS.validate_python(call.model_settings),
+        "tools": [rebuild_tool(spec) for spec in call.tools],
+        "output_schema": SpecOutputSchema(call.output_schema) if call.output_schema else None,
+        "handoffs": [rebuild_tool(spec) for spec in call.handoffs],
+        "tracing": ModelTracing(call.tracing),
+        "previous_response_id": call.previous_response_id,
+        "conversation_id": call.conversation_id,
+        "prompt": call.prompt,
+    }
 
 
 @contextlib.asynccontextmanager
@@ -75,26 +99,32 @@ class ModelActivity:
             await self._provider.aclose()
 
     @activity.defn(name=MODEL_ACTIVITY_NAME)
-    async def invoke_model(self, call: ModelCallInput) -> ModelResponse:
+    async def invoke_model(self, call: ModelCallInput) -> ModelCallResponse:
         """Call the model named in ``call`` and return its full response."""
+        model_input = await open_model_input(call.input, call.input_ref)
+        call = dataclasses.replace(call, input=model_input.items)
         try:
             model = self._provider.get_model(call.model_name)
             async with heartbeating():
-                return await model.get_response(
-                    system_instructions=call.system_instructions,
-                    input=call.input,  # pyright: ignore[reportArgumentType]
-                    model_settings=_SETTINGS.validate_python(call.model_settings),
-                    tools=[rebuild_tool(spec) for spec in call.tools],
-                    output_schema=(
-                        SpecOutputSchema(call.output_schema) if call.output_schema else None
-                    ),
-                    handoffs=[rebuild_tool(spec) for spec in call.handoffs],
-                    tracing=ModelTracing(call.tracing),
-                    previous_response_id=call.previous_response_id,
-                    conversation_id=call.conversation_id,
-                    prompt=call.prompt,  # pyright: ignore[reportArgumentType]
-                )
+                response = await model.get_response(**model_arguments(call))
         except asyncio.CancelledError:
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error
+        return await model_input.confirm(response)
+
+    @activity.defn(name=STREAM_MODEL_ACTIVITY_NAME)
+    async def stream_model(self, call: ModelCallInput, stream: StreamTarget) -> ModelCallResponse:
+        """Call the model with streaming, sending its text deltas to the calling workflow."""
+        model_input = await open_model_input(call.input, call.input_ref)
+        call = dataclasses.replace(call, input=model_input.items)
+        try:
+            model = self._provider.get_model(call.model_name)
+            async with heartbeating(), DeltaPublisher.for_current_activity(stream) as publisher:
+                events = model.stream_response(**model_arguments(call))
+                response = await collect_response(events, publisher)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            raise classify(error, call.model_name) from error
+        return await model_input.confirm(response)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,7 +21,6 @@ from agents import (
     TResponseInputItem,
 )
 from agents.items import TResponseStreamEvent
-from openai.types.responses import Response, ResponseCompletedEvent
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 from pydantic_core import to_jsonable_python
 from temporalio import workflow
@@ -30,6 +30,9 @@ from ._errors import MODEL_PROVIDER_ERROR, AgentsWorkflowError
 from ._model_activity import ModelActivity, ModelCallInput
 from ._params import ModelActivityParameters
 from ._specs import handoff_spec, output_schema_spec, tool_spec
+from ._storage_refs import prepare_input
+from ._streaming_model import model_call_stream, response_stream_events
+from ._streaming_types import StreamTarget
 
 
 class AgentTracker:
@@ -105,7 +108,34 @@ class ActivityModel(Model):
         conversation_id: str | None,
         prompt: ResponsePromptParam | None,
     ) -> ModelResponse:
-        call = ModelCallInput(
+        call = self._call_input(
+            system_instructions,
+            input,
+            model_settings,
+            tools,
+            output_schema,
+            handoffs,
+            tracing,
+            previous_response_id,
+            conversation_id,
+            prompt,
+        )
+        return await run_model_activity(self._params, call)
+
+    def _call_input(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        previous_response_id: str | None,
+        conversation_id: str | None,
+        prompt: ResponsePromptParam | None,
+    ) -> ModelCallInput:
+        return ModelCallInput(
             model_name=self.model_name,
             agent_name=self._tracker.agent_name,
             system_instructions=system_instructions,
@@ -119,7 +149,6 @@ class ActivityModel(Model):
             conversation_id=conversation_id,
             prompt=to_jsonable_python(prompt) if prompt is not None else None,
         )
-        return await run_model_activity(self._params, call)
 
     async def stream_response(
         self,
@@ -135,9 +164,7 @@ class ActivityModel(Model):
         conversation_id: str | None,
         prompt: ResponsePromptParam | None,
     ) -> AsyncIterator[TResponseStreamEvent]:
-        # The durable result of a streamed call is the whole response; it is delivered as one
-        # completed event so Runner.run_streamed works in workflows.
-        response = await self.get_response(
+        call = self._call_input(
             system_instructions,
             input,
             model_settings,
@@ -145,35 +172,43 @@ class ActivityModel(Model):
             output_schema,
             handoffs,
             tracing,
-            previous_response_id=previous_response_id,
-            conversation_id=conversation_id,
-            prompt=prompt,
+            previous_response_id,
+            conversation_id,
+            prompt,
         )
-        yield ResponseCompletedEvent(
-            type="response.completed",
-            sequence_number=0,
-            response=Response(
-                id=response.response_id or "",
-                created_at=workflow.now().timestamp(),
-                model=self.model_name or "",
-                object="response",
-                output=response.output,
-                tool_choice="auto",
-                tools=[],
-                parallel_tool_calls=True,
-                usage=None,
-            ),
-        )
+        # Observers get the call's deltas through the workflow's stream log while the activity
+        # runs; the run itself gets events made from the durable activity result.
+        with model_call_stream(self._params, call) as stream:
+            response = await run_model_activity(self._params, call, stream.target)
+            stream.complete(response)
+        for event in response_stream_events(response, self.model_name):
+            yield event
 
 
-async def run_model_activity(params: ModelActivityParameters, call: ModelCallInput) -> Any:
-    """Schedule the model activity for ``call`` and translate its failures."""
+async def run_model_activity(
+    params: ModelActivityParameters, call: ModelCallInput, stream: StreamTarget | None = None
+) -> Any:
+    """Run the model activity for ``call``, referencing conversation items already stored."""
+    prepared = prepare_input(call.input)
+    call = dataclasses.replace(call, input=prepared.items, input_ref=prepared.ref)
+    return prepared.confirm(await _schedule_model_activity(params, call, stream))
+
+
+async def _schedule_model_activity(
+    params: ModelActivityParameters, call: ModelCallInput, stream: StreamTarget | None
+) -> Any:
+    """Schedule the model activity for ``call`` and translate its failures.
+
+    With a ``stream``, the streaming model activity runs instead and sends its deltas there.
+    """
     summary = params.summary_for(call.agent_name, call.model_name)
+    method: Any = ModelActivity.invoke_model if stream is None else ModelActivity.stream_model
+    args: list[Any] = [call] if stream is None else [call, stream]
     try:
         if params.use_local_activity:
             return await workflow.execute_local_activity_method(
-                ModelActivity.invoke_model,
-                call,
+                method,
+                args=args,
                 schedule_to_close_timeout=params.schedule_to_close_timeout,
                 schedule_to_start_timeout=params.schedule_to_start_timeout,
                 start_to_close_timeout=params.start_to_close_timeout,
@@ -182,8 +217,8 @@ async def run_model_activity(params: ModelActivityParameters, call: ModelCallInp
                 summary=summary,
             )
         return await workflow.execute_activity_method(
-            ModelActivity.invoke_model,
-            call,
+            method,
+            args=args,
             task_queue=params.task_queue,
             schedule_to_close_timeout=params.schedule_to_close_timeout,
             schedule_to_start_timeout=params.schedule_to_start_timeout,

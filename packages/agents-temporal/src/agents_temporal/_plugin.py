@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Generator, Sequence
 from typing import Any
 
 from agents import ModelProvider
 from agents.run import AgentRunner, get_default_agent_runner, set_default_agent_runner
-from agents.tracing import get_trace_provider
 from temporalio.plugin import SimplePlugin
 from temporalio.worker import WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
@@ -19,11 +18,23 @@ from ._mcp_providers import MCPServerProvider, provider_activities, provider_nam
 from ._model_activity import ModelActivity
 from ._params import ModelActivityParameters
 from ._runner import TemporalAgentRunner
+from ._tracing import check_otel_ready, enable_otel_export
+from ._tracing_interceptor import AgentsTracingInterceptor
+from ._tracing_provider import install_trace_provider
 from ._workflow_context import AgentsInterceptor, WorkflowAgentsContext
 
 # Shared with the sandbox, so the workflow sees the same classes, runner and settings as the
 # worker that installed them.
-_PASSTHROUGH_MODULES = ("agents", "openai", "pydantic", "pydantic_core", "mcp", "agents_temporal")
+# OpenTelemetry too: its context (the current span) must be the one the worker's tracing sees.
+_PASSTHROUGH_MODULES = (
+    "agents",
+    "openai",
+    "pydantic",
+    "pydantic_core",
+    "mcp",
+    "agents_temporal",
+    "opentelemetry",
+)
 
 
 class _RunnerInstallation:
@@ -37,8 +48,9 @@ class _RunnerInstallation:
     async def active(self) -> AsyncGenerator[None]:
         if self._users == 0:
             # The trace provider builds its exporter (and imports HTTP clients) on first use;
-            # that must happen here, not lazily inside a workflow sandbox.
-            get_trace_provider()
+            # that must happen here, not lazily inside a workflow sandbox. It is replaced by
+            # one whose traces are deterministic and replay safe inside workflows.
+            install_trace_provider()
             self._previous = get_default_agent_runner()
             set_default_agent_runner(TemporalAgentRunner())
         self._users += 1
@@ -83,7 +95,14 @@ class OpenAIAgentsPlugin(SimplePlugin):
         mcp_server_providers: MCP servers the workflows may use, by name.
         register_activities: Register the model (and MCP) activities on workers. Turn off for a
             worker that only runs workflows while other workers serve the activities.
-        use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry.
+        use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry, into the
+            global tracer provider, which must be replay safe (see
+            ``agents_temporal.opentelemetry.create_tracer_provider``).
+
+    Raises:
+        ImportError: ``use_otel_instrumentation`` without the ``otel`` extra installed.
+        ValueError: ``use_otel_instrumentation`` while the global tracer provider is not a
+            ``ReplaySafeTracerProvider``.
     """
 
     def __init__(
@@ -98,6 +117,8 @@ class OpenAIAgentsPlugin(SimplePlugin):
         self.model_provider = model_provider
         self.mcp_server_providers = tuple(mcp_server_providers)
         self.use_otel_instrumentation = use_otel_instrumentation
+        if use_otel_instrumentation:
+            check_otel_ready()
         context = WorkflowAgentsContext(
             model_params=self.model_params,
             mcp_server_names=provider_names(self.mcp_server_providers),
@@ -107,11 +128,12 @@ class OpenAIAgentsPlugin(SimplePlugin):
         activities: list[Any] = []
         if register_activities:
             activities.append(self._model_activity.invoke_model)
+            activities.append(self._model_activity.stream_model)
             activities.extend(provider_activities(self.mcp_server_providers))
         super().__init__(
             name="agents_temporal.OpenAIAgentsPlugin",
             data_converter=with_agents_converter,
-            interceptors=[AgentsInterceptor(context)],
+            interceptors=[AgentsInterceptor(context), AgentsTracingInterceptor()],
             activities=activities,
             workflow_runner=_with_passthrough,
             run_context=self._while_worker_runs,
@@ -120,6 +142,8 @@ class OpenAIAgentsPlugin(SimplePlugin):
     @contextlib.asynccontextmanager
     async def _while_worker_runs(self) -> AsyncGenerator[None]:
         async with _RUNNER.active():
+            if self.use_otel_instrumentation:
+                enable_otel_export()
             self._running_workers += 1
             try:
                 yield
@@ -127,3 +151,22 @@ class OpenAIAgentsPlugin(SimplePlugin):
                 self._running_workers -= 1
                 if self._running_workers == 0:
                     await self._model_activity.aclose()
+
+    @contextlib.contextmanager
+    def tracing_context(self) -> Generator[None]:
+        """Set up tracing for traces started outside a worker, such as around a client call.
+
+        Inside the block, Agents SDK traces (``with trace(...)``) use the replay-safe trace
+        provider and, with ``use_otel_instrumentation``, are exported through OpenTelemetry;
+        workflows started, signalled or updated from the block run inside the trace.
+
+        Example:
+            ```python
+            with plugin.tracing_context(), trace("Customer support"):
+                await client.execute_workflow(...)
+            ```
+        """
+        install_trace_provider()
+        if self.use_otel_instrumentation:
+            enable_otel_export()
+        yield

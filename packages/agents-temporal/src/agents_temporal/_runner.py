@@ -11,6 +11,7 @@ from agents.run import AgentRunner
 from ._errors import AgentsWorkflowError
 from ._model_stub import ActivityModelProvider, AgentTracker, TrackingHooks
 from ._specs import tool_spec
+from ._tracing_provider import continue_resumed_trace, workflow_tracing_disabled
 from ._workflow_context import current_context, in_workflow
 
 
@@ -62,9 +63,9 @@ class TemporalAgentRunner(AgentRunner):
         config = dataclasses.replace(
             config,
             model_provider=ActivityModelProvider(context.model_params, tracker),
-            # Agents SDK spans get random ids and would be exported again on every replay;
-            # replay-safe tracing is wired separately, so the SDK's own is off in workflows.
-            tracing_disabled=True,
+            # Traced when the trace provider is replay safe (deterministic ids, nothing
+            # exported again on replay); off otherwise.
+            tracing_disabled=workflow_tracing_disabled(config),
         )
         return {
             **kwargs,
@@ -76,6 +77,7 @@ class TemporalAgentRunner(AgentRunner):
         if in_workflow():
             agent = starting_agent
             kwargs = self._prepare(agent, kwargs)
+            continue_resumed_trace(input)
         return await super().run(starting_agent, input, **kwargs)
 
     def run_sync(self, starting_agent: Any, input: Any, **kwargs: Any) -> RunResult:
@@ -89,4 +91,5 @@ class TemporalAgentRunner(AgentRunner):
     def run_streamed(self, starting_agent: Any, input: Any, **kwargs: Any) -> RunResultStreaming:
         if in_workflow():
             kwargs = self._prepare(starting_agent, kwargs)
+            continue_resumed_trace(input)
         return super().run_streamed(starting_agent, input, **kwargs)

@@ -99,6 +99,15 @@ class AgentsInterceptor(Interceptor):
         return type("AgentsWorkflowInbound", (_Inbound,), {"context": self._context})
 
 
+def registered_mcp_servers() -> frozenset[str]:
+    """Names of the MCP servers the current workflow's worker registered.
+
+    Workflow code can use it to choose between an MCP server and another tool; the answer is
+    the worker's configuration, so change it between conversations, not in the middle of one.
+    """
+    return current_context().mcp_server_names
+
+
 def in_workflow() -> bool:
     """Whether the caller runs inside a Temporal workflow."""
     return workflow.in_workflow()
