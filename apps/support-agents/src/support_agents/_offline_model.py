@@ -27,7 +27,6 @@ from agents import (
     TResponseInputItem,
     Usage,
 )
-from agents.exceptions import UserError
 from agents.items import TResponseStreamEvent
 from openai.types.responses import (
     ResponseFunctionToolCall,
@@ -35,6 +34,7 @@ from openai.types.responses import (
     ResponseOutputText,
 )
 
+from agents_temporal.testing import ResponseBuilders
 from support_agents._agents import FAQ, ORDERS, REFUNDS, TRIAGE, instructions_header
 
 OFFLINE_RESPONSE_PREFIX = "offline-demo"
@@ -300,8 +300,19 @@ class OfflineSupportModel(Model):
         tracing: ModelTracing,
         **kwargs: Any,
     ) -> AsyncIterator[TResponseStreamEvent]:
-        raise UserError("The offline demo model does not stream; use Runner.run")
-        yield  # pragma: no cover - makes this an async generator
+        response = await self.get_response(
+            system_instructions,
+            input,
+            model_settings,
+            tools,
+            output_schema,
+            handoffs,
+            tracing,
+            **kwargs,
+        )
+        # A word at a time, so the console shows the answer arriving as with a real model.
+        for event in ResponseBuilders.stream_events(response):
+            yield event
 
 
 def _output_text(output: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
@@ -13,9 +14,9 @@ from agents import (
     RunContextWrapper,
     RunHooks,
     Runner,
-    RunResult,
     RunState,
 )
+from agents.result import RunResultStreaming
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from temporalio import workflow
@@ -43,6 +44,9 @@ from ._conversation_types import (
 )
 from ._errors import AgentsWorkflowError
 from ._session import WorkflowSession
+from ._storage_refs import reference_stored_items
+from ._streaming_log import StreamEventLog
+from ._tracing_context import TraceScope
 from ._usage import UsageHooks, UsageReport
 
 TContext = TypeVar("TContext")
@@ -51,6 +55,8 @@ TContext = TypeVar("TContext")
 # next message starts afresh. Anything else (a bug in workflow code) fails the workflow task,
 # so Temporal retries it once the code is fixed.
 _TURN_ERRORS = (AgentsException, ApplicationError)
+_STREAM_EVENTS_KEPT = 500
+"""Durable stream events carried into the next run (observers resume within them)."""
 
 
 def _agents_by_name(root: Agent[Any]) -> dict[str, Agent[Any]]:
@@ -146,6 +152,11 @@ class ConversationWorkflow(Generic[TContext]):
         self._state = ConversationState(self.config, snapshot)
         self._root: Agent[Any] | None = None
         self._graph: dict[str, Agent[Any]] = {}
+        # Observers follow the conversation through this log (agents_temporal.streaming).
+        self.events = StreamEventLog(snapshot.stream)
+        # The trace of the update that brought the work the main loop does next, so that a
+        # turn is one trace with the update that caused it.
+        self._scope: TraceScope | None = None
 
     # -- What subclasses provide -------------------------------------------------------------
 
@@ -214,6 +225,7 @@ class ConversationWorkflow(Generic[TContext]):
     async def send_message(self, message: SendMessage) -> TurnResult:
         """Send a user message; returns the reply, or the approvals the turn waits for."""
         self._state.accept_message(message, workflow.now())
+        self._scope = TraceScope.current()
         return await self._next_outcome()
 
     @send_message.validator
@@ -226,6 +238,7 @@ class ConversationWorkflow(Generic[TContext]):
         self._state.decide_by_operator(decision, workflow.now())
         if self._state.undecided():
             return self._state.awaiting(self.current_agent.name)
+        self._scope = TraceScope.current()
         return await self._next_outcome()
 
     @decide_approval.validator
@@ -293,6 +306,7 @@ class ConversationWorkflow(Generic[TContext]):
                 await self._resume()
             await self._continue_as_new_if_due()
         state.close(workflow.now())
+        await self.events.close()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._summary()
 
@@ -303,7 +317,7 @@ class ConversationWorkflow(Generic[TContext]):
         state.turns_this_run += 1
         session_length = len(self.session)
         try:
-            result = await Runner.run(self.current_agent, message.text, **self._options(turn))
+            result = await self._run(self.current_agent, message.text, turn)
         except _TURN_ERRORS as error:
             self.session.truncate(session_length)
             self._fail(turn, error)
@@ -323,7 +337,7 @@ class ConversationWorkflow(Generic[TContext]):
                 self.starting_agent, state_json, context_override=RunContextWrapper(self.context)
             )
             apply_decisions(paused, run.approvals)
-            result = await Runner.run(self.starting_agent, paused, **self._options(run.turn))
+            result = await self._run(self.starting_agent, paused, run.turn)
         except _TURN_ERRORS as error:
             state.run = None
             self.session.truncate(run.session_length)
@@ -332,6 +346,13 @@ class ConversationWorkflow(Generic[TContext]):
             self._settle(result, run.turn, run.items_seen, run.session_length)
         finally:
             state.working = False
+
+    async def _run(self, agent: Agent[Any], input: Any, turn: int) -> RunResultStreaming:
+        scope, self._scope = self._scope, None
+        with scope.attached() if scope is not None else contextlib.nullcontext():
+            result = Runner.run_streamed(agent, input, **self._options(turn))
+            await self.events.publish_run(result)
+        return result
 
     def _options(self, turn: int) -> dict[str, Any]:
         return {
@@ -342,7 +363,13 @@ class ConversationWorkflow(Generic[TContext]):
             "max_turns": self.config.max_agent_turns,
         }
 
-    def _settle(self, result: RunResult, turn: int, items_seen: int, session_length: int) -> None:
+    def _settle(
+        self,
+        result: RunResultStreaming,
+        turn: int,
+        items_seen: int,
+        session_length: int,
+    ) -> None:
         state = self._state
         now = workflow.now()
         state.transcript.extend(entries_for_items(result.new_items[items_seen:], turn, now))
@@ -415,7 +442,13 @@ class ConversationWorkflow(Generic[TContext]):
         )
         if state.busy() or state.closing_reason is not None:
             return
-        snapshot = state.snapshot(to_jsonable_python(self.context), self.session.export_items())
+        await self.events.close()
+        snapshot = state.snapshot(
+            to_jsonable_python(self.context),
+            # Items already in the payload store travel as one reference, not again in full.
+            reference_stored_items(self.session.export_items()),
+            self.events.state(keep_last=_STREAM_EVENTS_KEPT),
+        )
         workflow.continue_as_new(ConversationInput(config=self.config, snapshot=snapshot))
 
     def _summary(self) -> ConversationSummary:

@@ -21,6 +21,7 @@ from ._conversation_types import (
     TurnResult,
     refusal,
 )
+from ._streaming_types import StreamLogState
 
 _CLOSED_MESSAGE = "The conversation was closed before anyone approved this call, so it was not run."
 
@@ -230,7 +231,10 @@ class ConversationState:
         )
 
     def snapshot(
-        self, context: object, session_items: list[dict[str, object]]
+        self,
+        context: object,
+        session_items: list[dict[str, object]],
+        stream: StreamLogState | None = None,
     ) -> ConversationSnapshot:
         """Everything the next run needs."""
         return ConversationSnapshot(
@@ -244,4 +248,5 @@ class ConversationState:
             usage=self.usage,
             approvals_requested=self.approvals_requested,
             workflow_runs=self.workflow_runs,
+            stream=stream,
         )

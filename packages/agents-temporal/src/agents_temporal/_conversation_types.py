@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from temporalio.exceptions import ApplicationError
 
 from ._approvals_types import ApprovalRecord, PendingApproval, PendingRun, ToolPolicy
+from ._streaming_types import StreamLogState
 from ._usage import UsageReport, UsageTotals
 
 SEND_MESSAGE = "send_message"
@@ -227,6 +228,9 @@ class ConversationSnapshot(BaseModel):
 
     workflow_runs: int
     """Workflow runs used so far."""
+
+    stream: StreamLogState | None = None
+    """The stream event log's durable events and next offset."""
 
 
 class ConversationInput(BaseModel):

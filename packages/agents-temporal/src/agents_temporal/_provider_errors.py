@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import openai
+from agents.exceptions import UserError
 from temporalio.exceptions import ApplicationError
 
 from ._errors import MODEL_PROVIDER_ERROR
@@ -70,8 +71,8 @@ def is_retryable(error: BaseException) -> bool:
         error, openai.APIConnectionError | ConnectionError | TimeoutError | json.JSONDecodeError
     ):
         return True
-    # A missing key or a bad client configuration will not fix itself.
-    return not isinstance(error, openai.OpenAIError | ValueError | TypeError)
+    # A missing key, a bad client configuration or a misused model will not fix itself.
+    return not isinstance(error, openai.OpenAIError | ValueError | TypeError | UserError)
 
 
 def classify(error: BaseException, model_name: str | None) -> ApplicationError:

@@ -77,7 +77,7 @@ def _response_usage(usage: Usage) -> ResponseUsage | None:
 
 
 def response_stream_events(
-    response: ModelResponse, model_name: str | None
+    response: ModelResponse, model_name: str | None, created_at: float | None = None
 ) -> list[TResponseStreamEvent]:
     """The events a streamed call yields to the run inside the workflow.
 
@@ -87,7 +87,7 @@ def response_stream_events(
     """
     whole = Response(
         id=response.response_id or "",
-        created_at=workflow.now().timestamp(),
+        created_at=workflow.now().timestamp() if created_at is None else created_at,
         model=model_name or "",
         object="response",
         output=[],

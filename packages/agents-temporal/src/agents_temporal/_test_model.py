@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -26,11 +27,28 @@ from openai.types.responses import (
     ResponseFunctionToolCall,
     ResponseOutputMessage,
     ResponseOutputText,
+    ResponseTextDeltaEvent,
 )
+
+from ._streaming_model import response_stream_events
+
+_WORDS = re.compile(r"\s*\S+\s*")
 
 
 class ResponseBuilders:
     """Builders for the model responses a test model returns."""
+
+    @staticmethod
+    def stream_events(response: ModelResponse) -> list[TResponseStreamEvent]:
+        """The events of ``response`` as a provider would stream them, a delta per word."""
+        events: list[TResponseStreamEvent] = []
+        for event in response_stream_events(response, None, created_at=0.0):
+            if isinstance(event, ResponseTextDeltaEvent):
+                words = _WORDS.findall(event.delta) or [event.delta]
+                events.extend(event.model_copy(update={"delta": word}) for word in words)
+            else:
+                events.append(event)
+        return events
 
     _ids = itertools.count(1)
 
@@ -167,8 +185,18 @@ class TestModel(Model):
         tracing: ModelTracing,
         **kwargs: Any,
     ) -> AsyncIterator[TResponseStreamEvent]:
-        raise UserError("TestModel does not stream; use Runner.run")
-        yield  # pragma: no cover - makes this an async generator
+        response = await self.get_response(
+            system_instructions,
+            input,
+            model_settings,
+            tools,
+            output_schema,
+            handoffs,
+            tracing,
+            **kwargs,
+        )
+        for event in ResponseBuilders.stream_events(response):
+            yield event
 
 
 class TestModelProvider(ModelProvider):
