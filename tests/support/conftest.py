@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from agent_worker._connect import data_converter
 from agent_worker._run import run_worker
 from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
@@ -58,6 +59,7 @@ async def running_stack(
     task_queue: str,
     tmp_path: Path,
     environ: Mapping[str, str] | None = None,
+    settings_overrides: Mapping[str, Any] | None = None,
 ) -> AsyncGenerator[SupportStack]:
     """The worker app's run loop serving the support app, offline model, SQLite store."""
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
@@ -68,7 +70,9 @@ async def running_stack(
             OPENAI_API_KEY=None,
             MODEL=None,
             DATABASE_URL=database_url,
+            PAYLOAD_STORAGE_DIR=str(tmp_path / "payloads"),
             _env_file=None,
+            **(settings_overrides or {}),
         )
     )
     stop = asyncio.Event()
@@ -79,10 +83,13 @@ async def running_stack(
         run_worker(settings, [app], environ=env, stop=stop, ready_event=ready, out=output)
     )
     await asyncio.wait_for(ready.wait(), timeout=60)
-    config = temporal_env.client.config()
-    config["plugins"] = [OpenAIAgentsPlugin()]
+    client = await Client.connect(
+        settings.temporal_address,
+        data_converter=data_converter(settings),
+        plugins=[OpenAIAgentsPlugin()],
+    )
     try:
-        yield SupportStack(Client(**config), task_queue, database_url, output)
+        yield SupportStack(client, task_queue, database_url, output)
     finally:
         stop.set()
         await asyncio.wait_for(worker, timeout=60)

@@ -52,6 +52,7 @@ async def openai_stack(
             OPENAI_BASE_URL=server.base_url,
             MODEL="gpt-test",
             DATABASE_URL=database_url,
+            PAYLOAD_STORAGE_DIR=str(tmp_path / "payloads"),
             _env_file=None,
         )
     )

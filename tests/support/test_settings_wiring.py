@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
@@ -48,3 +49,32 @@ async def test_help_centre_served_by_mcp(
         }
         assert any(name.startswith("agents_temporal.mcp.HelpCentre.") for name in activity_types)
         assert "support.search_help_centre" not in activity_types
+
+
+async def test_encryption_and_storage_from_settings(
+    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+) -> None:
+    key = base64.b64encode(bytes(range(32))).decode()
+    overrides = {
+        "PAYLOAD_ENCRYPTION_KEYS": f"k1:{key}",
+        "PAYLOAD_STORAGE_THRESHOLD_BYTES": 1024,
+    }
+    secret = "my parcel to 221B Baker Street never arrived"
+    async with running_stack(temporal_env, task_queue, tmp_path, None, overrides) as stack:
+        assert "encrypted with key 'k1'" in stack.output.getvalue()
+        conversation = await stack.start()
+        result = await conversation.send(f"Where is my order ORD-10057? {secret}")
+        assert result.status == "completed", result.error
+        # Readable through the configured converter...
+        texts = [e.text for e in await conversation.transcript()]
+        assert any(secret in t for t in texts)
+        # ...but neither the server's history nor the payload store holds the plaintext.
+        raw = await temporal_env.client.get_workflow_handle(
+            conversation.workflow_id
+        ).fetch_history()
+        assert "221B Baker" not in raw.to_json()
+        stored = list((tmp_path / "payloads").rglob("*"))
+        assert any(p.is_file() for p in stored)
+        for path in stored:
+            if path.is_file():
+                assert b"221B Baker" not in path.read_bytes()

@@ -45,6 +45,7 @@ async def test_sigkill_mid_conversation(
         "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": task_queue,
         "DATABASE_URL": database_url,
+        "PAYLOAD_STORAGE_DIR": str(tmp_path / "payloads"),
         "OPENAI_API_KEY": "",
         "MODEL": "",
     }

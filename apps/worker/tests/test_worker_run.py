@@ -13,7 +13,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from agent_worker._run import TemporalUnreachableError, run_worker
+from agent_worker._connect import TemporalUnreachableError
+from agent_worker._run import run_worker
 from agent_worker.cli import main
 from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
@@ -53,6 +54,7 @@ def settings_for(address: str, task_queue: str) -> Settings:
             TEMPORAL_TASK_QUEUE=task_queue,
             OPENAI_API_KEY=None,
             MODEL=None,
+            PAYLOAD_STORAGE="off",
             _env_file=None,
         )
     )

@@ -11,33 +11,18 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, TextIO
 
-from temporalio.client import Client
 from temporalio.worker import Worker
 
+from agent_worker._connect import connect
 from agent_worker._health import HealthServer
 from agent_worker._models import model_provider
 from agent_worker.settings import Settings
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp
+from agents_temporal.opentelemetry import configure_otlp_export
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=60)
 """How long running activities may finish after SIGTERM before they are cancelled."""
-
-
-class TemporalUnreachableError(RuntimeError):
-    """The worker could not connect to Temporal."""
-
-
-async def connect(settings: Settings, plugins: Sequence[Any] = ()) -> Client:
-    """Connect to Temporal as configured, with a message that says what to do on failure."""
-    try:
-        return await Client.connect(**settings.temporal_connect_options(), plugins=list(plugins))
-    except Exception as error:  # the SDK raises RuntimeError subclasses of several kinds
-        raise TemporalUnreachableError(
-            f"Temporal is not reachable at {settings.temporal_address!r} "
-            f"(namespace {settings.temporal_namespace!r}): {error}. Start it with `uv run dev` "
-            "or set TEMPORAL_ADDRESS"
-        ) from error
 
 
 def summary(
@@ -53,8 +38,21 @@ def summary(
             f"  mcp servers: {', '.join(mcp_servers) or 'none'}",
             f"  temporal:    {settings.temporal_address} namespace={settings.temporal_namespace}",
             f"  task queue:  {settings.temporal_task_queue}",
+            f"  payloads:    {_payloads(settings)}",
         ]
     )
+
+
+def _payloads(settings: Settings) -> str:
+    where = {
+        "local": f"stored in {settings.payload_storage_dir} above "
+        f"{settings.payload_storage_threshold_bytes} bytes",
+        "s3": f"stored in s3://{settings.payload_s3_bucket}/{settings.payload_s3_prefix}",
+        "off": "all in history",
+    }[settings.payload_storage]
+    keyring = settings.encryption_keyring()
+    encryption = f"encrypted with key {keyring.current_key_id!r}" if keyring else "not encrypted"
+    return f"{where}, {encryption}"
 
 
 def _install_signal_handlers(stop: asyncio.Event) -> Callable[[], None]:
@@ -87,6 +85,10 @@ async def run_worker(
     """
     say = functools.partial(print, file=out, flush=True)
     provider, model = model_provider(settings, apps)
+    # Spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set; nothing is exported otherwise.
+    tracing = configure_otlp_export(
+        settings.service_name("worker"), settings.otel_exporter_otlp_endpoint
+    )
     mcp_providers = [
         provider
         for app in apps
@@ -97,6 +99,7 @@ async def run_worker(
         model_params=ModelActivityParameters(start_to_close_timeout=timedelta(seconds=120)),
         model_provider=provider,
         mcp_server_providers=mcp_providers,
+        use_otel_instrumentation=tracing is not None,
     )
 
     client = await connect(settings, [plugin])

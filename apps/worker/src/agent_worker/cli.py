@@ -10,9 +10,10 @@ import sys
 from collections.abc import Sequence
 
 from agent_worker._chat import TerminalChat, open_conversation
+from agent_worker._connect import TemporalUnreachableError, connect
 from agent_worker._health import check_health
 from agent_worker._models import ModelSetupError
-from agent_worker._run import TemporalUnreachableError, connect, run_worker
+from agent_worker._run import run_worker
 from agent_worker.settings import Settings, SettingsError, load_settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentAppError, discover_apps
