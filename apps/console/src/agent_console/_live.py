@@ -1,0 +1,216 @@
+"""Following one conversation as it runs: its transcript, and stream events where it streams.
+
+The chat pane asks a `ConversationFeed` for the latest `LiveState` every second or so while a
+turn runs. The transcript always comes from the ``transcript`` query (read incrementally); a
+`StreamSource` adds what only a streaming workflow can tell: the answer as it is written, a
+retried model attempt, guardrail verdicts. Workflows that do not stream simply contribute
+nothing, so the console works the same on both, only less live.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, cast
+
+from temporalio.client import Client, WorkflowQueryFailedError
+
+from agents_temporal.client import ConversationHandle, ConversationStatus, TranscriptEntry
+
+PageReader = Callable[[Client, str, int], Awaitable[Any]]
+"""Reads one page of a workflow's stream from an offset (``read_events``)."""
+
+
+def _stream_reader() -> PageReader | None:
+    try:
+        from agents_temporal.streaming import read_events
+    except ImportError:
+        # An agents_temporal without streaming: the console polls the transcript only.
+        return None
+    return read_events
+
+
+@dataclass
+class PartialAnswer:
+    """What a model call has written so far, while it streams."""
+
+    agent: str | None
+    """The agent writing."""
+
+    text: str = ""
+    """The text so far."""
+
+    attempt: int = 1
+    """The activity attempt the text comes from."""
+
+    retried: bool = False
+    """An earlier attempt failed: this text replaces what it had written."""
+
+
+@dataclass
+class GuardrailVerdict:
+    """A guardrail's result, as a streaming workflow reported it."""
+
+    name: str
+    """The guardrail."""
+
+    tripped: bool
+    """Whether it stopped the run (or the tool call)."""
+
+    reasoning: str
+    """Its explanation (the classifier's reasoning, or its output as JSON)."""
+
+    at: datetime
+    """When it was reported."""
+
+    agent: str | None = None
+    """The agent it guarded."""
+
+
+@dataclass
+class StreamView:
+    """Everything folded from a stream so far."""
+
+    next_offset: int = 0
+    """Where to read from next."""
+
+    partial: dict[str, PartialAnswer] = field(default_factory=dict[str, PartialAnswer])
+    """Model calls streaming now, by model call id."""
+
+    verdicts: list[GuardrailVerdict] = field(default_factory=list[GuardrailVerdict])
+    """Guardrail results, oldest first."""
+
+    retried_calls: set[str] = field(default_factory=set[str])
+    """Model calls that needed more than one attempt."""
+
+
+def _reasoning(data: dict[str, Any]) -> str:
+    info: Any = data.get("output_info")
+    if info is None:
+        return ""
+    reasoning = cast(dict[str, Any], info).get("reasoning") if isinstance(info, dict) else None
+    return reasoning if isinstance(reasoning, str) else json.dumps(info, default=str)
+
+
+def fold_events(view: StreamView, events: Sequence[Any]) -> StreamView:
+    """Apply stream events (``agents_temporal.streaming.StreamEvent``) to ``view``, in order."""
+    for event in events:
+        call = cast(str | None, event.model_call)
+        kind = cast(str, event.kind)
+        if kind == "model_call_started" and call is not None:
+            view.partial[call] = PartialAnswer(agent=event.agent)
+        elif kind == "text_delta" and call is not None:
+            partial = view.partial.setdefault(call, PartialAnswer(agent=event.agent))
+            attempt = event.attempt or partial.attempt
+            if attempt >= partial.attempt:
+                partial.text += event.text or ""
+        elif kind == "attempt_restarted" and call is not None:
+            view.retried_calls.add(call)
+            view.partial[call] = PartialAnswer(
+                agent=event.agent, attempt=event.attempt or 1, retried=True
+            )
+        elif kind in ("model_call_completed", "model_call_failed") and call is not None:
+            view.partial.pop(call, None)
+        elif kind == "guardrail_result":
+            data = cast(dict[str, Any], event.data or {})
+            view.verdicts.append(
+                GuardrailVerdict(
+                    name=event.name or "guardrail",
+                    tripped=bool(data.get("tripwire_triggered")),
+                    reasoning=_reasoning(data),
+                    at=event.at,
+                    agent=event.agent,
+                )
+            )
+    return view
+
+
+class StreamSource(Protocol):
+    """Where stream events come from; the seam for plugging in richer live updates."""
+
+    async def poll(self, client: Client, workflow_id: str, view: StreamView) -> StreamView:
+        """Fold whatever is new into ``view`` and return it."""
+        ...
+
+
+class NoStream:
+    """For workflows (or libraries) without streaming: nothing beyond the transcript."""
+
+    async def poll(self, client: Client, workflow_id: str, view: StreamView) -> StreamView:
+        """Return ``view`` unchanged."""
+        return view
+
+
+class QueryStream:
+    """Reads a workflow's stream with ``agents_temporal.streaming.read_events`` (a query).
+
+    A read the workflow refuses (it has no stream log, so the query is unknown) turns it off
+    for good: polling a query that can never answer would only cost a round trip.
+    """
+
+    def __init__(self, reader: PageReader | None = None) -> None:
+        self._read = reader or _stream_reader()
+        self.available = self._read is not None
+
+    async def poll(self, client: Client, workflow_id: str, view: StreamView) -> StreamView:
+        """Fold the events from ``view.next_offset`` on into ``view``."""
+        if not self.available or self._read is None:
+            return view
+        try:
+            for _ in range(20):  # a bounded catch-up; the rest comes on the next poll
+                page = await self._read(client, workflow_id, view.next_offset)
+                fold_events(view, page.events)
+                view.next_offset = page.next_offset
+                if not page.more:
+                    break
+        except WorkflowQueryFailedError:
+            # The workflow answered, but has no stream to read: do not ask it again.
+            self.available = False
+        except Exception:
+            # Unreachable for now (no worker, a timeout): the next poll tries again.
+            pass
+        return view
+
+
+@dataclass
+class LiveState:
+    """One look at a conversation."""
+
+    status: ConversationStatus
+    """Where it stands."""
+
+    entries: list[TranscriptEntry]
+    """The whole transcript so far."""
+
+    stream: StreamView
+    """What its stream added (empty for workflows that do not stream)."""
+
+
+class ConversationFeed:
+    """Follows one conversation; each `refresh` reads only what is new.
+
+    Args:
+        workflow_id: The conversation.
+        stream: Where stream events come from (default: the streaming query when available).
+    """
+
+    def __init__(self, workflow_id: str, stream: StreamSource | None = None) -> None:
+        self.workflow_id = workflow_id
+        self.entries: list[TranscriptEntry] = []
+        self.view = StreamView()
+        self._stream: StreamSource = stream if stream is not None else QueryStream()
+
+    async def refresh(self, client: Client) -> LiveState:
+        """Read the status, the new transcript entries and the new stream events."""
+        handle = ConversationHandle(client, self.workflow_id)
+        status = await handle.status()
+        if status.transcript_length < len(self.entries):
+            # The transcript never shrinks; a shorter one means another conversation under the
+            # same id (it was reset or restarted): read it again from the start.
+            self.entries = []
+        if status.transcript_length > len(self.entries):
+            self.entries.extend(await handle.transcript(len(self.entries)))
+        self.view = await self._stream.poll(client, self.workflow_id, self.view)
+        return LiveState(status=status, entries=list(self.entries), stream=self.view)

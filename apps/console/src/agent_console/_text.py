@@ -1,0 +1,96 @@
+"""Small text helpers: durations, ages, status icons, JSON for people.
+
+Icons are Material Symbols shortcodes (``:material/chat:``): Streamlit ships their font, so
+they render everywhere, unlike emoji, which need a system emoji font.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+_ICONS = {
+    "idle": ":material/chat:",
+    "running": ":material/hourglass_top:",
+    "awaiting approval": ":material/front_hand:",
+    "closed": ":material/check_circle:",
+    "completed": ":material/check_circle:",
+    "failed": ":material/error:",
+    "terminated": ":material/cancel:",
+    "timed out": ":material/timer_off:",
+    "canceled": ":material/block:",
+}
+
+
+def status_icon(label: str) -> str:
+    """A Material icon (Streamlit shortcode) for a conversation's status label."""
+    return _ICONS.get(label, ":material/help:")
+
+
+def duration(seconds: float | None) -> str:
+    """``850 ms``, ``1.2 s``, ``3 min 5 s``; empty for None."""
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
+
+
+def age(then: datetime, now: datetime | None = None) -> str:
+    """How long ago, roughly: ``just now``, ``5 min ago``, ``3 h ago``, ``2 d ago``."""
+    elapsed = since(then, now)
+    return elapsed if elapsed == "just now" else f"{elapsed} ago"
+
+
+def since(then: datetime, now: datetime | None = None) -> str:
+    """A rough length of time since ``then``: ``just now``, ``5 min``, ``3 h``, ``2 d``."""
+    elapsed = (now or datetime.now(UTC)) - then
+    if elapsed < timedelta(seconds=45):
+        return "just now"
+    if elapsed < timedelta(hours=1):
+        return f"{max(1, round(elapsed.total_seconds() / 60))} min"
+    if elapsed < timedelta(days=1):
+        return f"{round(elapsed.total_seconds() / 3600)} h"
+    return f"{elapsed.days} d"
+
+
+def until(moment: datetime, now: datetime | None = None) -> str:
+    """A rough length of time until ``moment``: ``under a minute``, ``5 min``, ``3 h``."""
+    remaining = moment - (now or datetime.now(UTC))
+    if remaining < timedelta(minutes=1):
+        return "under a minute"
+    return since(now or datetime.now(UTC), moment)
+
+
+def clock(moment: datetime) -> str:
+    """``14:03:27`` in local time."""
+    return moment.astimezone().strftime("%H:%M:%S")
+
+
+def pretty_json(text: str | None) -> str:
+    """JSON text indented for reading; other text as it is."""
+    if not text:
+        return ""
+    try:
+        value: Any = json.loads(text)
+    except ValueError:
+        return text
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def clip(text: str, limit: int = 160) -> str:
+    """``text`` on one line, shortened to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def tokens(count: int) -> str:
+    """``1,234`` style."""
+    return f"{count:,}"

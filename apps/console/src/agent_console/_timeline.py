@@ -1,0 +1,222 @@
+"""A conversation's run timeline and its usage and cost, as rows for tables."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from agent_console._history import ModelCall
+from agent_console._live import GuardrailVerdict
+from agent_console._pricing import cost_of, format_cost, sum_costs
+from agent_console._text import clip, clock, duration
+from agents_temporal.client import TranscriptEntry, UsageReport, UsageTotals
+
+
+@dataclass
+class TimelineRow:
+    """One step of a run."""
+
+    turn: int
+    """The conversation turn."""
+
+    at: datetime
+    """When it happened."""
+
+    event: str
+    """What happened: ``message``, ``model call``, ``tool call``, ``handoff``, ..."""
+
+    agent: str = ""
+    """The agent involved."""
+
+    detail: str = ""
+    """What the step said or did."""
+
+    latency: str = ""
+    """For model calls, how long they took."""
+
+    tokens: str = ""
+    """For model calls, input / output tokens."""
+
+    decided_by: str = ""
+    """For approval decisions, who decided."""
+
+    def as_record(self) -> dict[str, str | int]:
+        """The row as a table record."""
+        return {
+            "Turn": self.turn,
+            "Time": clock(self.at),
+            "Event": self.event,
+            "Agent": self.agent,
+            "Latency": self.latency,
+            "Tokens (in/out)": self.tokens,
+            "Decided by": self.decided_by,
+            "Detail": self.detail,
+        }
+
+
+_EVENTS = {
+    "user_message": "user message",
+    "agent_message": "answer",
+    "tool_call": "tool call",
+    "tool_output": "tool output",
+    "handoff": "handoff",
+    "approval_requested": "approval requested",
+    "approval_decision": "approval decided",
+    "turn_failed": "turn stopped",
+    "closed": "closed",
+}
+
+
+def _entry_row(entry: TranscriptEntry) -> TimelineRow:
+    detail = entry.text
+    if entry.kind == "tool_call":
+        detail = f"{entry.tool}({entry.arguments or ''})"
+    elif entry.kind == "approval_requested":
+        detail = f"{entry.tool}({entry.arguments or ''}) waits for approval {entry.approval_id}"
+    decided_by = ""
+    if entry.decision is not None:
+        record = entry.decision
+        decided_by = record.operator if record.source == "operator" else record.source
+        verb = "approved" if record.approved else "rejected"
+        edited = " with edited arguments" if record.edited_arguments is not None else ""
+        because = f": {record.reason}" if record.reason else ""
+        detail = f"{record.tool} {verb}{edited}{because}"
+    return TimelineRow(
+        turn=entry.turn,
+        at=entry.at,
+        event=_EVENTS.get(entry.kind, entry.kind),
+        agent=entry.agent or entry.sender or "",
+        detail=clip(detail),
+        decided_by=decided_by,
+    )
+
+
+def _call_row(call: ModelCall, turn: int, roster: set[str], default_model: str) -> TimelineRow:
+    guardrail = call.agent is not None and call.agent not in roster
+    model = call.model or default_model
+    attempts = f", retried: {call.attempts} attempts" if call.attempts > 1 else ""
+    outcome = "" if call.outcome == "completed" else f", {call.outcome}"
+    said = f" → {call.output}" if call.output else ""
+    usage = call.usage
+    return TimelineRow(
+        turn=turn,
+        at=call.scheduled_at,
+        event="guardrail check" if guardrail else "model call",
+        agent=call.agent or "",
+        detail=clip(f"{model}{attempts}{outcome}{said}"),
+        latency=duration(call.latency_seconds),
+        tokens="" if usage is None else f"{usage.input_tokens:,} / {usage.output_tokens:,}",
+    )
+
+
+def timeline(
+    entries: Sequence[TranscriptEntry],
+    calls: Sequence[ModelCall],
+    *,
+    roster: Iterable[str],
+    default_model: str,
+    verdicts: Sequence[GuardrailVerdict] = (),
+) -> list[TimelineRow]:
+    """Every step of the conversation in time order, grouped by turn.
+
+    Model calls come from history, which knows nothing of turns: each is given the turn whose
+    user message came last before the call was scheduled. Calls by agents outside the roster
+    are the guardrails' classifiers; their output is the verdict and its reasoning.
+    """
+    starts = sorted((e.at, e.turn) for e in entries if e.kind == "user_message")
+    moments = [at for at, _ in starts]
+
+    def turn_at(moment: datetime) -> int:
+        index = bisect.bisect_right(moments, moment) - 1
+        return starts[index][1] if index >= 0 else 0
+
+    names = set(roster)
+    rows = [_entry_row(e) for e in entries if e.kind != "tool_output"]
+    rows += [_call_row(c, turn_at(c.scheduled_at), names, default_model) for c in calls]
+    rows += [
+        TimelineRow(
+            turn=turn_at(v.at),
+            at=v.at,
+            event="guardrail verdict",
+            agent=v.agent or "",
+            detail=clip(f"{v.name}: {'tripped' if v.tripped else 'passed'}. {v.reasoning}"),
+        )
+        for v in verdicts
+    ]
+    rows.sort(key=lambda r: (r.turn, r.at))
+    return rows
+
+
+@dataclass
+class UsageRow:
+    """Tokens and cost of one agent."""
+
+    agent: str
+    """The agent (or a guardrail's classifier)."""
+
+    model: str
+    """The model its calls used."""
+
+    usage: UsageTotals
+    """Its tokens."""
+
+    cost: Decimal | None
+    """What they cost; None for a model without a known price."""
+
+    source: str = "usage"
+    """``usage`` (the conversation's own accounting) or ``history`` (guardrail calls)."""
+
+    def as_record(self) -> dict[str, str | int]:
+        """The row as a table record."""
+        return {
+            "Agent": self.agent,
+            "Model": self.model,
+            "Requests": self.usage.requests,
+            "Input tokens": self.usage.input_tokens,
+            "Cached input": self.usage.cached_input_tokens,
+            "Output tokens": self.usage.output_tokens,
+            "Total tokens": self.usage.total_tokens,
+            "Cost": format_cost(self.cost),
+        }
+
+
+def usage_rows(
+    report: UsageReport, calls: Sequence[ModelCall], *, default_model: str
+) -> list[UsageRow]:
+    """Tokens and cost per agent: the conversation's accounting, plus guardrail calls.
+
+    The conversation counts its agents' model calls; calls made inside guardrails are not in
+    its report, so they are added from history where their responses could be read.
+    """
+    models: dict[str, Counter[str]] = {}
+    for call in calls:
+        if call.agent is not None:
+            models.setdefault(call.agent, Counter())[call.model or default_model] += 1
+
+    def model_of(agent: str) -> str:
+        counts = models.get(agent)
+        return counts.most_common(1)[0][0] if counts else default_model
+
+    rows = [
+        UsageRow(agent, model_of(agent), totals, cost_of(totals, model_of(agent)))
+        for agent, totals in sorted(report.by_agent.items())
+    ]
+    extra: dict[str, UsageTotals] = {}
+    for call in calls:
+        if call.agent is None or call.agent in report.by_agent or call.usage is None:
+            continue
+        extra.setdefault(call.agent, UsageTotals()).add(call.usage)
+    rows += [
+        UsageRow(agent, model_of(agent), totals, cost_of(totals, model_of(agent)), "history")
+        for agent, totals in sorted(extra.items())
+    ]
+    return rows
+
+
+def total_cost(rows: Sequence[UsageRow]) -> Decimal | None:
+    """The conversation's cost; None when some model's price is unknown."""
+    return sum_costs([row.cost for row in rows])

@@ -1,0 +1,170 @@
+"""The chat pane: messages, inline events and approval cards, updated live while a turn runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from agent_console._chat_items import ChatItem, chat_items
+from agent_console._live import ConversationFeed, LiveState
+from agent_console._ui_approvals import approval_card
+from agent_console._ui_common import Page, flash, session_dict
+from agents_temporal.client import ConversationRefused, PendingApproval
+
+_AGENT = ":material/smart_toy:"
+
+RUNNING_REFRESH = timedelta(seconds=1)
+"""How often the pane refreshes while an agent works."""
+
+WAITING_REFRESH = timedelta(seconds=3)
+"""How often it refreshes while a turn waits for an approval (decided elsewhere, maybe)."""
+
+
+def feed_for(workflow_id: str) -> ConversationFeed:
+    """The session's feed of a conversation (it remembers what it already read)."""
+    feeds = session_dict("feeds")
+    feed = feeds.get(workflow_id)
+    if not isinstance(feed, ConversationFeed):
+        feed = feeds[workflow_id] = ConversationFeed(workflow_id)
+    return feed
+
+
+def read_state(page: Page, workflow_id: str) -> LiveState:
+    """The conversation as it stands now."""
+    return page.console.run(page.console.service.refresh(feed_for(workflow_id)))
+
+
+def refresh_interval(state: LiveState, busy: bool) -> timedelta | None:
+    """How often the pane should refresh itself, or None when nothing can change by itself."""
+    if busy or state.status.phase == "running":
+        return RUNNING_REFRESH
+    if state.status.phase == "awaiting_approval":
+        return WAITING_REFRESH
+    return None
+
+
+def chat_pane(page: Page, workflow_id: str, state: LiveState) -> None:
+    """The pane, refreshing itself (and only itself) while the conversation is busy."""
+    busy = page.console.service.busy(workflow_id)
+    interval = refresh_interval(state, busy)
+    st.session_state[f"phase:{workflow_id}"] = state.status.phase
+    st.fragment(_live_pane, run_every=interval)(page, workflow_id, state)
+
+
+def _live_pane(page: Page, workflow_id: str, first: LiveState) -> None:
+    # The first run of the fragment draws the state the page already read; each later run
+    # (a fragment rerun) reads it afresh.
+    runs = session_dict("pane_runs")
+    page_run = st.session_state.get("page_run", 0)
+    rerun = runs.get(workflow_id) == page_run
+    runs[workflow_id] = page_run
+    state = read_state(page, workflow_id) if rerun else first
+    before = st.session_state.get(f"phase:{workflow_id}")
+    st.session_state[f"phase:{workflow_id}"] = state.status.phase
+    if rerun and before != state.status.phase:
+        # The turn moved on: the rest of the page (timeline, usage, list) is stale now.
+        st.rerun()
+    _draw(page, workflow_id, state)
+
+
+def _draw(page: Page, workflow_id: str, state: LiveState) -> None:
+    pending = {a.id: a for a in state.status.pending_approvals}
+    items = chat_items(state.entries, state.stream.verdicts)
+    with st.container(key="chat-messages"):
+        if not items:
+            st.caption("No messages yet: say hello, or pick a starter prompt.")
+        for item in items:
+            _draw_item(page, workflow_id, item, pending)
+        for partial in state.stream.partial.values():
+            with st.chat_message("assistant", avatar=_AGENT):
+                retried = f" · retried attempt {partial.attempt}" if partial.retried else ""
+                st.caption(f"{partial.agent or 'Agent'} is writing…{retried}")
+                st.markdown(partial.text + " ...")
+        if state.status.phase == "running" and not state.stream.partial:
+            st.caption(f":material/hourglass_top: {state.status.current_agent} is working…")
+    error = page.console.service.pop_error(workflow_id)
+    if error is not None:
+        st.error(f"The last operation on this conversation failed: {error}")
+    _message_box(page, workflow_id, state)
+
+
+def _draw_item(
+    page: Page, workflow_id: str, item: ChatItem, pending: dict[str, PendingApproval]
+) -> None:
+    if item.kind == "user":
+        with st.chat_message("user"):
+            st.markdown(item.text)
+            if item.sender:
+                st.caption(item.sender)
+    elif item.kind == "agent":
+        with st.chat_message("assistant", avatar=_AGENT):
+            st.caption(item.agent or "Agent")
+            st.markdown(item.text)
+    elif item.kind == "tool":
+        _tool(item)
+    elif item.kind == "approval":
+        approval = pending.get(item.approval_id or "")
+        if approval is not None:
+            approval_card(page, workflow_id, approval, where="chat")
+        else:
+            st.caption(
+                f":material/front_hand: {item.agent} asked to call `{item.tool}` "
+                f"({item.approval_id})"
+            )
+    elif item.kind == "decision":
+        record = item.decision
+        approved = record is not None and record.approved
+        icon = ":material/check_circle:" if approved else ":material/block:"
+        st.caption(f"{icon} {item.text}")
+    elif item.kind == "failed":
+        with st.chat_message("assistant", avatar=":material/shield:"):
+            st.caption(item.agent or "Agent")
+            st.warning(item.text)
+    elif item.kind == "guardrail":
+        icon = ":material/gpp_bad:" if item.tripped else ":material/verified_user:"
+        with st.expander(item.text, icon=icon):
+            st.write(item.output or "No reasoning given.")
+    else:
+        st.caption(f":material/swap_horiz: {item.text}" if item.kind == "handoff" else item.text)
+
+
+def _tool(item: ChatItem) -> None:
+    answered = "" if item.output is not None else " (no output yet)"
+    with st.expander(f"{item.agent} called `{item.tool}`{answered}", icon=":material/build:"):
+        if item.arguments:
+            st.caption("Arguments")
+            st.code(item.arguments, language="json")
+        if item.output is not None:
+            st.caption("Output")
+            st.code(item.output, language="json")
+
+
+def _message_box(page: Page, workflow_id: str, state: LiveState) -> None:
+    status = state.status
+    if status.phase == "closed":
+        st.info("This conversation is closed: start a new one from the sidebar.")
+        return
+    placeholder = {
+        "idle": f"Message {status.current_agent}…",
+        "running": f"{status.current_agent} is answering…",
+        "awaiting_approval": "Waiting for an operator to decide the approval above…",
+    }.get(status.phase, "")
+    text = st.chat_input(
+        placeholder, key=f"chat_input:{workflow_id}", disabled=status.phase != "idle"
+    )
+    if text:
+        send(page, workflow_id, text, status.next_turn)
+
+
+def send(page: Page, workflow_id: str, text: str, turn: int) -> None:
+    """Send a message as the operator, and rerun the page so the pane follows the turn."""
+    try:
+        page.console.run(
+            page.console.service.send(workflow_id, text, turn=turn, sender=page.operator.name)
+        )
+    except ConversationRefused as refused:
+        flash("error", f"The conversation refused the message: {refused.message}")
+    except Exception as error:
+        flash("error", f"Could not send the message: {type(error).__name__}: {error}")
+    st.rerun()

@@ -1,0 +1,131 @@
+"""What every part of the page shares: the backend, the page context, flash messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+import streamlit as st
+
+from agent_console._backend import Console, settings_fingerprint
+from agent_console._identity import Operator
+from agent_console._pricing import OFFLINE_MODEL
+from agent_console._service import Overview
+from agent_worker.health import HealthReport
+from agent_worker.settings import Settings
+from agents_temporal.apps import AgentApp, discover_apps
+
+CONVERSATION_PARAM = "conversation"
+"""Query parameter holding the open conversation's workflow id."""
+
+VIEW_PARAM = "view"
+"""Query parameter holding the view (``inbox``; absent for the conversation view)."""
+
+View = Literal["conversation", "inbox"]
+
+FlashLevel = Literal["error", "warning", "success", "info"]
+
+
+@st.cache_resource(show_spinner=False)
+def _apps() -> list[AgentApp]:
+    return discover_apps()
+
+
+@st.cache_resource(show_spinner=False)
+def _console(fingerprint: str, _settings: Settings) -> Console:
+    # One backend per configuration and process: its loop thread and client are shared by
+    # every browser session, which is what keeps a busy console to one connection.
+    return Console(_settings, _apps())
+
+
+def console_for(settings: Settings) -> Console:
+    """The process's backend for these settings."""
+    return _console(settings_fingerprint(settings), settings)
+
+
+@dataclass
+class Page:
+    """What one script run knows."""
+
+    console: Console
+    """The backend."""
+
+    operator: Operator
+    """Who is deciding."""
+
+    app: AgentApp
+    """The agent app shown."""
+
+    health: HealthReport
+    """Temporal and worker health."""
+
+    overview: Overview
+    """The app's conversations and pending approvals."""
+
+    @property
+    def settings(self) -> Settings:
+        """The console's settings."""
+        return self.console.settings
+
+    @property
+    def workers_polling(self) -> bool:
+        """Whether some worker polls the task queue (so conversations can answer queries)."""
+        return self.health.workflow_pollers > 0
+
+    def default_model(self) -> str:
+        """The model name costs are computed with when history does not say."""
+        settings = self.settings
+        return OFFLINE_MODEL if settings.model_mode == "offline" else settings.default_model
+
+    def web_ui_url(self, workflow_id: str) -> str:
+        """The conversation's workflow in the Temporal Web UI."""
+        base = self.settings.temporal_ui_url.rstrip("/")
+        namespace = quote(self.settings.temporal_namespace, safe="")
+        return f"{base}/namespaces/{namespace}/workflows/{quote(workflow_id, safe='')}"
+
+
+def flash(level: FlashLevel, text: str) -> None:
+    """Show ``text`` at the top of the next run of the page."""
+    messages: list[tuple[FlashLevel, str]] = st.session_state.setdefault("flash", [])
+    messages.append((level, text))
+
+
+def show_flashes() -> None:
+    """Show and forget the flashed messages."""
+    messages: list[tuple[FlashLevel, str]] = st.session_state.pop("flash", [])
+    for level, text in messages:
+        {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}[level](
+            text
+        )
+
+
+def current_conversation() -> str | None:
+    """The open conversation's workflow id, from the URL."""
+    value = st.query_params.get(CONVERSATION_PARAM)
+    return value or None
+
+
+def current_view() -> View:
+    """The view the URL asks for."""
+    return "inbox" if st.query_params.get(VIEW_PARAM) == "inbox" else "conversation"
+
+
+def open_conversation(workflow_id: str) -> None:
+    """Switch to ``workflow_id``'s conversation view (a widget callback, or before a rerun)."""
+    st.query_params[CONVERSATION_PARAM] = workflow_id
+    show_view("conversation")
+
+
+def show_view(view: View) -> None:
+    """Switch views, keeping the choice in the URL."""
+    if view == "inbox":
+        st.query_params[VIEW_PARAM] = "inbox"
+    elif VIEW_PARAM in st.query_params:
+        del st.query_params[VIEW_PARAM]
+
+
+def session_dict(name: str) -> dict[str, Any]:
+    """A dict kept in the session under ``name``."""
+    value: dict[str, Any] = st.session_state.setdefault(name, {})
+    return value

@@ -1,0 +1,264 @@
+"""The console page, driven with Streamlit's AppTest against a real Temporal and worker."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, cast
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from agent_console.service import Console
+from agents_temporal.apps import discover_apps
+from agents_temporal.client import ConversationHandle, TranscriptEntry
+
+from .conftest import APP_SCRIPT, OPERATOR, ConsoleStack
+
+REFUND = "I want a refund of $150 on order ORD-10042"
+
+
+def page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(APP_SCRIPT), default_timeout=60)
+    at.query_params.update(query)
+    return at
+
+
+def rerun_until(at: AppTest, condition: Callable[[AppTest], bool], seconds: float = 60) -> None:
+    """Run the page again until ``condition`` holds: the conversation moved on."""
+    deadline = time.monotonic() + seconds
+    while not condition(at):
+        assert time.monotonic() < deadline, f"the page never showed it:\n{texts(at)}"
+        at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts: list[Any] = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning]
+    parts += [s.value for s in at.success] + [i.value for i in at.info]
+    parts += [e.label for e in at.expander]
+    return "\n".join(str(p) for p in parts)
+
+
+def table(at: AppTest, column: str) -> list[dict[str, Any]]:
+    for frame in at.dataframe:
+        records = cast(list[dict[str, Any]], frame.value.to_dict("records"))
+        if records and column in records[0]:
+            return records
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+@pytest.fixture(scope="module")
+def backend(console_stack: ConsoleStack) -> Iterator[Console]:
+    """The console's own service, for setting conversations up and checking what was recorded."""
+    console = Console(console_stack.settings(), discover_apps(["support"]))
+    try:
+        yield console
+    finally:
+        console.close()
+
+
+def awaiting_refund(backend: Console) -> str:
+    workflow_id = backend.run(backend.service.start(backend.apps[0]))
+    backend.run(backend.service.send(workflow_id, REFUND, turn=1, sender="customer"))
+    deadline = time.monotonic() + 60
+    while not pending(backend, workflow_id):
+        assert time.monotonic() < deadline
+    return workflow_id
+
+
+def pending(backend: Console, workflow_id: str) -> list[str]:
+    async def read() -> list[str]:
+        handle = ConversationHandle(await backend.service.client(), workflow_id)
+        return [a.id for a in await handle.pending_approvals()]
+
+    return backend.run(read())
+
+
+def pending_arguments(backend: Console, workflow_id: str) -> str:
+    async def read() -> str:
+        handle = ConversationHandle(await backend.service.client(), workflow_id)
+        return (await handle.pending_approvals())[0].arguments
+
+    return backend.run(read())
+
+
+def transcript(backend: Console, workflow_id: str) -> list[TranscriptEntry]:
+    async def read() -> list[TranscriptEntry]:
+        return await ConversationHandle(await backend.service.client(), workflow_id).transcript()
+
+    return backend.run(read())
+
+
+def test_chat_with_inline_approval_then_roster_timeline_usage_and_link(
+    console_env: ConsoleStack,
+) -> None:
+    at = page().run()
+    assert not at.exception
+    assert "Offline demo model in use" in texts(at)
+    at.button(key="new_conversation").click().run()
+    workflow_id = at.query_params["conversation"]
+    assert workflow_id.startswith("support-")
+    at.chat_input(key=f"chat_input:{workflow_id}").set_value(REFUND).run()
+    rerun_until(at, lambda at: "wants to call `issue_refund`" in texts(at))
+    assert "Triage handed the conversation to Refunds" in texts(at)
+    [graph] = at.get("graphviz_chart")
+    assert '"Refunds" [label="Refunds\\n2 tools", fillcolor="#ff4b4b"' in graph.proto.spec
+    keys = [b.key or "" for b in at.button]
+    [approval_id] = [k.rsplit(":", 1)[-1] for k in keys if k.startswith("approve:chat:")]
+
+    at.button(key=f"approve:chat:{workflow_id}:{approval_id}").click().run()
+    rerun_until(at, lambda at: "is on its way" in texts(at))
+    assert f"Approved issue_refund ({approval_id}) as {OPERATOR}." in texts(at)
+    assert "Refunds called `issue_refund`" in texts(at)
+    # The conversation streams: its guardrail verdicts show inline, with their reasoning.
+    assert "Guardrails passed: relevance, jailbreak" in texts(at)
+    steps = table(at, "Event")
+    [decided] = [s for s in steps if s["Event"] == "approval decided"]
+    assert decided["Decided by"] == OPERATOR
+    calls = [s for s in steps if s["Event"] == "model call"]
+    assert calls and all(s["Latency"] and s["Tokens (in/out)"] for s in calls)
+    assert any(s["Event"] == "guardrail check" and "reasoning" in s["Detail"] for s in steps)
+    usage = table(at, "Cost")
+    assert {row["Agent"] for row in usage} >= {"Triage", "Refunds"}
+    assert all(row["Model"] == "offline-demo" and row["Cost"] == "$0.00" for row in usage)
+    assert [m.value for m in at.metric if m.label == "Cost"] == ["$0.00"]
+    links = {link.proto.label: link.proto.url for link in at.get("link_button")}
+    assert links["Open in Temporal Web UI"] == (
+        f"http://ui.example:8233/namespaces/default/workflows/{workflow_id}"
+    )
+
+
+def test_inbox_rejects_only_with_a_reason_and_records_who(
+    console_env: ConsoleStack, backend: Console
+) -> None:
+    workflow_id = awaiting_refund(backend)
+    [approval_id] = pending(backend, workflow_id)
+    at = page(view="inbox").run()
+    assert "Approvals inbox" in at.header[0].value
+    key = f"inbox:{workflow_id}:{approval_id}"
+    at.button(key=f"reject:{key}").click().run()
+    assert "Give a reason to reject" in texts(at)
+    assert pending(backend, workflow_id) == [approval_id]
+
+    at.text_input(key=f"reason:{key}").input("over the refund policy").run()
+    at.button(key=f"reject:{key}").click().run()
+    assert f"Rejected issue_refund ({approval_id}) as {OPERATOR}" in texts(at)
+    [decision] = [e.decision for e in transcript(backend, workflow_id) if e.decision]
+    assert decision is not None and not decision.approved
+    assert (decision.operator, decision.reason) == (OPERATOR, "over the refund policy")
+
+
+def test_inbox_approves_with_edited_arguments(console_env: ConsoleStack, backend: Console) -> None:
+    workflow_id = awaiting_refund(backend)
+    [approval_id] = pending(backend, workflow_id)
+    at = page(view="inbox").run()
+    key = f"inbox:{workflow_id}:{approval_id}"
+    at.text_area(key=f"edit:{key}").input("{not json").run()
+    at.button(key=f"approve_edited:{key}").click().run()
+    assert "not a JSON object" in texts(at)
+
+    # The tool's strict schema wants every field, so the model's own arguments (which leave the
+    # optional refund_key out) are refused by the workflow when sent back edited.
+    arguments = json.loads(pending_arguments(backend, workflow_id))
+    arguments["request"]["amount_cents"] = 12000
+    at.text_area(key=f"edit:{key}").input(json.dumps(arguments)).run()
+    at.button(key=f"approve_edited:{key}").click().run()
+    assert "The conversation refused the decision: The edited arguments do not match" in texts(at)
+    assert pending(backend, workflow_id) == [approval_id]
+
+    arguments["request"]["refund_key"] = None
+    at.text_area(key=f"edit:{key}").input(json.dumps(arguments)).run()
+    at.button(key=f"approve_edited:{key}").click().run()
+    assert f"Approved issue_refund ({approval_id}) with edited arguments as {OPERATOR}." in texts(
+        at
+    )
+    [decision] = [e.decision for e in transcript(backend, workflow_id) if e.decision]
+    assert decision is not None and decision.approved and decision.operator == OPERATOR
+    assert decision.edited_arguments == arguments
+
+
+def test_starter_prompt_then_a_refused_message_shows_the_reason(
+    console_env: ConsoleStack,
+) -> None:
+    at = page().run()
+    at.button(key="starter:2").click().run()
+    workflow_id = at.query_params["conversation"]
+    rerun_until(at, lambda at: "return" in texts(at).lower() and "FAQ" in texts(at))
+    rerun_until(at, lambda at: not at.chat_input(key=f"chat_input:{workflow_id}").disabled)
+    at.chat_input(key=f"chat_input:{workflow_id}").set_value("x" * 9000).run()
+    assert "The conversation refused the message: The message has 9,000 characters" in texts(at)
+
+
+def test_conversation_resumes_from_the_url(console_env: ConsoleStack, backend: Console) -> None:
+    workflow_id = awaiting_refund(backend)
+    at = page(conversation=workflow_id).run()
+    assert REFUND in texts(at)
+    assert "wants to call `issue_refund`" in texts(at)
+    typed = page().run()
+    typed.text_input(key="open_by_id").input(workflow_id).run()
+    assert typed.query_params["conversation"] == workflow_id
+    assert "wants to call `issue_refund`" in texts(typed)
+    unknown = page(conversation="support-no-such-conversation").run()
+    assert "Cannot read conversation 'support-no-such-conversation'" in texts(unknown)
+
+
+def test_banner_when_no_worker_polls(
+    console_env: ConsoleStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEMPORAL_TASK_QUEUE", f"idle-{uuid.uuid4().hex[:8]}")  # noqa: TID251
+    at = page().run()
+    [warning] = at.warning
+    assert "no worker polls task queue" in warning.value
+
+
+def test_banner_when_temporal_is_unreachable(
+    console_env: ConsoleStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{port}")
+    at = page().run()
+    [error] = at.error
+    assert f"Temporal is not reachable at '127.0.0.1:{port}'" in error.value
+    assert not at.chat_input
+
+
+def test_access_token_login_names_the_operator(
+    console_env: ConsoleStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", "s3cret")
+    at = page().run()
+    assert not at.sidebar.button
+    at.text_input[0].input("Ada")
+    at.text_input[1].input("wrong")
+    at.button[0].click().run()
+    assert "That access token is not right." in texts(at)
+    at.text_input[1].input("s3cret")
+    at.button[0].click().run()
+    assert "Operator: **Ada** (signed in with the access token)" in texts(at)
+
+
+def test_oidc_login_names_the_operator_or_refuses_decisions(
+    console_env: ConsoleStack, backend: Console
+) -> None:
+    workflow_id = awaiting_refund(backend)
+    [approval_id] = pending(backend, workflow_id)
+    at = page(view="inbox")
+    at.secrets["auth"] = {"redirect_uri": "http://localhost/oauth2callback"}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in"]
+
+    at.user = {"is_logged_in": True, "email": "oidc@example.com", "name": "O. Idc"}
+    at.run()
+    assert "Operator: **oidc@example.com** (signed in)" in texts(at)
+
+    at.user = {"is_logged_in": True}
+    at.run()
+    assert "Your login carries no email or name" in texts(at)
+    assert at.button(key=f"approve:inbox:{workflow_id}:{approval_id}").disabled

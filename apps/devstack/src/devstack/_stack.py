@@ -1,0 +1,323 @@
+"""The whole stack on one machine: a Temporal dev server, the worker and the console."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit
+
+from agent_worker.health import check_health
+from agent_worker.settings import Settings
+from agents_temporal.testing import temporal_cli_path
+from devstack._probe import (
+    LOCAL_HOSTS,
+    bind_host,
+    http_ok,
+    port_state,
+    split_address,
+    temporal_answers,
+)
+from devstack._process import Child
+
+START_TIMEOUT_SECONDS = 90.0
+"""How long each part may take to become healthy."""
+
+WORKER_STOP_SECONDS = 30.0
+"""How long the worker may take to finish running activities on shutdown."""
+
+_POLL_SECONDS = 0.25
+
+
+class StackError(RuntimeError):
+    """The stack cannot start; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    """Where everything listens and lives."""
+
+    data_dir: Path
+    """Temporal's SQLite file, the store database and payloads go here."""
+
+    temporal_address: str
+    """TEMPORAL_ADDRESS."""
+
+    temporal_host: str
+    """Its host."""
+
+    temporal_port: int
+    """Its port."""
+
+    ui_url: str
+    """TEMPORAL_UI_URL."""
+
+    ui_port: int
+    """The Web UI's port (from TEMPORAL_UI_URL)."""
+
+    console_port: int
+    """CONSOLE_PORT."""
+
+    namespace: str
+    """TEMPORAL_NAMESPACE."""
+
+    @property
+    def console_url(self) -> str:
+        """Where the console is."""
+        return f"http://localhost:{self.console_port}/"
+
+    @property
+    def database_file(self) -> Path:
+        """Temporal's SQLite file: conversations survive a restart of `dev`."""
+        return self.data_dir / "temporal.db"
+
+
+def plan_stack(settings: Settings, data_dir: Path) -> StackPlan:
+    """Where each part listens, from the settings."""
+    host, port = split_address(settings.temporal_address)
+    ui = urlsplit(settings.temporal_ui_url)
+    return StackPlan(
+        data_dir=data_dir.resolve(),
+        temporal_address=settings.temporal_address,
+        temporal_host=host,
+        temporal_port=port,
+        ui_url=settings.temporal_ui_url.rstrip("/"),
+        ui_port=ui.port or (443 if ui.scheme == "https" else 80),
+        console_port=settings.console_port,
+        namespace=settings.temporal_namespace,
+    )
+
+
+def _taken(what: str, variable: str, port: int) -> StackError:
+    return StackError(
+        f"Port {port} ({what}) is already in use: stop whatever listens there, or set "
+        f"{variable} to a free port"
+    )
+
+
+async def preflight(plan: StackPlan) -> bool:
+    """Check ports before starting anything; returns whether to reuse a running Temporal.
+
+    Raises:
+        StackError: A port we need is taken by something else, or a remote Temporal is down.
+    """
+    local = plan.temporal_host in LOCAL_HOSTS
+    if not local:
+        if await temporal_answers(plan.temporal_address):
+            return True
+        raise StackError(
+            f"Temporal at {plan.temporal_address!r} does not answer, and `dev` only starts a "
+            "server on this machine: start it, or set TEMPORAL_ADDRESS=localhost:7233"
+        )
+    reuse = False
+    if port_state(plan.temporal_host, plan.temporal_port) == "in use":
+        if not await temporal_answers(plan.temporal_address):
+            raise _taken("Temporal's gRPC port", "TEMPORAL_ADDRESS", plan.temporal_port)
+        reuse = True
+    elif port_state(plan.temporal_host, plan.ui_port) == "in use":
+        raise _taken("the Temporal Web UI", "TEMPORAL_UI_URL", plan.ui_port)
+    if port_state("localhost", plan.console_port) == "in use":
+        raise _taken("the console", "CONSOLE_PORT", plan.console_port)
+    return reuse
+
+
+def temporal_command(plan: StackPlan) -> list[str]:
+    """``temporal server start-dev`` with SQLite persistence and the Web UI."""
+    command = [temporal_cli_path(), "server", "start-dev"]
+    command += ["--ip", bind_host(plan.temporal_host), "--port", str(plan.temporal_port)]
+    command += ["--ui-port", str(plan.ui_port), "--ui-disable-news-fetch"]
+    command += ["--db-filename", str(plan.database_file), "--log-level", "error"]
+    command += ["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"]
+    if plan.namespace != "default":
+        command += ["--namespace", plan.namespace]
+    return command
+
+
+def _script(name: str, module: str) -> list[str]:
+    # The console script next to our interpreter (what `uv run` puts on PATH), else the module.
+    script = Path(sys.executable).parent / name
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    found = shutil.which(name)
+    return [found] if found else [sys.executable, "-m", module]
+
+
+def child_environment(
+    settings: Settings, plan: StackPlan, environ: Mapping[str, str]
+) -> dict[str, str]:
+    """The worker's and console's environment: ours, pointed at the stack and its data dir."""
+    env = dict(environ)
+    env.update(
+        TEMPORAL_ADDRESS=plan.temporal_address,
+        TEMPORAL_UI_URL=plan.ui_url,
+        CONSOLE_PORT=str(plan.console_port),
+        PYTHONUNBUFFERED="1",
+    )
+    env.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    # Defaults point at ./.data; a chosen data dir moves them too, unless set explicitly.
+    if "database_url" not in settings.model_fields_set:
+        env["DATABASE_URL"] = f"sqlite+aiosqlite:///{plan.data_dir / 'store.db'}"
+    if "payload_storage_dir" not in settings.model_fields_set:
+        env["PAYLOAD_STORAGE_DIR"] = str(plan.data_dir / "payloads")
+    return env
+
+
+async def _until(
+    ready: Callable[[], Awaitable[bool]], child: Child, stop: asyncio.Event, what: str
+) -> bool:
+    """Wait until ``ready()``; False if asked to stop first. Raises if ``child`` dies."""
+    deadline = asyncio.get_running_loop().time() + START_TIMEOUT_SECONDS
+    while not stop.is_set():
+        if child.returncode is not None:
+            raise StackError(f"{child.name} exited with code {child.returncode} while starting")
+        if await ready():
+            return True
+        if asyncio.get_running_loop().time() > deadline:
+            raise StackError(f"{what} did not become ready in {START_TIMEOUT_SECONDS:.0f} s")
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(_POLL_SECONDS):
+                await stop.wait()
+    return False
+
+
+def _install_signal_handlers(stop: asyncio.Event) -> Callable[[], None]:
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+
+    def remove() -> None:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+    return remove
+
+
+async def run_stack(
+    settings: Settings,
+    *,
+    data_dir: Path = Path(".data"),
+    environ: Mapping[str, str] | None = None,
+    out: TextIO = sys.stdout,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Run Temporal (unless one is running), the worker and the console until stopped.
+
+    Ctrl-C or SIGTERM (or ``stop``) stops the console, then the worker (letting running
+    activities finish), then Temporal. If any part exits on its own, the rest are stopped too.
+
+    Args:
+        settings: The stack's settings (ports, Temporal address, model).
+        data_dir: Where Temporal's SQLite file, the store database and payloads go.
+        environ: The environment the worker and console start from (default: ours).
+        out: Where status lines and the children's output go.
+        stop: Set it to stop the stack (for embedding and tests).
+
+    Returns:
+        0 after a requested stop, 1 when a part failed.
+
+    Raises:
+        StackError: A port is taken, or a part did not start; nothing is left running.
+    """
+    say = functools.partial(print, file=out, flush=True)
+    plan = plan_stack(settings, data_dir)
+    reuse = await preflight(plan)
+    plan.data_dir.mkdir(parents=True, exist_ok=True)
+    env = child_environment(settings, plan, os.environ if environ is None else environ)
+    stop = stop or asyncio.Event()
+    remove_handlers = _install_signal_handlers(stop)
+    children: list[Child] = []
+    try:
+        if reuse:
+            say(f"dev: reusing the Temporal server already running at {plan.temporal_address}")
+        else:
+            temporal_env = {k: v for k, v in env.items() if not k.startswith("TEMPORAL_")}
+            temporal = Child(
+                "temporal",
+                temporal_command(plan),
+                temporal_env,
+                out=out,
+                log_file=plan.data_dir / "temporal.log",
+            )
+            children.append(temporal)
+            say(f"dev: starting Temporal at {plan.temporal_address} (data: {plan.database_file})")
+            await temporal.start()
+            if not await _until(
+                functools.partial(temporal_answers, plan.temporal_address, 2.0),
+                temporal,
+                stop,
+                "Temporal",
+            ):
+                return 0
+        worker = Child("worker", _script("worker", "agent_worker.cli"), env, out=out)
+        children.append(worker)
+        await worker.start()
+
+        async def worker_ready() -> bool:
+            return (await check_health(settings, timeout_seconds=2)).ok
+
+        if not await _until(worker_ready, worker, stop, "The worker"):
+            return 0
+        console = Child("console", _script("console", "agent_console.cli"), env, out=out)
+        children.append(console)
+        await console.start()
+        health_url = f"http://127.0.0.1:{plan.console_port}/_stcore/health"
+
+        async def console_ready() -> bool:
+            return await asyncio.to_thread(http_ok, health_url)
+
+        if not await _until(console_ready, console, stop, "The console"):
+            return 0
+        _announce(say, plan, reuse)
+        return await _serve(children, stop, say)
+    finally:
+        await _stop_all(children, say)
+        remove_handlers()
+
+
+def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool) -> None:
+    server = "reused" if reuse else f"data in {plan.database_file}"
+    say("")
+    say("dev: ready")
+    say(f"  console          {plan.console_url}")
+    say(f"  Temporal Web UI  {plan.ui_url}")
+    say(f"  Temporal         {plan.temporal_address} ({server})")
+    say("  Ctrl-C stops everything")
+    say("")
+
+
+async def _serve(children: list[Child], stop: asyncio.Event, say: Callable[[str], None]) -> int:
+    exits = {asyncio.create_task(child.wait()): child for child in children}
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({stopping, *exits}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+        for task in exits:
+            task.cancel()
+    if stopping in done:
+        say("dev: stopping")
+        return 0
+    failed = next(exits[task] for task in done if task in exits)
+    say(f"dev: {failed.name} exited with code {failed.returncode}; stopping the stack")
+    return 1
+
+
+async def _stop_all(children: list[Child], say: Callable[[str], None]) -> None:
+    # Reverse start order: the console first (nothing new comes in), then the worker (it
+    # finishes running activities while Temporal is still there), then Temporal.
+    for child in reversed(children):
+        timeout = WORKER_STOP_SECONDS if child.name == "worker" else 10.0
+        await child.stop(timeout, say)
+    if children:
+        say("dev: stopped")

