@@ -7,7 +7,6 @@ import contextlib
 import functools
 import os
 import shutil
-import signal
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 
 from agent_worker.health import check_health
 from agent_worker.settings import Settings
+from agent_worker.signals import stop_on_signals
 from agents_temporal.testing import temporal_cli_path
 from devstack._probe import (
     LOCAL_HOSTS,
@@ -188,21 +188,6 @@ async def _until(
     return False
 
 
-def _install_signal_handlers(stop: asyncio.Event) -> Callable[[], None]:
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
-
-    def remove() -> None:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-
-    return remove
-
-
 async def run_stack(
     settings: Settings,
     *,
@@ -235,7 +220,7 @@ async def run_stack(
     plan.data_dir.mkdir(parents=True, exist_ok=True)
     env = child_environment(settings, plan, os.environ if environ is None else environ)
     stop = stop or asyncio.Event()
-    remove_handlers = _install_signal_handlers(stop)
+    remove_handlers = stop_on_signals(stop)
     children: list[Child] = []
     try:
         if reuse:

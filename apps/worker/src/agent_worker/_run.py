@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, TextIO
 
@@ -17,6 +16,7 @@ from agent_worker._connect import connect
 from agent_worker._health import HealthServer
 from agent_worker._models import model_provider
 from agent_worker.settings import Settings
+from agent_worker.signals import stop_on_signals
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp
 from agents_temporal.opentelemetry import configure_otlp_export
@@ -55,21 +55,6 @@ def _payloads(settings: Settings) -> str:
     return f"{where}, {encryption}"
 
 
-def _install_signal_handlers(stop: asyncio.Event) -> Callable[[], None]:
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
-
-    def remove() -> None:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-
-    return remove
-
-
 async def run_worker(
     settings: Settings,
     apps: Sequence[AgentApp],
@@ -104,7 +89,7 @@ async def run_worker(
 
     client = await connect(settings, [plugin])
     stop = stop or asyncio.Event()
-    remove_handlers = _install_signal_handlers(stop)
+    remove_handlers = stop_on_signals(stop)
     ready = False
     health = (
         HealthServer(settings.worker_health_port, lambda: ready)
