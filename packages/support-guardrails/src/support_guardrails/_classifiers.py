@@ -6,6 +6,7 @@ activity like any other; outside one it calls the model directly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
 from agents import (
@@ -80,14 +81,35 @@ class JailbreakVerdict(BaseModel):
     """One short sentence explaining the judgement, for people reviewing it."""
 
 
-async def _classify(
-    classifier: Agent[Any],
+def _classifier_guardrail(
+    *,
+    classifier_name: str,
+    instructions: str,
     verdict_type: type[_Verdict],
-    ctx: RunContextWrapper[Any],
-    prompt: str,
-) -> _Verdict:
-    result = await Runner.run(classifier, prompt, context=ctx.context)
-    return result.final_output_as(verdict_type, raise_if_incorrect_type=True)
+    nothing_to_judge: _Verdict,
+    trips: Callable[[_Verdict], bool],
+    model: str | Model | None,
+    name: str,
+    run_in_parallel: bool,
+) -> InputGuardrail[Any]:
+    """An input guardrail whose verdict comes from a small classifier agent."""
+    classifier = Agent[Any](
+        name=classifier_name, instructions=instructions, model=model, output_type=verdict_type
+    )
+
+    @input_guardrail(name=name, run_in_parallel=run_in_parallel)
+    async def check(
+        ctx: RunContextWrapper[Any], agent: Agent[Any], agent_input: str | list[TResponseInputItem]
+    ) -> GuardrailFunctionOutput:
+        prompt = classifier_prompt(agent_input)
+        if prompt is None:
+            verdict = nothing_to_judge
+        else:
+            result = await Runner.run(classifier, prompt, context=ctx.context)
+            verdict = result.final_output_as(verdict_type, raise_if_incorrect_type=True)
+        return GuardrailFunctionOutput(output_info=verdict, tripwire_triggered=trips(verdict))
+
+    return check
 
 
 def make_relevance_guardrail(
@@ -108,27 +130,18 @@ def make_relevance_guardrail(
         run_in_parallel: Run alongside the agent's first model call (faster) rather than
             before it (no tokens spent on a message that is then rejected).
     """
-    classifier = Agent[Any](
-        name="Relevance classifier",
+    return _classifier_guardrail(
+        classifier_name="Relevance classifier",
         instructions=_RELEVANCE_INSTRUCTIONS,
+        verdict_type=RelevanceVerdict,
+        nothing_to_judge=RelevanceVerdict(
+            is_relevant=True, reasoning="No customer message to check."
+        ),
+        trips=lambda verdict: not verdict.is_relevant,
         model=model,
-        output_type=RelevanceVerdict,
+        name=name,
+        run_in_parallel=run_in_parallel,
     )
-
-    @input_guardrail(name=name, run_in_parallel=run_in_parallel)
-    async def relevance(
-        ctx: RunContextWrapper[Any], agent: Agent[Any], agent_input: str | list[TResponseInputItem]
-    ) -> GuardrailFunctionOutput:
-        prompt = classifier_prompt(agent_input)
-        if prompt is None:
-            verdict = RelevanceVerdict(is_relevant=True, reasoning="No customer message to check.")
-        else:
-            verdict = await _classify(classifier, RelevanceVerdict, ctx, prompt)
-        return GuardrailFunctionOutput(
-            output_info=verdict, tripwire_triggered=not verdict.is_relevant
-        )
-
-    return relevance
 
 
 def make_jailbreak_guardrail(
@@ -149,24 +162,15 @@ def make_jailbreak_guardrail(
         run_in_parallel: Run alongside the agent's first model call (faster) rather than
             before it (no tokens spent on a message that is then rejected).
     """
-    classifier = Agent[Any](
-        name="Jailbreak classifier",
+    return _classifier_guardrail(
+        classifier_name="Jailbreak classifier",
         instructions=_JAILBREAK_INSTRUCTIONS,
+        verdict_type=JailbreakVerdict,
+        nothing_to_judge=JailbreakVerdict(
+            is_jailbreak=False, reasoning="No customer message to check."
+        ),
+        trips=lambda verdict: verdict.is_jailbreak,
         model=model,
-        output_type=JailbreakVerdict,
+        name=name,
+        run_in_parallel=run_in_parallel,
     )
-
-    @input_guardrail(name=name, run_in_parallel=run_in_parallel)
-    async def jailbreak(
-        ctx: RunContextWrapper[Any], agent: Agent[Any], agent_input: str | list[TResponseInputItem]
-    ) -> GuardrailFunctionOutput:
-        prompt = classifier_prompt(agent_input)
-        if prompt is None:
-            verdict = JailbreakVerdict(
-                is_jailbreak=False, reasoning="No customer message to check."
-            )
-        else:
-            verdict = await _classify(classifier, JailbreakVerdict, ctx, prompt)
-        return GuardrailFunctionOutput(output_info=verdict, tripwire_triggered=verdict.is_jailbreak)
-
-    return jailbreak
