@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import AsyncIterator
 from typing import Any, cast
 
 from agents import (
@@ -27,14 +26,13 @@ from agents import (
     TResponseInputItem,
     Usage,
 )
-from agents.items import TResponseStreamEvent
 from openai.types.responses import (
     ResponseFunctionToolCall,
     ResponseOutputMessage,
     ResponseOutputText,
 )
 
-from agents_temporal.testing import ResponseBuilders
+from agents_temporal.testing import WordStreamingModel
 from support_agents._agents import FAQ, ORDERS, REFUNDS, TRIAGE, instructions_header
 
 OFFLINE_RESPONSE_PREFIX = "offline-demo"
@@ -124,7 +122,7 @@ class _Turn:
         return any(w in lowered for w in words)
 
 
-class OfflineSupportModel(Model):
+class OfflineSupportModel(WordStreamingModel):
     """A deterministic stand-in for a real model, for demos and tests."""
 
     def __init__(self) -> None:
@@ -303,31 +301,6 @@ class OfflineSupportModel(Model):
             query = turn.message[:200]
             return self._call("search_help_centre", turn.search_arguments(query))
         return self._say(_summarize(turn.tool_outputs[-1]))
-
-    async def stream_response(
-        self,
-        system_instructions: str | None,
-        input: str | list[TResponseInputItem],
-        model_settings: ModelSettings,
-        tools: list[Tool],
-        output_schema: AgentOutputSchemaBase | None,
-        handoffs: list[Handoff[Any, Any]],
-        tracing: ModelTracing,
-        **kwargs: Any,
-    ) -> AsyncIterator[TResponseStreamEvent]:
-        response = await self.get_response(
-            system_instructions,
-            input,
-            model_settings,
-            tools,
-            output_schema,
-            handoffs,
-            tracing,
-            **kwargs,
-        )
-        # A word at a time, so the console shows the answer arriving as with a real model.
-        for event in ResponseBuilders.stream_events(response):
-            yield event
 
 
 def _output_text(output: Any) -> str:

@@ -128,7 +128,39 @@ class ModelRequest:
 ResponseFunction = Callable[[], ModelResponse] | Callable[[ModelRequest], ModelResponse]
 
 
-class TestModel(Model):
+class WordStreamingModel(Model):
+    """A model whose streamed answer is its ``get_response`` answer, one delta per word.
+
+    Subclass it for scripted or deterministic models that should also work with
+    ``Runner.run_streamed`` (and so with conversations, which stream).
+    """
+
+    async def stream_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        **kwargs: Any,
+    ) -> AsyncIterator[TResponseStreamEvent]:
+        response = await self.get_response(
+            system_instructions,
+            input,
+            model_settings,
+            tools,
+            output_schema,
+            handoffs,
+            tracing,
+            **kwargs,
+        )
+        for event in ResponseBuilders.stream_events(response):
+            yield event
+
+
+class TestModel(WordStreamingModel):
     """A model that answers from a function, or from a fixed list of responses.
 
     Args:
@@ -173,30 +205,6 @@ class TestModel(Model):
         if self._takes_request:
             return self.fn(request)  # type: ignore[call-arg]
         return self.fn()  # type: ignore[call-arg]
-
-    async def stream_response(
-        self,
-        system_instructions: str | None,
-        input: str | list[TResponseInputItem],
-        model_settings: ModelSettings,
-        tools: list[Tool],
-        output_schema: AgentOutputSchemaBase | None,
-        handoffs: list[Handoff[Any, Any]],
-        tracing: ModelTracing,
-        **kwargs: Any,
-    ) -> AsyncIterator[TResponseStreamEvent]:
-        response = await self.get_response(
-            system_instructions,
-            input,
-            model_settings,
-            tools,
-            output_schema,
-            handoffs,
-            tracing,
-            **kwargs,
-        )
-        for event in ResponseBuilders.stream_events(response):
-            yield event
 
 
 class TestModelProvider(ModelProvider):

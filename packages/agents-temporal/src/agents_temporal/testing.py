@@ -22,7 +22,13 @@ from ._temporal_server import (
     temporal_cli_path,
     temporal_test_server_path,
 )
-from ._test_model import ModelRequest, ResponseBuilders, TestModel, TestModelProvider
+from ._test_model import (
+    ModelRequest,
+    ResponseBuilders,
+    TestModel,
+    TestModelProvider,
+    WordStreamingModel,
+)
 
 __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "AgentEnvironment",
@@ -42,6 +48,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "TextReply",
     "ToolCall",
     "ToolCallReply",
+    "WordStreamingModel",
     "environment_for_tests",
     "start_local_server",
     "start_time_skipping_server",
