@@ -4,11 +4,16 @@ Runs, in one process against one local Temporal server, conversations of ten mod
 zero-latency model (nine tool calls, then an answer):
 
 - plain: ``Runner.run`` without Temporal;
-- activity: our plugin, each model call an activity;
-- local: our plugin with ``use_local_activity=True``;
-- floor: a workflow doing ten no-op activities (the cheapest possible durable step).
+- floor: a workflow doing ten no-op activities (the cheapest possible durable step);
+- sdk loop: the Agents SDK's own ``AgentRunner`` in a workflow, each model call the no-op
+  activity, none of the plugin's code (what the SDK's loop costs in a workflow);
+- activity / local: our plugin, each model call an activity / a local activity;
+- the same two in a workflow that opts out of Temporal's sandbox (``sandboxed=False``).
 
-Usage: ``uv run python bench/overhead.py [--conversations 1 20] [--rounds 3]``
+Modes take turns round by round (each round runs every mode once), so that load from anything
+else on the machine falls on all of them alike; each figure is the median over the rounds.
+
+Usage: ``uv run python bench/overhead.py [--conversations 1 20] [--rounds 5] [--json FILE]``
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-from agents import ModelResponse, RunConfig, Runner, set_tracing_disabled
+from agents import RunConfig, Runner, set_tracing_disabled
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -34,14 +40,15 @@ from bench_workflows import (
     CALLS_PER_CONVERSATION,
     AgentConversation,
     FloorConversation,
+    SdkLoopConversation,
+    UnsandboxedAgentConversation,
     conversation_agent,
     noop,
+    scripted_response,
 )
 
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.testing import (
-    ModelRequest,
-    ResponseBuilders,
     TestModel,
     TestModelProvider,
     start_local_server,
@@ -50,19 +57,24 @@ from agents_temporal.testing import (
 LABELS = {
     "plain": "plain Runner.run",
     "floor": "floor (no-op activities)",
+    "sdk": "SDK loop + no-op activities",
     "activity": "plugin, activities",
     "local": "plugin, local activities",
+    "activity-unsandboxed": "plugin, activities, no sandbox",
+    "local-unsandboxed": "plugin, local, no sandbox",
+}
+WORKFLOWS: dict[str, Any] = {
+    "floor": FloorConversation.run,
+    "sdk": SdkLoopConversation.run,
+    "activity": AgentConversation.run,
+    "local": AgentConversation.run,
+    "activity-unsandboxed": UnsandboxedAgentConversation.run,
+    "local-unsandboxed": UnsandboxedAgentConversation.run,
 }
 
 
 def zero_latency_model() -> TestModel:
-    def respond(request: ModelRequest) -> ModelResponse:
-        done = len(request.tool_outputs())
-        if done < CALLS_PER_CONVERSATION - 1:
-            return ResponseBuilders.tool_call(json.dumps({"step": done + 1}), "next_step")
-        return ResponseBuilders.output_message("finished")
-
-    return TestModel(respond)
+    return TestModel(lambda request: scripted_response(len(request.tool_outputs())))
 
 
 @dataclass
@@ -79,22 +91,24 @@ async def timed(one: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - start
 
 
-async def measure(
-    mode: str, conversations: int, rounds: int, one: Callable[[], Awaitable[object]]
-) -> Row:
-    await one()  # warm up caches, sandbox imports and task queue pollers
-    latencies: list[float] = []
-    throughputs: list[float] = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        durations = await asyncio.gather(*(timed(one) for _ in range(conversations)))
-        wall = time.perf_counter() - start
-        latencies.append(statistics.mean(durations) / CALLS_PER_CONVERSATION * 1000)
-        throughputs.append(conversations * CALLS_PER_CONVERSATION / wall)
-    return Row(mode, conversations, statistics.median(latencies), statistics.median(throughputs))
+Conversation = Callable[[], Awaitable[object]]
 
 
-async def plain(conversations: int, rounds: int) -> Row:
+@dataclass
+class Samples:
+    latencies: list[float] = field(default_factory=list[float])
+    throughputs: list[float] = field(default_factory=list[float])
+
+
+async def measure_round(conversations: int, one: Conversation, into: Samples) -> None:
+    start = time.perf_counter()
+    durations = await asyncio.gather(*(timed(one) for _ in range(conversations)))
+    wall = time.perf_counter() - start
+    into.latencies.append(statistics.mean(durations) / CALLS_PER_CONVERSATION * 1000)
+    into.throughputs.append(conversations * CALLS_PER_CONVERSATION / wall)
+
+
+def plain_conversation() -> Conversation:
     config = RunConfig(model_provider=TestModelProvider(zero_latency_model()))
 
     async def one() -> object:
@@ -102,20 +116,20 @@ async def plain(conversations: int, rounds: int) -> Row:
             conversation_agent(), "go", run_config=config, max_turns=CALLS_PER_CONVERSATION + 1
         )
 
-    return await measure(LABELS["plain"], conversations, rounds, one)
+    return one
 
 
-async def temporal_mode(base: Client, mode: str, conversations: int, rounds: int) -> Row:
-    task_queue = f"bench-{mode}-{uuid.uuid4().hex[:8]}"  # noqa: TID251 - not workflow code
+def plugin_client(base: Client, local: bool) -> Client:
     plugin = OpenAIAgentsPlugin(
-        model_params=ModelActivityParameters(use_local_activity=mode == "local"),
+        model_params=ModelActivityParameters(use_local_activity=local),
         model_provider=TestModelProvider(zero_latency_model()),
     )
     config = base.config()
     config["plugins"] = [plugin]
-    client = Client(**config)
-    workflow = FloorConversation.run if mode == "floor" else AgentConversation.run
+    return Client(**config)
 
+
+def temporal_conversation(client: Client, task_queue: str, workflow: Any) -> Conversation:
     async def one() -> object:
         return await client.execute_workflow(
             workflow,
@@ -124,20 +138,64 @@ async def temporal_mode(base: Client, mode: str, conversations: int, rounds: int
             task_queue=task_queue,
         )
 
-    async with Worker(
+    return one
+
+
+def bench_worker(client: Client, task_queue: str) -> Worker:
+    return Worker(
         client,
         task_queue=task_queue,
-        workflows=[AgentConversation, FloorConversation],
+        workflows=[
+            AgentConversation,
+            UnsandboxedAgentConversation,
+            FloorConversation,
+            SdkLoopConversation,
+        ],
         activities=[noop],
         max_concurrent_workflow_tasks=100,
         max_concurrent_activities=100,
+    )
+
+
+async def measure_all(base: Client, conversation_counts: list[int], rounds: int) -> list[Row]:
+    """Every mode at every concurrency, the modes taking turns within each round."""
+    suffix = uuid.uuid4().hex[:8]  # noqa: TID251 - not workflow code
+    activity_client, local_client = plugin_client(base, False), plugin_client(base, True)
+    queues = {"activities": f"bench-act-{suffix}", "local": f"bench-local-{suffix}"}
+    modes: dict[str, Conversation] = {"plain": plain_conversation()}
+    for mode, workflow in WORKFLOWS.items():
+        local = mode.startswith("local")
+        client = local_client if local else activity_client
+        queue = queues["local" if local else "activities"]
+        modes[mode] = temporal_conversation(client, queue, workflow)
+    rows: list[Row] = []
+    async with (
+        bench_worker(activity_client, queues["activities"]),
+        bench_worker(local_client, queues["local"]),
     ):
-        return await measure(LABELS[mode], conversations, rounds, one)
+        for one in modes.values():
+            await one()  # warm up caches, sandbox imports and task queue pollers
+        for conversations in conversation_counts:
+            samples = {mode: Samples() for mode in modes}
+            for n in range(rounds):
+                for mode, one in modes.items():
+                    await measure_round(conversations, one, samples[mode])
+                print(f"  {conversations} conversations: round {n + 1}/{rounds}", file=sys.stderr)
+            rows.extend(
+                Row(
+                    LABELS[mode],
+                    conversations,
+                    statistics.median(s.latencies),
+                    statistics.median(s.throughputs),
+                )
+                for mode, s in samples.items()
+            )
+    return rows
 
 
 def print_table(rows: list[Row]) -> None:
     header = (
-        f"{'mode':<28}{'conv':>6}{'ms/call':>10}{'calls/s':>10}{'vs floor':>24}{'vs plain':>12}"
+        f"{'mode':<32}{'conv':>6}{'ms/call':>10}{'calls/s':>10}{'vs floor':>24}{'vs plain':>12}"
     )
     print("\n" + header)
     for conv in sorted({r.conversations for r in rows}):
@@ -151,7 +209,7 @@ def print_table(rows: list[Row]) -> None:
             )
             vs_plain = f"{row.latency_ms / plain_row.latency_ms:.1f}x lat"
             print(
-                f"{row.mode:<28}{conv:>6}{row.latency_ms:>10.2f}{row.calls_per_s:>10.1f}"
+                f"{row.mode:<32}{conv:>6}{row.latency_ms:>10.2f}{row.calls_per_s:>10.1f}"
                 f"{vs_floor:>24}{vs_plain:>12}"
             )
 
@@ -159,18 +217,13 @@ def print_table(rows: list[Row]) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--conversations", type=int, nargs="+", default=[1, 20])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = parser.parse_args()
     set_tracing_disabled(True)
     env = await start_local_server()
-    rows: list[Row] = []
     try:
-        for conversations in args.conversations:
-            rows.append(await plain(conversations, args.rounds))
-            for mode in ("floor", "activity", "local"):
-                rows.append(await temporal_mode(env.client, mode, conversations, args.rounds))
-                print(f"  measured {rows[-1].mode} x{conversations}", file=sys.stderr)
+        rows = await measure_all(env.client, args.conversations, args.rounds)
     finally:
         await env.shutdown()
     print_table(rows)

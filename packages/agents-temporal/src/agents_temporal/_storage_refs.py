@@ -27,7 +27,7 @@ from typing import Any, cast
 
 import pydantic.dataclasses
 from agents import ModelResponse
-from pydantic_core import to_jsonable_python
+from pydantic_core import PydanticSerializationError, to_json, to_jsonable_python
 
 REFERENCE_FROM_BYTES = 16 * 1024
 """An input smaller than this (as JSON) is sent whole; from this size on, it is stored."""
@@ -74,6 +74,19 @@ def canonical_json(value: Any) -> bytes:
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True
     ).encode("utf-8", "surrogatepass")
+
+
+def _clearly_short(items: list[Any]) -> bool:
+    """Whether ``items`` are far below the size worth storing, judged by a fast serializer.
+
+    Every short call would otherwise pay for the canonical (sorted, Python) encoding just to
+    learn it is short. The fast encoding differs from the canonical one only in key order and
+    number spelling, so a quarter's margin keeps the decision exactly the canonical one's.
+    """
+    try:
+        return len(to_json(items)) < REFERENCE_FROM_BYTES * 3 // 4
+    except PydanticSerializationError:  # e.g. lone surrogates: let the canonical encoding judge
+        return False
 
 
 def segment_id(parent: str | None, items: Sequence[Any] | bytes) -> str:
@@ -203,6 +216,8 @@ class StoredInputs:
             whole = list(value)
             if self._calls_before_asking > 0:
                 self._calls_before_asking -= 1
+                return PreparedInput(whole, None)
+            if _clearly_short(whole):
                 return PreparedInput(whole, None)
             encoded = canonical_json(whole)
             if len(encoded) < REFERENCE_FROM_BYTES:
