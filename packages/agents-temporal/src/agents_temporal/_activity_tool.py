@@ -13,7 +13,6 @@ from typing import Any
 from agents import FunctionTool, RunContextWrapper
 from agents.function_schema import function_schema
 from agents.tool_context import ToolContext
-from pydantic import ValidationError
 from pydantic_core import to_json
 from temporalio import activity, workflow
 from temporalio.common import Priority, RetryPolicy
@@ -134,8 +133,18 @@ def activity_as_tool(
         try:
             raw: dict[str, Any] = json.loads(arguments) if arguments.strip() else {}
             parsed = schema.params_pydantic_model(**raw)
-        except (json.JSONDecodeError, ValidationError, TypeError) as error:
+        # ValueError covers bad JSON, validation errors and integers too long to read;
+        # RecursionError, JSON nested too deep. Either goes back to the model, never up.
+        except (ValueError, TypeError, RecursionError) as error:
             return f"Invalid arguments for tool {schema.name!r}: {error}"
+        unknown = sorted(set(raw) - set(schema.params_pydantic_model.model_fields))
+        if unknown and strict_json_schema:
+            # Pydantic would ignore them, but tool guardrails and approval policies read the
+            # raw arguments: refusing keeps them judging the call that actually runs.
+            return (
+                f"Invalid arguments for tool {schema.name!r}: unexpected {unknown}; send only "
+                f"{sorted(schema.params_pydantic_model.model_fields)}"
+            )
         args, kwargs = schema.to_call_args(parsed)
         call_args: list[Any] = [*args, *kwargs.values()]
         if schema.takes_context:

@@ -176,7 +176,8 @@ class EncryptionCodec(PayloadCodec):
             plain = cipher.decrypt(
                 data[:_NONCE_BYTES], data[_NONCE_BYTES:], _AAD_PREFIX + key_id.encode()
             )
-        except InvalidTag:
+        # ValueError: the data is too short to hold a nonce (cut off or altered).
+        except (InvalidTag, ValueError):
             raise PayloadDecryptionError(
                 f"A payload encrypted with key {key_id!r} could not be decrypted: the key "
                 f"configured as {key_id!r} is not the key that encrypted it, or the payload was "

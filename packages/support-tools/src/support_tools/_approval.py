@@ -26,7 +26,7 @@ def request_fields(arguments: Mapping[str, Any] | str) -> Mapping[str, Any]:
     if isinstance(arguments, str):
         try:
             parsed: object = json.loads(arguments)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             return {}
         if not isinstance(parsed, Mapping):
             return {}

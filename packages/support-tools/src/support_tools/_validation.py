@@ -29,6 +29,7 @@ _COUNTRY: Final = re.compile(r"[A-Z]{2}")
 _POSTAL_CODE: Final = re.compile(r"[A-Z0-9][A-Z0-9 -]{1,10}[A-Z0-9]")
 _MAX_REFUND_KEY: Final = 200
 _MAX_REASON: Final = 500
+_MAX_SHOWN: Final = 40
 
 
 def store_error(message: str, error_type: str) -> ApplicationError:
@@ -52,6 +53,13 @@ def invalid(message: str) -> ApplicationError:
     return store_error(message, INVALID_TOOL_ARGUMENT)
 
 
+def _shown(value: str) -> str:
+    """`value` quoted for a message, cut short: a refusal need not repeat a huge argument."""
+    if len(value) <= _MAX_SHOWN:
+        return repr(value)
+    return f"{value[:_MAX_SHOWN]!r}... ({len(value):,} characters)"
+
+
 def canonical_order_id(value: str) -> str | None:
     """The order id in canonical form (`ORD-` and five digits), or None if it is not one."""
     candidate = value.strip().upper()
@@ -63,7 +71,7 @@ def parse_order_id(value: str) -> str:
     order_id = canonical_order_id(value)
     if order_id is None:
         raise invalid(
-            f"{value!r} is not a valid order id: order ids look like 'ORD-10042' "
+            f"{_shown(value)} is not a valid order id: order ids look like 'ORD-10042' "
             "(ORD- followed by five digits). Ask the customer to check the order confirmation "
             "email, or list their recent orders."
         )
@@ -75,7 +83,7 @@ def parse_customer_id(value: str) -> str:
     candidate = value.strip().upper()
     if _CUSTOMER_ID.fullmatch(candidate) is None:
         raise invalid(
-            f"{value!r} is not a valid customer id: customer ids look like 'CUST-1001'. "
+            f"{_shown(value)} is not a valid customer id: customer ids look like 'CUST-1001'. "
             "Use the customer id of this conversation."
         )
     return candidate
@@ -86,7 +94,7 @@ def parse_currency(value: str) -> str:
     candidate = value.strip().upper()
     if _CURRENCY.fullmatch(candidate) is None:
         raise invalid(
-            f"{value!r} is not an ISO 4217 currency code: use three letters such as 'USD'."
+            f"{_shown(value)} is not an ISO 4217 currency code: use three letters such as 'USD'."
         )
     return candidate
 
