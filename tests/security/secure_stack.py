@@ -34,6 +34,10 @@ from agents_temporal.client import ConversationConfig, ConversationHandle, Conve
 from agents_temporal.testing import OpenAICompatibleServer, ToolCall, ToolCallReply
 from support_agents import SupportConversation, app
 from tests.security.scanning import LogRecorder
+from tests.support.openai_brain import OneOffReplies
+
+REPLIES = OneOffReplies()
+"""The model server's responder in these tests: the support brain, plus one-off replies."""
 
 
 @dataclass
@@ -153,7 +157,9 @@ async def converse(conversation: ConversationHandle, server: OpenAICompatibleSer
     first = await conversation.send(f"Where is my order ORD-10057? {mark}")
     assert (first.status, first.agent) == ("completed", "Orders"), first
     # Orders answers next: its first call has arguments that are not JSON, then it recovers.
-    server.enqueue(ToolCallReply([ToolCall("lookup_order", '{"request": {"order_id": ')]))
+    REPLIES.add(
+        "lookup_order", ToolCallReply([ToolCall("lookup_order", '{"request": {"order_id": ')])
+    )
     malformed = await conversation.send(f"And ORD-10042? {mark}")
     assert malformed.status == "completed", malformed
     missing = await conversation.send("Where is my order ORD-99999?")

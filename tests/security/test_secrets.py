@@ -25,8 +25,7 @@ from tests.security.scanning import (
     secrets_in,
     stored_payloads,
 )
-from tests.security.secure_stack import SecureRun, secure_run
-from tests.support.openai_brain import support_responder
+from tests.security.secure_stack import REPLIES, SecureRun, secure_run
 
 REFERENCE_TYPE = b"temporal.api.sdk.v1.ExternalStorageReference"
 
@@ -38,7 +37,7 @@ def is_reference(payload: Payload) -> bool:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[OpenAICompatibleServer]:
-    with OpenAICompatibleServer(responder=support_responder) as server:
+    with OpenAICompatibleServer(responder=REPLIES) as server:
         yield server
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import Any, cast
 
 from agents import AgentOutputSchemaBase, ModelSettings, ModelTracing
@@ -66,3 +67,29 @@ def support_responder(request: RecordedRequest) -> Reply:
         return ToolCallReply([ToolCall(item.name, item.arguments)])
     assert isinstance(item, ResponseOutputMessage)
     return TextReply("".join(getattr(part, "text", "") for part in item.content))
+
+
+class OneOffReplies:
+    """Replies a test sets for the next request offering a given tool; the brain answers others.
+
+    Guardrail classifiers run alongside the agent, so "the next request" in arrival order could
+    be a classifier's: a reply meant for the agent names a tool only the agent has.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[str, Reply]] = []
+        self._lock = threading.Lock()
+
+    def add(self, tool: str, reply: Reply) -> None:
+        with self._lock:
+            self._pending.append((tool, reply))
+
+    def __call__(self, request: RecordedRequest) -> Reply:
+        tools: list[dict[str, Any]] = (request.body_json or {}).get("tools") or []
+        offered = {tool.get("name") for tool in tools}
+        with self._lock:
+            for index, (tool, reply) in enumerate(self._pending):
+                if tool in offered:
+                    del self._pending[index]
+                    return reply
+        return support_responder(request)

@@ -22,15 +22,24 @@ from agent_worker._run import run_worker
 from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
-from agents_temporal.testing import OpenAICompatibleServer, ToolCall, ToolCallReply
+from agents_temporal.testing import (
+    OpenAICompatibleServer,
+    ToolCall,
+    ToolCallReply,
+)
 from support_agents import SupportConversation, app
 from tests.support.conftest import SupportStack
-from tests.support.openai_brain import support_responder
+from tests.support.openai_brain import OneOffReplies
 
 
 @pytest.fixture
-def server() -> Iterator[OpenAICompatibleServer]:
-    with OpenAICompatibleServer(responder=support_responder) as server:
+def one_off() -> OneOffReplies:
+    return OneOffReplies()
+
+
+@pytest.fixture
+def server(one_off: OneOffReplies) -> Iterator[OpenAICompatibleServer]:
+    with OpenAICompatibleServer(responder=one_off) as server:
         yield server
 
 
@@ -104,13 +113,15 @@ async def test_off_topic_and_jailbreak_over_http(openai_stack: SupportStack) -> 
 
 
 async def test_malformed_tool_arguments_reach_the_model_as_an_error(
-    openai_stack: SupportStack, server: OpenAICompatibleServer
+    openai_stack: SupportStack, one_off: OneOffReplies
 ) -> None:
     conversation = await openai_stack.start()
     first = await conversation.send("Where is my order ORD-10057?")
     assert first.status == "completed"
     # Next turn: Orders (already current) emits arguments that are not JSON, then recovers.
-    server.enqueue(ToolCallReply([ToolCall("lookup_order", '{"request": {"order_id": ')]))
+    one_off.add(
+        "lookup_order", ToolCallReply([ToolCall("lookup_order", '{"request": {"order_id": ')])
+    )
     result = await conversation.send("And ORD-10042?")
     assert result.status == "completed", result.error
     outputs = [e.text for e in await conversation.transcript() if e.kind == "tool_output"]

@@ -112,6 +112,8 @@ def build_agents(
         help_centre_mcp: Search the help centre through the ``HelpCentre`` MCP server instead
             of the search activity.
     """
+    # Every agent carries the input guardrails: the SDK checks a message only with the guardrails
+    # of the agent the run starts with, and a turn starts with whoever answered the last one.
     input_guardrails = [
         make_relevance_guardrail(guardrail_model),
         make_jailbreak_guardrail(guardrail_model),
@@ -133,6 +135,7 @@ def build_agents(
             _store_tool(StoreActivities.change_shipping_address, needs_approval=True),
             set_current_order,
         ],
+        input_guardrails=input_guardrails,
         output_guardrails=[pii_guardrail],
     )
     refunds = Agent[SupportContext](
@@ -150,6 +153,7 @@ def build_agents(
             check_return_window,
             set_current_order,
         ],
+        input_guardrails=input_guardrails,
         output_guardrails=[pii_guardrail],
     )
     faq = Agent[SupportContext](
@@ -166,6 +170,7 @@ def build_agents(
             if help_centre_mcp
             else []
         ),
+        input_guardrails=input_guardrails,
         output_guardrails=[pii_guardrail],
     )
     triage = Agent[SupportContext](
