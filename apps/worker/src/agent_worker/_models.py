@@ -31,6 +31,13 @@ def model_provider(settings: Settings, apps: Sequence[AgentApp]) -> tuple[ModelP
         # activity's start-to-close timeout.
         import agents.extensions.models.litellm_provider  # noqa: F401  # pyright: ignore[reportUnusedImport]
 
-    return DefaultModelProvider(default_model=settings.default_model), (
+    key = settings.openai_api_key
+    provider = DefaultModelProvider(
+        default_model=settings.default_model,
+        # From the settings, so that a key kept only in the .env file works too.
+        api_key=key.get_secret_value() if key is not None else None,
+        base_url=settings.openai_base_url,
+    )
+    return provider, (
         f"{settings.default_model} via {'LiteLLM' if mode == 'litellm' else 'OpenAI'}"
     )

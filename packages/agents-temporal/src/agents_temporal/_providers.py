@@ -21,14 +21,25 @@ class DefaultModelProvider(ModelProvider):
     failed attempt is one recorded activity attempt.
     """
 
-    def __init__(self, default_model: str | None = None) -> None:
+    def __init__(
+        self,
+        default_model: str | None = None,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+    ) -> None:
         """Create the provider.
 
         Args:
             default_model: The model for agents that name none (``Agent(model=None)``); may be a
                 ``litellm/...`` name. None keeps the Agents SDK's default OpenAI model.
+            api_key: The OpenAI API key; None reads ``OPENAI_API_KEY`` from the environment.
+            base_url: An OpenAI-compatible endpoint; None reads ``OPENAI_BASE_URL`` or uses
+                OpenAI's.
         """
         self.default_model = default_model
+        self._api_key = api_key
+        self._base_url = base_url
         self._openai: OpenAIProvider | None = None
         self._client: AsyncOpenAI | None = None
         self._litellm: ModelProvider | None = None
@@ -49,7 +60,7 @@ class DefaultModelProvider(ModelProvider):
 
     def _openai_provider(self) -> OpenAIProvider:
         if self._openai is None:
-            if not os.environ.get("OPENAI_API_KEY"):
+            if not (self._api_key or os.environ.get("OPENAI_API_KEY")):
                 raise ApplicationError(
                     "OPENAI_API_KEY is not set on the worker: set it, choose a LiteLLM model "
                     "with a 'litellm/<provider>/<model>' name, or pass model_provider= to "
@@ -57,7 +68,9 @@ class DefaultModelProvider(ModelProvider):
                     type=MODEL_PROVIDER_ERROR,
                     non_retryable=True,
                 )
-            self._client = AsyncOpenAI(max_retries=0)
+            self._client = AsyncOpenAI(
+                api_key=self._api_key, base_url=self._base_url, max_retries=0
+            )
             self._openai = OpenAIProvider(openai_client=self._client)
         return self._openai
 
