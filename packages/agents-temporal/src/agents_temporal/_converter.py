@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
-from temporalio.contrib.pydantic import PydanticPayloadConverter
-from temporalio.converter import DataConverter, DefaultPayloadConverter
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, PydanticPayloadConverter
+from temporalio.converter import (
+    CompositePayloadConverter,
+    DataConverter,
+    DefaultPayloadConverter,
+    JSONPlainPayloadConverter,
+)
+
+
+@functools.cache
+def _shared_json_converter() -> PydanticJSONPlainPayloadConverter:
+    return PydanticJSONPlainPayloadConverter()
 
 
 class AgentsPayloadConverter(PydanticPayloadConverter):
@@ -14,6 +25,22 @@ class AgentsPayloadConverter(PydanticPayloadConverter):
     OpenAI types are pydantic models and Agents SDK results are dataclasses of them; pydantic
     round-trips both, including discriminated unions such as response output items.
     """
+
+    def __init__(self) -> None:
+        """Create the converter, sharing one pydantic JSON converter across the process.
+
+        Temporal makes a new payload converter for every serialization context (with external
+        storage, for every activity), and pydantic's type adapters are cached per converter: a
+        fresh cache would rebuild the model call input's adapter, about 1.5 ms, on every call.
+        """
+        json_converter = _shared_json_converter()
+        CompositePayloadConverter.__init__(
+            self,
+            *(
+                json_converter if isinstance(c, JSONPlainPayloadConverter) else c
+                for c in DefaultPayloadConverter.default_encoding_payload_converters
+            ),
+        )
 
 
 def with_agents_converter(converter: DataConverter | None) -> DataConverter:

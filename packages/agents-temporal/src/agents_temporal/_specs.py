@@ -76,13 +76,28 @@ class OutputSchemaSpec:
     is_strict_json_schema: bool
 
 
+def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
+    if f.default is not dataclasses.MISSING:
+        default: Any = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        return False
+    try:
+        return bool(type(value) is type(default) and value == default)
+    except Exception:  # an odd __eq__: keep the field
+        return False
+
+
 def _data_fields(obj: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
         if not f.init:
             continue
         value = getattr(obj, f.name)
-        if callable(value) or value is None:
+        if callable(value) or value is None or _is_default(f, value):
+            # A default is rebuilt as the default on the activity side: every model call's
+            # input (and history) would otherwise carry it once per tool.
             continue
         try:
             out[f.name] = to_jsonable_python(value)
