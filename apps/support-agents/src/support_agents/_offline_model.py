@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import secrets
 from typing import Any, cast
 
 from agents import (
@@ -123,10 +124,14 @@ class _Turn:
 
 
 class OfflineSupportModel(WordStreamingModel):
-    """A deterministic stand-in for a real model, for demos and tests."""
+    """A stand-in for a real model with deterministic answers, for demos and tests."""
 
     def __init__(self) -> None:
-        self._ids = itertools.count(1)
+        # Ids unique across worker processes, as a real provider's are: the Agents SDK
+        # de-duplicates conversation items by call id, so a conversation served by two workers
+        # (after a crash) with repeated ids lost a tool call, and the refund was issued again.
+        self._prefix = secrets.token_hex(4)
+        self._ids = (f"{self._prefix}_{n}" for n in itertools.count(1))
 
     def _response(self, item: Any) -> ModelResponse:
         n = next(self._ids)
