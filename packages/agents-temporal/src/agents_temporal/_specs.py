@@ -9,6 +9,7 @@ activity side whose callables can never run there.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,11 +77,18 @@ class OutputSchemaSpec:
     is_strict_json_schema: bool
 
 
+@functools.cache
+def _factory_default(f: dataclasses.Field[Any]) -> Any:
+    """A field's factory-made default, made once: it is only compared, never handed out."""
+    factory: Any = f.default_factory
+    return factory()
+
+
 def _is_default(f: dataclasses.Field[Any], value: Any) -> bool:
     if f.default is not dataclasses.MISSING:
         default: Any = f.default
     elif f.default_factory is not dataclasses.MISSING:
-        default = f.default_factory()
+        default = _factory_default(f)
     else:
         return False
     try:
