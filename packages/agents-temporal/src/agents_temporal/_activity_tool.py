@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import threading
 import typing
+import weakref
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from agents import FunctionTool, RunContextWrapper
-from agents.function_schema import function_schema
+from agents.function_schema import FuncSchema, function_schema
 from agents.tool_context import ToolContext
 from pydantic_core import to_json
 from temporalio import activity, workflow
@@ -52,6 +55,52 @@ def _without_self(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     view.__signature__ = signature.replace(parameters=parameters[1:])  # type: ignore[attr-defined]
     return view
+
+
+@dataclass(frozen=True)
+class _Described:
+    schema: FuncSchema
+    result_type: Any
+
+
+_DescriptionKey = tuple[bool, str | None, str | None, bool]
+_described: weakref.WeakKeyDictionary[Callable[..., Any], dict[_DescriptionKey, _Described]] = (
+    weakref.WeakKeyDictionary()
+)
+_described_lock = threading.Lock()
+
+
+def _describe(
+    fn: Callable[..., Any],
+    name_override: str | None,
+    description_override: str | None,
+    strict_json_schema: bool,
+) -> _Described:
+    """The tool schema and result type of an activity, made once per function and options.
+
+    Workflows build their agents (and so their tools) on every run; reading signatures,
+    docstrings and type hints, and building pydantic models each time costs milliseconds per
+    tool and takes the logging lock inside the Agents SDK. Keyed weakly by the function, so a
+    module the workflow sandbox re-imports does not pin its functions here.
+    """
+    function = getattr(fn, "__func__", fn)
+    key = (function is not fn, name_override, description_override, strict_json_schema)
+    with _described_lock:
+        known = _described.get(function, {}).get(key)
+    if known is not None:
+        return known
+    described = _Described(
+        schema=function_schema(
+            _without_self(fn),
+            name_override=name_override,
+            description_override=description_override,
+            strict_json_schema=strict_json_schema,
+        ),
+        result_type=typing.get_type_hints(fn).get("return"),
+    )
+    with _described_lock:
+        _described.setdefault(function, {})[key] = described
+    return described
 
 
 def _as_model_text(result: Any) -> str:
@@ -121,13 +170,8 @@ def activity_as_tool(
             "schedule_to_close_timeout",
             type="AgentsConfigurationError",
         )
-    schema = function_schema(
-        _without_self(fn),
-        name_override=name_override,
-        description_override=description_override,
-        strict_json_schema=strict_json_schema,
-    )
-    result_type = typing.get_type_hints(fn).get("return")
+    described = _describe(fn, name_override, description_override, strict_json_schema)
+    schema, result_type = described.schema, described.result_type
 
     async def invoke(ctx: ToolContext[Any], arguments: str) -> str:
         try:
