@@ -30,6 +30,8 @@ EXPECTED_ENV_VARS = (
     "OPENAI_API_KEY",
     "OPENAI_BASE_URL",
     "MODEL",
+    "MODEL_TIMEOUT_SECONDS",
+    "MODEL_HEARTBEAT_TIMEOUT_SECONDS",
     "DATABASE_URL",
     "REFUND_APPROVAL_THRESHOLD",
     "REFUND_HARD_CAP",
@@ -342,6 +344,12 @@ INVALID_CASES: list[tuple[dict[str, str], str, str]] = [
     ({"WORKER_HEALTH_PORT": "70000"}, "WORKER_HEALTH_PORT", "less than or equal to 65535"),
     ({"WORKER_MAX_CONCURRENT_ACTIVITIES": "0"}, "WORKER_MAX_CONCURRENT_ACTIVITIES", "positive"),
     ({"CONSOLE_PORT": "web"}, "CONSOLE_PORT", "port number"),
+    ({"MODEL_TIMEOUT_SECONDS": "0"}, "MODEL_TIMEOUT_SECONDS", "positive number of seconds"),
+    (
+        {"MODEL_HEARTBEAT_TIMEOUT_SECONDS": "soon"},
+        "MODEL_HEARTBEAT_TIMEOUT_SECONDS",
+        "positive number of seconds",
+    ),
 ]
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import uuid
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp, AgentAppError, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
 from tests.examples.spec_workflows import HelloWorldAgent, WeatherAgent, get_weather
+from tests.sandbox_probe import PROBE_ATTRIBUTE, SandboxProbe
 
 opened: list[str] = []
 
@@ -72,13 +75,21 @@ async def test_serves_apps_until_stopped(
     config = temporal_env.client.config()
     config["plugins"] = [OpenAIAgentsPlugin()]
     client = Client(**config)
+    handle_id = f"worker-{uuid.uuid4()}"  # noqa: TID251 - test code
     result = await client.execute_workflow(
-        HelloWorldAgent.run,
-        "hi",
-        id=f"worker-{uuid.uuid4()}",  # noqa: TID251 - test code
-        task_queue=task_queue,
+        HelloWorldAgent.run, "hi", id=handle_id, task_queue=task_queue
     )
     assert result == "offline hello"
+    history = await client.get_workflow_handle(handle_id).fetch_history()
+    scheduled = [
+        e.activity_task_scheduled_event_attributes
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    ]
+    assert scheduled, "the model call should have been an activity"
+    # The model call heartbeats, so a worker that dies mid-call is noticed in 10 s, not 120 s.
+    assert scheduled[0].heartbeat_timeout.ToTimedelta() == timedelta(seconds=10)
+    assert scheduled[0].start_to_close_timeout.ToTimedelta() == timedelta(seconds=120)
     stop.set()
     await asyncio.wait_for(running, timeout=30)
     text = out.getvalue()
@@ -87,6 +98,43 @@ async def test_serves_apps_until_stopped(
     assert f"task queue:  {task_queue}" in text
     assert text.rstrip().endswith("agent worker stopped")
     assert opened[-2:] == ["open", "closed"]
+
+
+@pytest.mark.parametrize("passed_through", [True, False])
+async def test_apps_choose_the_modules_the_sandbox_shares(
+    temporal_env: WorkflowEnvironment,
+    task_queue: str,
+    monkeypatch: pytest.MonkeyPatch,
+    passed_through: bool,
+) -> None:
+    # sqlalchemy: a real dependency of the example app, not shared by default.
+    import sqlalchemy
+
+    monkeypatch.setattr(sqlalchemy, PROBE_ATTRIBUTE, "the worker's copy", raising=False)
+    app = dataclasses.replace(
+        APP,
+        name="probe",
+        conversation_workflow=SandboxProbe,
+        workflows=[SandboxProbe],
+        sandbox_passthrough_modules=["sqlalchemy"] if passed_through else [],
+    )
+    address = temporal_env.client.service_client.config.target_host
+    stop = asyncio.Event()
+    running = asyncio.create_task(
+        run_worker(
+            settings_for(address, task_queue), [app], environ={}, stop=stop, out=io.StringIO()
+        )
+    )
+    try:
+        seen = await temporal_env.client.execute_workflow(
+            SandboxProbe.run,
+            id=f"probe-{uuid.uuid4()}",  # noqa: TID251 - test code
+            task_queue=task_queue,
+        )
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)
+    assert seen == ("the worker's copy" if passed_through else None)
 
 
 async def test_unreachable_temporal_says_what_to_do(task_queue: str) -> None:

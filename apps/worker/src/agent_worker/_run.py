@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any, TextIO
 
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from agent_worker._connect import connect
 from agent_worker._health import HealthServer
@@ -55,6 +56,14 @@ def _payloads(settings: Settings) -> str:
     return f"{where}, {encryption}"
 
 
+def workflow_runner(apps: Sequence[AgentApp]) -> SandboxedWorkflowRunner:
+    """The sandbox every app's workflows run in, sharing the modules the apps pass through."""
+    modules = sorted({name for app in apps for name in app.sandbox_passthrough_modules})
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*modules)
+    )
+
+
 async def run_worker(
     settings: Settings,
     apps: Sequence[AgentApp],
@@ -81,7 +90,11 @@ async def run_worker(
         for provider in app.mcp_server_providers(environ)
     ]
     plugin = OpenAIAgentsPlugin(
-        model_params=ModelActivityParameters(start_to_close_timeout=timedelta(seconds=120)),
+        model_params=ModelActivityParameters(
+            start_to_close_timeout=timedelta(seconds=settings.model_timeout_seconds),
+            # A worker that dies mid-call is noticed within this, not at the call's timeout.
+            heartbeat_timeout=timedelta(seconds=settings.model_heartbeat_timeout_seconds),
+        ),
         model_provider=provider,
         mcp_server_providers=mcp_providers,
         use_otel_instrumentation=tracing is not None,
@@ -109,6 +122,7 @@ async def run_worker(
                 activities=activities,
                 max_concurrent_activities=settings.worker_max_concurrent_activities,
                 graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+                workflow_runner=workflow_runner(apps),
             )
             if health is not None:
                 await health.start()

@@ -71,6 +71,16 @@ class AgentApp:
     offline_model_provider: Callable[[], ModelProvider] | None = None
     """A model provider that plays the app's agents with no API key, for demos and tests."""
 
+    sandbox_passthrough_modules: Sequence[str] = ()
+    """Modules the workflow sandbox shares with the worker instead of importing per workflow.
+
+    Name the libraries your workflow modules import (your tools' and guardrails' packages,
+    their database drivers). The sandbox re-imports every module it does not pass through each
+    time a workflow starts, which for a package like SQLAlchemy costs a second of CPU per
+    conversation. Pass through only modules that are deterministic at import time and that
+    workflows never mutate.
+    """
+
     metadata: Mapping[str, str] = field(default_factory=dict[str, str])
     """Anything else the app wants a console to know."""
 
