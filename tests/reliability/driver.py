@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random  # noqa: TID251 - seeded test data and fault schedules, never in a workflow
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,7 +234,11 @@ async def drive_all(
                 for plan in plans
             ]
     except TimeoutError:
-        raise AssertionError(await stalled(client, plans, progress, deadline)) from None
+        message = await stalled(client, plans, progress, deadline)
+        # Also straight to the terminal: stopping an overloaded worker can outlast the test's
+        # timeout, which then ends the process before pytest shows this failure.
+        print(message, file=sys.__stderr__, flush=True)
+        raise AssertionError(message) from None
     return [task.result() for task in tasks]
 
 

@@ -23,7 +23,7 @@ CONVERSATIONS = 100
 DEADLINE_SECONDS = 90.0
 
 
-@pytest.mark.timeout(DEADLINE_SECONDS + 60, method="thread")
+@pytest.mark.timeout(DEADLINE_SECONDS + 90, method="thread")
 async def test_hundred_concurrent_conversations_refund_exactly_once(
     temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
 ) -> None:

@@ -48,7 +48,7 @@ FAST_RETRIES = ModelActivityParameters(
 # A timed-out attempt races its own cancellation: when the attempt has already ended, the
 # Temporal SDK warns that it found nothing to cancel. Expected here, and harmless.
 @pytest.mark.filterwarnings("ignore:Cannot find activity to cancel:UserWarning")
-@pytest.mark.timeout(DEADLINE_SECONDS + 45, method="thread")
+@pytest.mark.timeout(DEADLINE_SECONDS + 90, method="thread")
 async def test_model_faults_are_retried_until_every_conversation_completes(
     temporal_env: WorkflowEnvironment,
     task_queue: str,

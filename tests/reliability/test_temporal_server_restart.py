@@ -34,7 +34,7 @@ async def until_turns(driving: asyncio.Task[Any], progress: Progress, turns: int
         pytest.fail(f"seed {SEED}: every conversation ended before the kill at {turns} turns")
 
 
-@pytest.mark.timeout(DEADLINE_SECONDS + 60, method="thread")
+@pytest.mark.timeout(DEADLINE_SECONDS + 90, method="thread")
 async def test_server_killed_mid_conversations_loses_nothing(
     task_queue: str, tmp_path: Path
 ) -> None:

@@ -99,10 +99,8 @@ async def test_worker_sigkilled_repeatedly_refunds_exactly_once(
                 outcomes = list(itertools.chain(*await asyncio.gather(*desks)))
         except TimeoutError:
             taken = plans[: progress.started]
-            raise AssertionError(
-                f"seed {SEED}, {kills} kills: "
-                + await stalled(client, taken, progress, DRAIN_SECONDS)
-            ) from None
+            message = await stalled(client, taken, progress, DRAIN_SECONDS)
+            raise AssertionError(f"seed {SEED}, {kills} kills: {message}") from None
     finally:
         await worker.kill()
     ran = [o.plan for o in outcomes]
