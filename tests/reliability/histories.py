@@ -1,0 +1,92 @@
+"""What workflow histories tell about retries: how many model call attempts failed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from temporalio.client import Client
+
+MODEL_ACTIVITIES = frozenset({"agents_temporal.invoke_model", "agents_temporal.stream_model"})
+
+
+async def failed_model_attempts(client: Client, workflow_ids: Iterable[str]) -> int:
+    """The model call attempts that failed and were retried, over the workflows' histories.
+
+    A model activity's started event records the attempt that finished it, so every attempt
+    before that one failed (an error answer, or a timeout).
+    """
+    failed = 0
+    for workflow_id in workflow_ids:
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        names: dict[int, str] = {}
+        for event in history.events:
+            if event.HasField("activity_task_scheduled_event_attributes"):
+                attributes = event.activity_task_scheduled_event_attributes
+                names[event.event_id] = attributes.activity_type.name
+            elif event.HasField("activity_task_started_event_attributes"):
+                started = event.activity_task_started_event_attributes
+                if names.get(started.scheduled_event_id) in MODEL_ACTIVITIES:
+                    failed += started.attempt - 1
+    return failed
+
+
+async def stall_report(
+    client: Client, workflow_ids: Iterable[str], running: Iterable[str] = ()
+) -> str:
+    """Why conversations may be stuck: timeouts in their histories, and pending activities.
+
+    Workflow task timeouts mean the worker could not finish a task in time (overloaded, or
+    killed); an activity attempt lost with a killed worker shows as a pending activity whose
+    attempt waits out its whole timeout.
+    """
+    task_timeouts = activity_timeouts = 0
+    for workflow_id in workflow_ids:
+        try:
+            history = await client.get_workflow_handle(workflow_id).fetch_history()
+        except Exception:  # the report must not hide the failure it explains
+            continue
+        events = history.events
+        task_timeouts += sum(e.HasField("workflow_task_timed_out_event_attributes") for e in events)
+        activity_timeouts += sum(
+            e.HasField("activity_task_timed_out_event_attributes") for e in events
+        )
+    pending: list[str] = []
+    for workflow_id in running:
+        try:
+            description = await client.get_workflow_handle(workflow_id).describe()
+        except Exception as error:
+            pending.append(f"{workflow_id}: not described ({error})")
+            continue
+        activities = [
+            f"{a.activity_type.name} attempt {a.attempt} state {a.state}"
+            for a in description.raw_description.pending_activities
+        ]
+        pending.append(f"{workflow_id}: pending {activities or 'nothing'}")
+    return (
+        f"{task_timeouts} workflow task timeouts, {activity_timeouts} activity timeouts; "
+        f"still running: {pending}"
+    )
+
+
+async def keep_histories(client: Client, workflow_ids: Iterable[str], directory: Path) -> str:
+    """Write the workflows' histories as JSON under ``directory``, for a failure to be studied.
+
+    Returns:
+        A sentence that says where they are, for the failure message.
+    """
+    texts: dict[str, str] = {}
+    for workflow_id in workflow_ids:
+        try:
+            history = await client.get_workflow_handle(workflow_id).fetch_history()
+        except Exception:  # the failure being reported matters more than a missing history
+            continue
+        texts[workflow_id] = history.to_json()
+    _write(directory, texts)
+    return f"{len(texts)} histories kept in {directory}"
+
+
+def _write(directory: Path, texts: dict[str, str]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for workflow_id, text in texts.items():
+        (directory / f"{workflow_id}.json").write_text(text)

@@ -1,0 +1,167 @@
+"""The support app's worker, in this process or as `worker` processes, and a client for it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import signal
+from collections.abc import AsyncGenerator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from agent_worker._connect import data_converter
+from agent_worker._run import run_worker
+from agent_worker.settings import Settings
+from agents_temporal import OpenAIAgentsPlugin
+from support_agents import app
+
+READY_LINE = b"agent worker ready"
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Where a worker finds Temporal, its task queue, its store and its payloads."""
+
+    temporal_address: str
+    task_queue: str
+    tmp_path: Path
+    environ: Mapping[str, str] = field(default_factory=dict[str, str])
+    """More environment variables (for example the OpenAI ones)."""
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.tmp_path / 'store.db'}"
+
+    def env(self) -> dict[str, str]:
+        """The worker's environment variables; the offline model unless ``environ`` says else."""
+        return {
+            "TEMPORAL_ADDRESS": self.temporal_address,
+            "TEMPORAL_TASK_QUEUE": self.task_queue,
+            "DATABASE_URL": self.database_url,
+            "PAYLOAD_STORAGE_DIR": str(self.tmp_path / "payloads"),
+            "OPENAI_API_KEY": "",
+            "MODEL": "",
+            **self.environ,
+        }
+
+    def settings(self) -> Settings:
+        # Empty values mean "unset", as they do in the environment; no .env file is read.
+        values: dict[str, Any] = {k: v or None for k, v in self.env().items()}
+        values["_env_file"] = None
+        return Settings(**values)
+
+
+async def connect_client(config: WorkerConfig) -> Client:
+    """A client that reads what the worker writes (same payload store, same plugin)."""
+    settings = config.settings()
+    return await Client.connect(
+        settings.temporal_address,
+        data_converter=data_converter(settings),
+        plugins=[OpenAIAgentsPlugin()],
+    )
+
+
+@contextlib.asynccontextmanager
+async def in_process_worker(config: WorkerConfig) -> AsyncGenerator[io.StringIO]:
+    """The worker app's own run loop serving the support app, until the block ends."""
+    stop = asyncio.Event()
+    ready = asyncio.Event()
+    output = io.StringIO()
+    worker = asyncio.create_task(
+        run_worker(
+            config.settings(),
+            [app],
+            environ=config.env(),
+            stop=stop,
+            ready_event=ready,
+            out=output,
+        )
+    )
+    async with asyncio.timeout(60):
+        await asyncio.wait(
+            [worker, asyncio.create_task(ready.wait())], return_when="FIRST_COMPLETED"
+        )
+    if worker.done():
+        worker.result()  # raises what stopped it
+    try:
+        yield output
+    finally:
+        stop.set()
+        await asyncio.wait_for(worker, timeout=90)
+
+
+@contextlib.asynccontextmanager
+async def plugin_worker(config: WorkerConfig, plugin: OpenAIAgentsPlugin) -> AsyncGenerator[None]:
+    """The support app's workflows and activities on a worker configured by ``plugin``.
+
+    For model activity options that the worker app has no setting for.
+    """
+    client = await Client.connect(
+        config.temporal_address,
+        data_converter=data_converter(config.settings()),
+        plugins=[plugin],
+    )
+    async with app.worker_activities(config.env()) as activities:
+        worker = Worker(
+            client,
+            task_queue=config.task_queue,
+            workflows=list(app.workflows),
+            activities=list(activities),
+        )
+        async with worker:
+            yield
+
+
+class WorkerProcess:
+    """One `worker` command in a process of its own, started and killed by the test."""
+
+    def __init__(self, config: WorkerConfig, log: Path) -> None:
+        self._config = config
+        self._log = log
+        self._process: asyncio.subprocess.Process | None = None
+        self._drain: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start it and wait until it polls its task queue."""
+        log = self._log.open("ab")
+        try:
+            process = await asyncio.create_subprocess_exec(
+                "worker",
+                env={**os.environ, **self._config.env()},
+                stdout=asyncio.subprocess.PIPE,
+                stderr=log,
+            )
+        finally:
+            log.close()
+        self._process = process
+        assert process.stdout is not None
+        async with asyncio.timeout(90):
+            while READY_LINE not in (line := await process.stdout.readline()):
+                if not line:
+                    raise RuntimeError(f"worker exited before it was ready; see {self._log}")
+        # Keep reading, so the worker never blocks on a full pipe.
+        self._drain = asyncio.create_task(self._read_rest(process))
+
+    async def _read_rest(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        with self._log.open("ab") as log:
+            while line := await process.stdout.readline():
+                log.write(line)
+
+    async def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, no chance to report running work."""
+        process = self._process
+        if process is None:
+            return
+        if process.returncode is None:
+            process.send_signal(signal.SIGKILL)
+        await process.wait()
+        if self._drain is not None:
+            await self._drain
+        self._process = self._drain = None
