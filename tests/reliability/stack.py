@@ -16,7 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from agent_worker._connect import data_converter
-from agent_worker._run import run_worker
+from agent_worker._run import run_worker, workflow_runner
 from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from support_agents import app
@@ -100,7 +100,7 @@ async def in_process_worker(config: WorkerConfig) -> AsyncGenerator[io.StringIO]
 async def plugin_worker(config: WorkerConfig, plugin: OpenAIAgentsPlugin) -> AsyncGenerator[None]:
     """The support app's workflows and activities on a worker configured by ``plugin``.
 
-    For model activity options that the worker app has no setting for.
+    For model activity options that the worker app has no setting for (a retry policy).
     """
     client = await Client.connect(
         config.temporal_address,
@@ -113,6 +113,7 @@ async def plugin_worker(config: WorkerConfig, plugin: OpenAIAgentsPlugin) -> Asy
             task_queue=config.task_queue,
             workflows=list(app.workflows),
             activities=list(activities),
+            workflow_runner=workflow_runner([app]),
         )
         async with worker:
             yield

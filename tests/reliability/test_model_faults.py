@@ -1,9 +1,9 @@
 """Model faults: a fifth of the model requests answer 429, 500 or hang; all conversations finish.
 
 Every model call, guardrail classifiers included, goes through the real OpenAI client to the
-local OpenAI-compatible server. The model activity gets short timeouts through its
-`ModelActivityParameters` (the worker app has no setting for them), so a hung request is
-abandoned and retried in seconds rather than minutes.
+local OpenAI-compatible server. The model activity gets short timeouts and quick retries through
+its `ModelActivityParameters` (the worker app has no setting for a retry policy), so a hung
+request is abandoned and retried in seconds rather than minutes.
 """
 
 from __future__ import annotations
