@@ -12,6 +12,9 @@ both alike. Measured:
   model), with the CPU time per model call of the worker and of the Temporal server; both
   plugins in their default configuration, plus ours with payload storage, then both sides in
   local-activity mode, as extra rows;
+- throughput at 20 concurrent tool-heavy conversations (30 model calls, the tool an activity
+  returning 10 KB each call): ours as the worker app ships (payload storage on), theirs, and
+  ours with the plugin's defaults;
 - a conversation of 200 model calls whose tool (an activity) returns 10 KB each call: history
   bytes per model call (and, for ours, bytes in the payload store: our worker runs with
   ``LocalStorageDriver`` payload storage, our documented setup for long conversations); a side
@@ -57,7 +60,7 @@ from compare_measure import (
     short_round,
 )
 from compare_report import print_table, table_rows, targets
-from compare_workload import LONG_CALLS, PAGE_BYTES, SHORT_CALLS
+from compare_workload import LONG_CALLS, PAGE_BYTES, SHORT_CALLS, TOOL_CALLS
 
 from agents_temporal.testing import start_local_server
 
@@ -100,6 +103,9 @@ PHASES = {
     # Defaults against defaults, plus ours as configured for long conversations (extra rows).
     "activity": (OURS, THEIRS, OURS_STORAGE),
     "local": (OURS, THEIRS),
+    # Conversations that carry real tool output: ours as the worker app ships (payload storage
+    # on), theirs, and ours with the plugin's defaults.
+    "tools": (OURS_STORAGE, THEIRS, OURS),
     # Our documented setup for long conversations against theirs (it has no payload storage).
     "long": (OURS_STORAGE, THEIRS),
 }
@@ -138,12 +144,20 @@ async def short_phase(
     client: Client, workers: dict[str, WorkerProcess], mode: str, args: argparse.Namespace
 ) -> list[dict[str, Any]]:
     """Latency and throughput at every concurrency, the variants alternating round by round."""
+    tool_calls = args.tool_calls if mode == "tools" else None
+    calls_each = tool_calls or SHORT_CALLS
     for worker in workers.values():
-        await short_round(client, worker.name, WARM_UP_CONVERSATIONS, WARM_UP_CONVERSATIONS)
+        await short_round(
+            client, worker.name, WARM_UP_CONVERSATIONS, WARM_UP_CONVERSATIONS, tool_calls
+        )
     server = dev_server_pid()
     keys = list(workers)
     entries: list[dict[str, Any]] = []
-    concurrencies = args.concurrency if mode == "activity" else args.local_concurrency
+    concurrencies = {
+        "activity": args.concurrency,
+        "local": args.local_concurrency,
+        "tools": args.tool_concurrency,
+    }[mode]
     for concurrency in concurrencies:
         samples: dict[str, list[dict[str, float]]] = {key: [] for key in keys}
         for round_number in range(args.rounds):
@@ -153,15 +167,23 @@ async def short_phase(
                 cpu = worker.cpu_seconds()
                 server_cpu = process_cpu_seconds(server) if server else 0.0
                 sample = await short_round(
-                    client, worker.name, concurrency, max(args.conversations, concurrency)
+                    client,
+                    worker.name,
+                    concurrency,
+                    max(args.conversations, concurrency),
+                    tool_calls,
                 )
-                calls = sample.conversations * SHORT_CALLS
+                calls = sample.conversations * calls_each
                 sample.worker_cpu_ms = (worker.cpu_seconds() - cpu) / calls * 1000
                 if server:
                     # The server serves only this variant's round (the others' workers idle).
                     sample.server_cpu_ms = (process_cpu_seconds(server) - server_cpu) / calls * 1000
                 samples[key].append(asdict(sample))
-        entry: dict[str, Any] = {"mode": mode, "concurrency": concurrency}
+        entry: dict[str, Any] = {
+            "mode": mode,
+            "concurrency": concurrency,
+            "calls_per_conversation": calls_each,
+        }
         for key in keys:
             entry[key] = {
                 name: statistics.median(s[name] for s in samples[key])
@@ -193,6 +215,9 @@ async def measure_all(client: Client, address: str, args: argparse.Namespace) ->
         if args.local_concurrency:
             async with running(address, "local", directory) as workers:
                 results["short"] += await short_phase(client, workers, "local", args)
+        if args.tool_concurrency:
+            async with running(address, "tools", directory) as workers:
+                results["short"] += await short_phase(client, workers, "tools", args)
         if args.long_calls:
             results["long"] = {}
             async with running(address, "long", directory) as workers:
@@ -221,6 +246,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, help="rounds per measurement (default 3)")
     parser.add_argument("--concurrency", type=int, nargs="*", help="default 1 20 100")
     parser.add_argument("--local-concurrency", type=int, nargs="*", help="default 1 20")
+    parser.add_argument("--tool-concurrency", type=int, nargs="*", help="default 20")
+    parser.add_argument(
+        "--tool-calls", type=int, help="model calls per tool-heavy conversation (default 30)"
+    )
     parser.add_argument("--conversations", type=int, help="at least this many per round")
     parser.add_argument("--long-calls", type=int, help=f"default {LONG_CALLS}; 0 skips it")
     parser.add_argument("--long-timeout", type=float, default=900, help="seconds per side")
@@ -235,6 +264,8 @@ def parse_args() -> argparse.Namespace:
         "rounds": 1 if quick else 3,
         "concurrency": [1, 20] if quick else [1, 20, 100],
         "local_concurrency": [1, 20],
+        "tool_concurrency": [20],
+        "tool_calls": 10 if quick else TOOL_CALLS,
         "conversations": 5 if quick else 20,
         "long_calls": 40 if quick else LONG_CALLS,
     }
@@ -277,7 +308,15 @@ async def main() -> None:
     }
     results["settings"] = {
         key: getattr(args, key)
-        for key in ("rounds", "concurrency", "local_concurrency", "conversations", "long_calls")
+        for key in (
+            "rounds",
+            "concurrency",
+            "local_concurrency",
+            "tool_concurrency",
+            "tool_calls",
+            "conversations",
+            "long_calls",
+        )
     } | {"page_bytes": PAGE_BYTES, "their_requirements": list(THEIR_REQUIREMENTS)}
     rows = table_rows(results)
     results["targets"] = targets(rows)

@@ -92,7 +92,8 @@ def draw(results: dict[str, Any], out: Path) -> None:
     short: list[dict[str, Any]] = results["short"]
 
     def label(entry: dict[str, Any]) -> str:
-        return f"{entry['concurrency']} conv" + (" (local)" if entry["mode"] == "local" else "")
+        suffix = {"local": "\n(local)", "tools": "\n(tool-heavy)"}.get(entry["mode"], "")
+        return f"{entry['concurrency']} conv{suffix}"
 
     ones = [e for e in short if e["concurrency"] == 1]
     _bars(

@@ -148,31 +148,45 @@ def _workflow_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"  # noqa: TID251 - ids for the driver, not workflow code
 
 
-async def _conversation(client: Client, task_queue: str) -> float:
+async def _conversation(client: Client, task_queue: str, tool_calls: int | None) -> float:
     start = time.perf_counter()
-    await client.execute_workflow(
-        ShortConversation.run, id=_workflow_id(task_queue), task_queue=task_queue
-    )
+    if tool_calls is None:
+        await client.execute_workflow(
+            ShortConversation.run, id=_workflow_id(task_queue), task_queue=task_queue
+        )
+    else:
+        await client.execute_workflow(
+            LongConversation.run, tool_calls, id=_workflow_id(task_queue), task_queue=task_queue
+        )
     return time.perf_counter() - start
 
 
 async def short_round(
-    client: Client, task_queue: str, concurrency: int, conversations: int
+    client: Client,
+    task_queue: str,
+    concurrency: int,
+    conversations: int,
+    tool_calls: int | None = None,
 ) -> ShortSample:
-    """Waves of ``concurrency`` parallel conversations until ``conversations`` have run."""
+    """Waves of ``concurrency`` parallel conversations until ``conversations`` have run.
+
+    Short conversations by default; with ``tool_calls``, conversations of that many model calls
+    whose tool returns ``PAGE_BYTES`` each time.
+    """
+    calls = SHORT_CALLS if tool_calls is None else tool_calls
     waves = max(1, conversations // concurrency)
     durations: list[float] = []
     wall = 0.0
     for _ in range(waves):
         start = time.perf_counter()
         durations += await asyncio.gather(
-            *(_conversation(client, task_queue) for _ in range(concurrency))
+            *(_conversation(client, task_queue, tool_calls) for _ in range(concurrency))
         )
         wall += time.perf_counter() - start
     return ShortSample(
         conversations=len(durations),
-        latency_ms=statistics.mean(durations) / SHORT_CALLS * 1000,
-        calls_per_s=len(durations) * SHORT_CALLS / wall,
+        latency_ms=statistics.mean(durations) / calls * 1000,
+        calls_per_s=len(durations) * calls / wall,
     )
 
 

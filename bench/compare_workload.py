@@ -10,8 +10,9 @@ Two conversations, both played by a zero-latency scripted model:
 
 - ``ShortConversation``: ``SHORT_CALLS`` model calls, nine calls of a workflow function tool
   then an answer (the throughput and latency workload);
-- ``LongConversation``: ``LONG_CALLS`` model calls whose tool is an activity returning
-  ``PAGE_BYTES`` of text each call, so every model call resends a growing conversation.
+- ``LongConversation``: model calls whose tool is an activity returning ``PAGE_BYTES`` of text
+  each call, so every model call resends a growing conversation: ``LONG_CALLS`` of them for the
+  history measurement, ``TOOL_CALLS`` in the tool-heavy throughput workload.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ SHORT_CALLS = 10
 """Model calls in one short conversation: nine tool calls, then the answer."""
 LONG_CALLS = 200
 """Model calls in the long conversation, by default."""
+TOOL_CALLS = 30
+"""Model calls in one tool-heavy conversation (``LongConversation``, shorter), by default."""
 PAGE_BYTES = 10 * 1024
 """Bytes the long conversation's tool returns per call."""
 SHORT_MODEL = "compare-short"
