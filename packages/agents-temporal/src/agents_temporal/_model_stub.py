@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -78,6 +79,41 @@ class TrackingHooks(RunHooks[Any]):
         await self._inner.on_tool_end(context, agent, tool, result)
 
 
+def _keep_call_ids_unique(sent: str | list[dict[str, Any]], response: ModelResponse) -> None:
+    """Give a new tool call a fresh ``call_id`` when the conversation already has that id.
+
+    The Agents SDK keeps one item per call id in a model's input (the latest), so a provider
+    that numbers its calls per response (``call_0`` every time), or a process that restarted
+    its numbering, would silently replace an earlier call and its output: the model no longer
+    sees that the tool ran, and may run it again. Renaming depends only on the items, so a
+    replay renames the same way.
+    """
+    taken = {
+        call_id
+        for item in (sent if isinstance(sent, list) else [])
+        if isinstance(call_id := item.get("call_id"), str)
+    }
+    for item in response.output:
+        call_id = getattr(item, "call_id", None)
+        if not isinstance(call_id, str):
+            continue
+        if call_id in taken:
+            fresh = next(
+                candidate
+                for n in itertools.count(2)
+                if (candidate := f"{call_id}-{n}") not in taken
+            )
+            workflow.logger.warning(
+                "The model returned tool call id %r, which the conversation already has; "
+                "the new call is %r",
+                call_id,
+                fresh,
+            )
+            item.call_id = fresh  # pyright: ignore[reportAttributeAccessIssue]
+            call_id = fresh
+        taken.add(call_id)
+
+
 def _input_items(value: str | list[TResponseInputItem]) -> str | list[dict[str, Any]]:
     if isinstance(value, str):
         return value
@@ -120,7 +156,9 @@ class ActivityModel(Model):
             conversation_id,
             prompt,
         )
-        return await run_model_activity(self._params, call)
+        response: ModelResponse = await run_model_activity(self._params, call)
+        _keep_call_ids_unique(call.input, response)
+        return response
 
     def _call_input(
         self,
@@ -180,6 +218,7 @@ class ActivityModel(Model):
         # runs; the run itself gets events made from the durable activity result.
         with model_call_stream(self._params, call) as stream:
             response = await run_model_activity(self._params, call, stream.target)
+            _keep_call_ids_unique(call.input, response)
             stream.complete(response)
         for event in response_stream_events(response, self.model_name):
             yield event
