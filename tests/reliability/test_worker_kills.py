@@ -36,7 +36,7 @@ from tests.reliability.plans import (
 from tests.reliability.stack import WorkerConfig, WorkerProcess, connect_client
 
 SEED = 3303
-KILL_WINDOW_SECONDS = 50.0
+KILL_WINDOW_SECONDS = 60.0
 UP_SECONDS = (1.0, 6.0)
 """How long each worker lives once it is ready: a seeded random time in this range."""
 CUSTOMERS = 6
