@@ -344,11 +344,11 @@ INVALID_CASES: list[tuple[dict[str, str], str, str]] = [
     ({"WORKER_HEALTH_PORT": "70000"}, "WORKER_HEALTH_PORT", "less than or equal to 65535"),
     ({"WORKER_MAX_CONCURRENT_ACTIVITIES": "0"}, "WORKER_MAX_CONCURRENT_ACTIVITIES", "positive"),
     ({"CONSOLE_PORT": "web"}, "CONSOLE_PORT", "port number"),
-    ({"MODEL_TIMEOUT_SECONDS": "0"}, "MODEL_TIMEOUT_SECONDS", "positive number of seconds"),
+    ({"MODEL_TIMEOUT_SECONDS": "0"}, "MODEL_TIMEOUT_SECONDS", "whole number of seconds"),
     (
         {"MODEL_HEARTBEAT_TIMEOUT_SECONDS": "soon"},
         "MODEL_HEARTBEAT_TIMEOUT_SECONDS",
-        "positive number of seconds",
+        "whole number of seconds",
     ),
 ]
 

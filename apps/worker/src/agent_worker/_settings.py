@@ -113,9 +113,9 @@ class Settings(BaseSettings):
     """Base URL of an OpenAI-compatible API, instead of api.openai.com."""
     model: str | None = None
     """Model for every agent: an OpenAI model name or ``litellm/<provider>/<model>``."""
-    model_timeout_seconds: float = Field(default=120, gt=0)
+    model_timeout_seconds: int = Field(default=120, ge=1)
     """Longest one model call may take before it is retried."""
-    model_heartbeat_timeout_seconds: float = Field(default=10, gt=0)
+    model_heartbeat_timeout_seconds: int = Field(default=10, ge=1)
     """How soon a model call on a worker that died is noticed and retried elsewhere."""
 
     # Example domain

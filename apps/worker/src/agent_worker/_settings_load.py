@@ -23,8 +23,8 @@ _EXPECTED: dict[str, str] = {
     "WORKER_HEALTH_PORT": "a port number 1-65535 such as 8080, or unset it to turn it off",
     "WORKER_MAX_CONCURRENT_ACTIVITIES": "a positive whole number such as 100",
     "CONSOLE_PORT": "a port number 1-65535 such as 8501",
-    "MODEL_TIMEOUT_SECONDS": "a positive number of seconds such as 120",
-    "MODEL_HEARTBEAT_TIMEOUT_SECONDS": "a positive number of seconds such as 10",
+    "MODEL_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 120",
+    "MODEL_HEARTBEAT_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 10",
 }
 _CUSTOM_ERROR_TYPES = frozenset({"value_error", "settings_conflict"})
 
