@@ -124,13 +124,13 @@ def test_one_shot_services_gate_the_apps(compose: dict[str, Any]) -> None:
         assert name in services(compose)
 
 
-def test_s3_profile_holds_minio_and_its_bucket(compose: dict[str, Any]) -> None:
+def test_optional_services_sit_behind_profiles(compose: dict[str, Any]) -> None:
     profiled = {
         name: service["profiles"]
         for name, service in services(compose).items()
         if "profiles" in service
     }
-    assert profiled == {"minio": ["s3"], "minio-bucket": ["s3"]}
+    assert profiled == {"minio": ["s3"], "minio-bucket": ["s3"], "codec-server": ["codec"]}
 
 
 def test_worker_can_scale(compose: dict[str, Any]) -> None:

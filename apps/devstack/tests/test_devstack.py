@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import signal
 import socket
 import urllib.request
@@ -23,6 +25,8 @@ from devstack import StackError, plan_stack
 from devstack._stack import child_environment, preflight, temporal_command
 from devstack.cli import main
 from tests.browser.dev_process import DevProcess, alive, free_port
+
+KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()
 
 
 def settings(**values: Any) -> Settings:
@@ -54,11 +58,23 @@ def test_plan_and_commands_keep_data_and_point_children_at_the_stack(tmp_path: P
     assert env["DATABASE_URL"] == f"sqlite+aiosqlite:///{tmp_path / '.data' / 'store.db'}"
     chosen = settings(DATABASE_URL="sqlite:///mine.db")
     assert "DATABASE_URL" not in child_environment(chosen, plan_stack(chosen, tmp_path), {})
+    assert plan.codec_url is None and "--ui-codec-endpoint" not in command
+
+
+def test_encrypted_payloads_get_a_codec_server_for_the_web_ui(tmp_path: Path) -> None:
+    config = settings(PAYLOAD_ENCRYPTION_KEYS=KEYS, CODEC_SERVER_PORT=8700)
+    plan = plan_stack(config, tmp_path)
+    assert plan.codec_url == "http://127.0.0.1:8700"
+    assert "--ui-codec-endpoint http://127.0.0.1:8700" in " ".join(temporal_command(plan))
 
 
 @pytest.mark.parametrize(
     ("variable", "what"),
-    [("CONSOLE_PORT", "the console"), ("TEMPORAL_ADDRESS", "Temporal's gRPC port")],
+    [
+        ("CONSOLE_PORT", "the console"),
+        ("TEMPORAL_ADDRESS", "Temporal's gRPC port"),
+        ("CODEC_SERVER_PORT", "the codec server"),
+    ],
 )
 def test_a_taken_port_is_a_clear_error(
     variable: str,
@@ -72,6 +88,8 @@ def test_a_taken_port_is_a_clear_error(
     monkeypatch.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
     monkeypatch.setenv("TEMPORAL_UI_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("CONSOLE_PORT", str(free_port()))
+    monkeypatch.setenv("PAYLOAD_ENCRYPTION_KEYS", KEYS)
+    monkeypatch.setenv("CODEC_SERVER_PORT", str(free_port()))
     value = f"127.0.0.1:{listener}" if variable == "TEMPORAL_ADDRESS" else str(listener)
     monkeypatch.setenv(variable, value)
     assert main([]) == 2
@@ -92,6 +110,11 @@ async def test_an_unreachable_temporal_elsewhere_is_a_clear_error() -> None:
     config = settings(TEMPORAL_ADDRESS=f"127.0.0.2:{free_port()}")
     with pytest.raises(StackError, match="only starts a server on this machine"):
         await preflight(plan_stack(config, Path(".data")))
+
+
+def fetch(url: str, data: bytes | None = None) -> str:
+    with urllib.request.urlopen(url, data=data, timeout=10) as response:
+        return response.read().decode()
 
 
 def console_healthy(dev: DevProcess) -> bool:
@@ -134,11 +157,20 @@ def test_dev_comes_up_healthy_keeps_data_and_stops_cleanly(tmp_path: Path) -> No
     assert not {pid for pid in children if alive(pid)}
     assert (tmp_path / ".data" / "temporal.db").is_file()
 
-    again = DevProcess.start(tmp_path, ports=dev.ports)
+    # Again, now with encrypted payloads: a codec server starts and the Web UI is pointed at it.
+    codec_port = free_port()
+    again = DevProcess.start(
+        tmp_path, ports=dev.ports, PAYLOAD_ENCRYPTION_KEYS=KEYS, CODEC_SERVER_PORT=str(codec_port)
+    )
     try:
         again.wait_ready()
         children = again.descendants()
         assert asyncio.run(conversation_exists(again.temporal_address))
+        assert f"codec server     http://127.0.0.1:{codec_port}" in again.text()
+        ui_settings = json.loads(fetch(f"http://127.0.0.1:{again.ports[1]}/api/v1/settings"))
+        assert ui_settings["Codec"]["Endpoint"] == f"http://127.0.0.1:{codec_port}"
+        empty = fetch(f"http://127.0.0.1:{codec_port}/decode", b'{"payloads": []}')
+        assert json.loads(empty) == {}
     except BaseException:
         again.kill()
         raise

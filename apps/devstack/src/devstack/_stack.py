@@ -69,6 +69,14 @@ class StackPlan:
     namespace: str
     """TEMPORAL_NAMESPACE."""
 
+    codec_port: int | None = None
+    """CODEC_SERVER_PORT when payloads are encrypted (the codec server runs); else None."""
+
+    @property
+    def codec_url(self) -> str | None:
+        """The codec server the Web UI decrypts payloads with, when there is one."""
+        return None if self.codec_port is None else f"http://127.0.0.1:{self.codec_port}"
+
     @property
     def console_url(self) -> str:
         """Where the console is."""
@@ -93,6 +101,7 @@ def plan_stack(settings: Settings, data_dir: Path) -> StackPlan:
         ui_port=ui.port or (443 if ui.scheme == "https" else 80),
         console_port=settings.console_port,
         namespace=settings.temporal_namespace,
+        codec_port=settings.codec_server_port if settings.encryption_keyring() else None,
     )
 
 
@@ -126,6 +135,8 @@ async def preflight(plan: StackPlan) -> bool:
         raise _taken("the Temporal Web UI", "TEMPORAL_UI_URL", plan.ui_port)
     if port_state("localhost", plan.console_port) == "in use":
         raise _taken("the console", "CONSOLE_PORT", plan.console_port)
+    if plan.codec_port is not None and port_state("127.0.0.1", plan.codec_port) == "in use":
+        raise _taken("the codec server", "CODEC_SERVER_PORT", plan.codec_port)
     return reuse
 
 
@@ -138,6 +149,8 @@ def temporal_command(plan: StackPlan) -> list[str]:
     command += ["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"]
     if plan.namespace != "default":
         command += ["--namespace", plan.namespace]
+    if plan.codec_url is not None:
+        command += ["--ui-codec-endpoint", plan.codec_url]
     return command
 
 
@@ -244,6 +257,19 @@ async def run_stack(
                 "Temporal",
             ):
                 return 0
+        if plan.codec_port is not None:
+            codec = Child(
+                "codec", [*_script("worker", "agent_worker.cli"), "codec-server"], env, out=out
+            )
+            children.append(codec)
+            await codec.start()
+            codec_port = plan.codec_port
+
+            async def codec_ready() -> bool:
+                return port_state("127.0.0.1", codec_port) == "in use"
+
+            if not await _until(codec_ready, codec, stop, "The codec server"):
+                return 0
         worker = Child("worker", _script("worker", "agent_worker.cli"), env, out=out)
         children.append(worker)
         await worker.start()
@@ -277,6 +303,9 @@ def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool) -> None:
     say(f"  console          {plan.console_url}")
     say(f"  Temporal Web UI  {plan.ui_url}")
     say(f"  Temporal         {plan.temporal_address} ({server})")
+    if plan.codec_url is not None:
+        where = "set as the Web UI's codec endpoint" if not reuse else "set it in the Web UI"
+        say(f"  codec server     {plan.codec_url} (decrypts payloads; {where})")
     say("  Ctrl-C stops everything")
     say("")
 

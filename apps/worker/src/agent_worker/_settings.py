@@ -168,6 +168,12 @@ class Settings(BaseSettings):
     console_port: int = Field(default=8501, ge=1, le=65535)
     """Port the console's web server listens on."""
 
+    # Codec server (lets the Temporal Web UI show encrypted payloads)
+    codec_server_port: int = Field(default=8234, ge=1, le=65535)
+    """Port of ``worker codec-server``; ``dev`` starts it when payloads are encrypted."""
+    codec_server_token: SecretStr | None = None
+    """Bearer token the codec server asks for; unset means none (it listens on 127.0.0.1)."""
+
     @field_validator("temporal_address")
     @classmethod
     def _check_temporal_address(cls, value: str) -> str:

@@ -10,11 +10,13 @@ import sys
 from collections.abc import Sequence
 
 from agent_worker._chat import TerminalChat, open_conversation
+from agent_worker._codec_server import CodecServerError, serve_codec
 from agent_worker._connect import TemporalUnreachableError, connect
 from agent_worker._health import check_health
 from agent_worker._models import ModelSetupError
 from agent_worker._run import run_worker
 from agent_worker.settings import Settings, SettingsError, load_settings
+from agent_worker.signals import stop_on_signals
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentAppError, discover_apps
 
@@ -46,7 +48,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     chat.add_argument("--app", help="the agent app to talk to (default: the first installed)")
     chat.add_argument("--conversation", metavar="ID", help="resume this conversation")
+    codec = commands.add_parser(
+        "codec-server",
+        help="decrypt payloads for the Temporal Web UI (its codec endpoint)",
+        description="Serve /encode and /decode with the PAYLOAD_ENCRYPTION_KEYS codec on "
+        "CODEC_SERVER_PORT, for the Temporal Web UI at TEMPORAL_UI_URL. Anyone who can reach "
+        "it can read payloads: keep it on 127.0.0.1 or set CODEC_SERVER_TOKEN.",
+    )
+    codec.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
     return parser
+
+
+async def _codec_server(settings: Settings, host: str) -> None:
+    stop = asyncio.Event()
+    remove_handlers = stop_on_signals(stop)
+    try:
+        await serve_codec(settings, host=host, stop=stop)
+    finally:
+        remove_handlers()
 
 
 async def _chat(settings: Settings, app_name: str | None, conversation_id: str | None) -> None:
@@ -74,13 +95,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             asyncio.run(_chat(settings, args.app, args.conversation))
             return 0
+        if args.command == "codec-server":
+            asyncio.run(_codec_server(settings, args.host))
+            return 0
         apps = discover_apps(args.apps)
         if args.list_apps:
             for app in apps:
                 print(f"{app.name}\t{app.title}: {app.description}")
             return 0
         asyncio.run(run_worker(settings, apps, environ=dict(os.environ)))
-    except (SettingsError, AgentAppError, ModelSetupError, TemporalUnreachableError) as error:
+    except (
+        SettingsError,
+        AgentAppError,
+        ModelSetupError,
+        TemporalUnreachableError,
+        CodecServerError,
+    ) as error:
         print(f"worker: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
