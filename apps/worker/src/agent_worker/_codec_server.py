@@ -122,7 +122,7 @@ def settings_codec(settings: Settings) -> EncryptionCodec:
             "PAYLOAD_ENCRYPTION_KEYS is not set, so payloads are not encrypted and the Web UI "
             "needs no codec server; set the same keys as the worker's"
         )
-    return EncryptionCodec(keyring.keys, keyring.current_key_id)
+    return EncryptionCodec.from_keyring(keyring)
 
 
 async def serve_codec(
