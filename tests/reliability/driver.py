@@ -36,7 +36,7 @@ from agents_temporal.client import (
 )
 from support_agents import SupportConversation
 from tests.reliability.histories import keep_histories, stall_report
-from tests.reliability.plans import ConversationPlan
+from tests.reliability.plans import ConversationPlan, StoreSnapshot, refund_problems
 
 _T = TypeVar("_T")
 
@@ -318,3 +318,28 @@ async def assert_no_problems(
     if problems:
         kept = await keep_histories(client, problem_workflows(problems, plans), keep_in)
         raise AssertionError(f"seed {seed} ({kept}):\n" + "\n".join(problems))
+
+
+async def assert_outcomes(
+    client: Client,
+    outcomes: list[Outcome],
+    before: StoreSnapshot,
+    after: StoreSnapshot,
+    plans: list[ConversationPlan],
+    *,
+    seed: int,
+    keep_in: Path,
+    allow_replayed_refund: bool = False,
+) -> None:
+    """Every conversation that ran went as planned and the store holds exactly its refunds.
+
+    ``plans`` is everything planned (a run may stop before the last ones start); only the
+    conversations in ``outcomes`` are judged.
+    """
+    problems = [
+        p
+        for o in outcomes
+        for p in outcome_problems(o, allow_replayed_refund=allow_replayed_refund)
+    ]
+    problems += refund_problems(before, after, [o.plan for o in outcomes])
+    await assert_no_problems(client, problems, plans, seed=seed, keep_in=keep_in)

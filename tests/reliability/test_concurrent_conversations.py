@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests.reliability.driver import assert_no_problems, drive_all, outcome_problems
-from tests.reliability.plans import plan_conversations, read_store, refund_problems
+from tests.reliability.driver import assert_outcomes, drive_all
+from tests.reliability.plans import plan_conversations, read_store
 from tests.reliability.stack import WorkerConfig, connect_client, in_process_worker
 
 SEED = 1101
@@ -41,7 +41,7 @@ async def test_hundred_concurrent_conversations_refund_exactly_once(
         outcomes = await drive_all(client, plans, task_queue, deadline=DEADLINE_SECONDS)
         elapsed = time.monotonic() - started
     after = await read_store(config.database_url)
-    problems = [p for o in outcomes for p in outcome_problems(o)]
-    problems += refund_problems(before, after, plans)
-    await assert_no_problems(client, problems, plans, seed=SEED, keep_in=tmp_path / "histories")
+    await assert_outcomes(
+        client, outcomes, before, after, plans, seed=SEED, keep_in=tmp_path / "histories"
+    )
     print(f"{CONVERSATIONS} conversations in {elapsed:.1f}s (seed {SEED})")

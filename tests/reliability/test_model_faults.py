@@ -19,10 +19,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from agents_temporal import DefaultModelProvider, ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.testing import OpenAICompatibleServer
-from tests.reliability.driver import assert_no_problems, drive_all, outcome_problems
+from tests.reliability.driver import assert_outcomes, drive_all
 from tests.reliability.faults import FAULT_KINDS, FaultInjector
 from tests.reliability.histories import failed_model_attempts
-from tests.reliability.plans import plan_conversations, read_store, refund_problems
+from tests.reliability.plans import plan_conversations, read_store
 from tests.reliability.stack import WorkerConfig, connect_client, plugin_worker
 from tests.support.openai_brain import support_responder
 
@@ -78,9 +78,9 @@ async def test_model_faults_are_retried_until_every_conversation_completes(
             await provider.aclose()
         retried = await failed_model_attempts(client, [p.workflow_id for p in plans])
     after = await read_store(config.database_url)
-    problems = [p for o in outcomes for p in outcome_problems(o)]
-    problems += refund_problems(before, after, plans)
-    await assert_no_problems(client, problems, plans, seed=SEED, keep_in=tmp_path / "histories")
+    await assert_outcomes(
+        client, outcomes, before, after, plans, seed=SEED, keep_in=tmp_path / "histories"
+    )
     seen = dict(injector.faults)
     assert all(seen.get(kind, 0) > 0 for kind in FAULT_KINDS), f"seed {SEED}: faults {seen}"
     # Every fault failed one attempt of a model activity, which Temporal then retried.

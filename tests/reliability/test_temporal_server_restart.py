@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.driver import Progress, assert_no_problems, drive_all, outcome_problems
-from tests.reliability.plans import plan_conversations, read_store, refund_problems
+from tests.reliability.driver import Progress, assert_outcomes, drive_all
+from tests.reliability.plans import plan_conversations, read_store
 from tests.reliability.stack import WorkerConfig, connect_client, in_process_worker
 from tests.reliability.temporal_server import KillableTemporalServer
 
@@ -62,9 +62,16 @@ async def test_server_killed_mid_conversations_loses_nothing(
                 await server.start()
             outcomes = await driving
         after = await read_store(config.database_url)
-        problems = [p for o in outcomes for p in outcome_problems(o, allow_replayed_refund=True)]
-        problems += refund_problems(before, after, plans)
-        await assert_no_problems(client, problems, plans, seed=SEED, keep_in=tmp_path / "histories")
+        await assert_outcomes(
+            client,
+            outcomes,
+            before,
+            after,
+            plans,
+            seed=SEED,
+            keep_in=tmp_path / "histories",
+            allow_replayed_refund=True,
+        )
     finally:
         await server.stop()
     assert server.starts == 3

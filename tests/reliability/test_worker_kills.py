@@ -23,15 +23,13 @@ from tests.reliability.driver import (
     Outcome,
     Progress,
     ResilientConversation,
-    assert_no_problems,
-    outcome_problems,
+    assert_outcomes,
     stalled,
 )
 from tests.reliability.plans import (
     ConversationPlan,
     plan_conversations,
     read_store,
-    refund_problems,
 )
 from tests.reliability.stack import WorkerConfig, WorkerProcess, connect_client
 
@@ -103,11 +101,17 @@ async def test_worker_sigkilled_repeatedly_refunds_exactly_once(
             raise AssertionError(f"seed {SEED}, {kills} kills: {message}") from None
     finally:
         await worker.kill()
-    ran = [o.plan for o in outcomes]
     after = await read_store(config.database_url)
-    problems = [p for o in outcomes for p in outcome_problems(o, allow_replayed_refund=True)]
-    problems += refund_problems(before, after, ran)
-    await assert_no_problems(client, problems, plans, seed=SEED, keep_in=tmp_path / "histories")
+    await assert_outcomes(
+        client,
+        outcomes,
+        before,
+        after,
+        plans,
+        seed=SEED,
+        keep_in=tmp_path / "histories",
+        allow_replayed_refund=True,
+    )
     assert kills >= 3, f"seed {SEED}: only {kills} kills"
     # Conversations went on between the kills, not only after the last one.
     assert turns_at_kills[-1] > turns_at_kills[0], f"seed {SEED}: turns {turns_at_kills}"
