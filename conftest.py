@@ -6,4 +6,4 @@ import os
 os.environ.setdefault("OPENAI_AGENTS_DISABLE_TRACING", "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-pytest_plugins = ["agents_temporal.pytest_plugin"]
+pytest_plugins = ["agents_temporal.pytest_plugin", "tests.timeout_report"]
