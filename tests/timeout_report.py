@@ -4,17 +4,21 @@ pytest-timeout's thread method ends the whole process (it is the only safe way o
 event loop) after dumping every thread's stack. For an asyncio test those stacks all end in the
 selector, and the dump does not say which test it was, so a CI log's tail explains nothing.
 This replaces that report with what does: the test's captured output, where each of its asyncio
-tasks waits, the threads that are busy, and last of all the test's id.
+tasks waits, the threads that are busy, the processes it left running, and last of all the
+test's id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import os
+import signal
 import sys
 import threading
 import traceback
+from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol, TextIO, cast
 
@@ -63,6 +67,10 @@ def _expire(item: pytest.Item, seconds: float) -> None:
     finally:
         out.flush()
         sys.stdout.flush()
+        # Orphans (the session's Temporal server, say) would hold the log's pipe open.
+        for pid in _child_processes(os.getpid()):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
         os._exit(1)
 
 
@@ -81,9 +89,13 @@ def _report(item: pytest.Item, seconds: float, out: TextIO) -> None:
     busy = _busy_threads()
     if busy:
         out.write(f"\n----- busy threads -----\n{busy}")
+    children = _child_processes(os.getpid())
+    if children:
+        listing = "".join(f"{line}\n" for line in children.values())
+        out.write(f"\n----- processes this run started, killed now -----\n{listing}")
     out.write(
         f"\n!!!!! TIMEOUT: {item.nodeid} was still running after {seconds:.0f} s; "
-        "the run ends here. Above: its output, its tasks, its busy threads. !!!!!\n"
+        "the run ends here. Above: its output, tasks, busy threads and processes. !!!!!\n"
     )
 
 
@@ -142,3 +154,34 @@ def _busy_threads() -> str:
         stack = "".join(traceback.format_stack(frame, limit=8))
         parts.append(f"~ {names.get(ident, ident)}\n{stack}")
     return "".join(parts)
+
+
+def _child_processes(root: int) -> dict[int, str]:
+    """Every live descendant of ``root``: a line with its state and CPU seconds, by pid.
+
+    Read from /proc, so Linux only (elsewhere: none).
+    """
+    parents: dict[int, int] = {}
+    lines: dict[int, str] = {}
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone since the listing, or not ours to read
+            continue
+        # The command name is in parentheses and may hold spaces: split after it.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        cpu = (int(fields[11]) + int(fields[12])) / ticks
+        lines[pid] = f"{pid} {fields[0]} {cpu:.1f}s cpu  {command.strip()[:160]}"
+
+    def descends(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == root:
+                return True
+        return False
+
+    return {pid: lines[pid] for pid in sorted(lines) if descends(pid)}
