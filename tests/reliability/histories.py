@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import Client
 
 MODEL_ACTIVITIES = frozenset({"agents_temporal.invoke_model", "agents_temporal.stream_model"})
+RPC_TIMEOUT = timedelta(seconds=5)
+"""For the calls of failure reports: a report must not hang on the server it reports on."""
+REPORT_SECONDS = 30.0
 
 
 async def failed_model_attempts(client: Client, workflow_ids: Iterable[str]) -> int:
@@ -41,32 +47,44 @@ async def stall_report(
     attempt waits out its whole timeout.
     """
     task_timeouts = activity_timeouts = 0
-    for workflow_id in workflow_ids:
-        try:
-            history = await client.get_workflow_handle(workflow_id).fetch_history()
-        except Exception:  # the report must not hide the failure it explains
-            continue
-        events = history.events
-        task_timeouts += sum(e.HasField("workflow_task_timed_out_event_attributes") for e in events)
-        activity_timeouts += sum(
-            e.HasField("activity_task_timed_out_event_attributes") for e in events
-        )
     pending: list[str] = []
-    for workflow_id in running:
-        try:
-            description = await client.get_workflow_handle(workflow_id).describe()
-        except Exception as error:
-            pending.append(f"{workflow_id}: not described ({error})")
-            continue
-        activities = [
-            f"{a.activity_type.name} attempt {a.attempt} state {a.state}"
-            for a in description.raw_description.pending_activities
-        ]
-        pending.append(f"{workflow_id}: pending {activities or 'nothing'}")
+    try:
+        async with asyncio.timeout(REPORT_SECONDS):
+            for workflow_id in workflow_ids:
+                try:
+                    handle = client.get_workflow_handle(workflow_id)
+                    history = await handle.fetch_history(rpc_timeout=RPC_TIMEOUT)
+                except Exception:  # the report must not hide the failure it explains
+                    continue
+                events = history.events
+                task_timeouts += sum(
+                    e.HasField("workflow_task_timed_out_event_attributes") for e in events
+                )
+                activity_timeouts += sum(
+                    e.HasField("activity_task_timed_out_event_attributes") for e in events
+                )
+            for workflow_id in running:
+                pending.append(await _pending(client, workflow_id))
+    except TimeoutError:
+        pending.append(f"(report cut short after {REPORT_SECONDS:.0f} s)")
     return (
         f"{task_timeouts} workflow task timeouts, {activity_timeouts} activity timeouts; "
         f"still running: {pending}"
     )
+
+
+async def _pending(client: Client, workflow_id: str) -> str:
+    """What one running workflow waits for."""
+    try:
+        handle = client.get_workflow_handle(workflow_id)
+        description = await handle.describe(rpc_timeout=RPC_TIMEOUT)
+    except Exception as error:
+        return f"{workflow_id}: not described ({error})"
+    activities = [
+        f"{a.activity_type.name} attempt {a.attempt} state {a.state}"
+        for a in description.raw_description.pending_activities
+    ]
+    return f"{workflow_id}: pending {activities or 'nothing'}"
 
 
 async def keep_histories(client: Client, workflow_ids: Iterable[str], directory: Path) -> str:
@@ -76,12 +94,15 @@ async def keep_histories(client: Client, workflow_ids: Iterable[str], directory:
         A sentence that says where they are, for the failure message.
     """
     texts: dict[str, str] = {}
-    for workflow_id in workflow_ids:
-        try:
-            history = await client.get_workflow_handle(workflow_id).fetch_history()
-        except Exception:  # the failure being reported matters more than a missing history
-            continue
-        texts[workflow_id] = history.to_json()
+    with contextlib.suppress(TimeoutError):  # keep what was fetched in time
+        async with asyncio.timeout(REPORT_SECONDS):
+            for workflow_id in workflow_ids:
+                try:
+                    handle = client.get_workflow_handle(workflow_id)
+                    history = await handle.fetch_history(rpc_timeout=RPC_TIMEOUT)
+                except Exception:  # the failure being reported matters more than a history
+                    continue
+                texts[workflow_id] = history.to_json()
     _write(directory, texts)
     return f"{len(texts)} histories kept in {directory}"
 

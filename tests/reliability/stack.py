@@ -89,11 +89,32 @@ async def in_process_worker(config: WorkerConfig) -> AsyncGenerator[io.StringIO]
         )
     if worker.done():
         worker.result()  # raises what stopped it
+    failed = True
     try:
         yield output
+        failed = False
     finally:
         stop.set()
-        await asyncio.wait_for(worker, timeout=90)
+        # After a failure, the failure is what matters: a worker slow to stop must not hold the
+        # test until its timeout ends the whole run before the failure is shown.
+        await _stopped(worker, within=15 if failed else 90, quietly=failed)
+
+
+async def _stopped(worker: asyncio.Task[None], *, within: float, quietly: bool) -> None:
+    """Wait for the worker's run loop to end; cancel it if it takes longer than ``within``.
+
+    Raises:
+        AssertionError: It had to be cancelled (unless ``quietly``).
+    """
+    await asyncio.wait({worker}, timeout=within)
+    if worker.done():
+        if not quietly:
+            worker.result()
+        return
+    worker.cancel()
+    await asyncio.wait({worker}, timeout=10)
+    if not quietly:
+        raise AssertionError(f"the in-process worker did not stop within {within:.0f} s")
 
 
 @contextlib.asynccontextmanager
@@ -115,8 +136,15 @@ async def plugin_worker(config: WorkerConfig, plugin: OpenAIAgentsPlugin) -> Asy
             activities=list(activities),
             workflow_runner=workflow_runner([app]),
         )
-        async with worker:
+        running = asyncio.create_task(worker.run())
+        failed = True
+        try:
             yield
+            failed = False
+        finally:
+            shutdown = asyncio.create_task(worker.shutdown())
+            await _stopped(running, within=15 if failed else 60, quietly=failed)
+            shutdown.cancel()
 
 
 class WorkerProcess:
