@@ -48,6 +48,7 @@ EXPECTED_ENV_VARS = (
     "OTEL_SERVICE_NAME",
     "WORKER_HEALTH_PORT",
     "WORKER_MAX_CONCURRENT_ACTIVITIES",
+    "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS",
     "CONSOLE_OPERATOR",
     "CONSOLE_ACCESS_TOKEN",
     "CONSOLE_PORT",
@@ -113,6 +114,7 @@ def test_defaults_work_on_one_machine() -> None:
     assert settings.service_name("worker") == "durable-agents-worker"
     assert settings.worker_health_port is None
     assert settings.worker_max_concurrent_activities == 100
+    assert settings.worker_max_concurrent_workflow_tasks == 8
     assert settings.console_operator == getpass.getuser()
     assert settings.console_access_token is None
     assert settings.console_port == 8501
@@ -131,6 +133,7 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
             "PAYLOAD_S3_ENDPOINT_URL": "http://minio:9000",
             "WORKER_HEALTH_PORT": "8080",
             "WORKER_MAX_CONCURRENT_ACTIVITIES": "7",
+            "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "3",
             "CONSOLE_OPERATOR": "alice",
             "OTEL_SERVICE_NAME": "my-worker",
             "temporal_ui_url": "http://ui.internal:8080",
@@ -147,6 +150,7 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.payload_s3_endpoint_url == "http://minio:9000"
     assert settings.worker_health_port == 8080
     assert settings.worker_max_concurrent_activities == 7
+    assert settings.worker_max_concurrent_workflow_tasks == 3
     assert settings.console_operator == "alice"
     assert settings.service_name("worker") == "my-worker"
     assert settings.temporal_ui_url == "http://ui.internal:8080"
@@ -345,6 +349,11 @@ INVALID_CASES: list[tuple[dict[str, str], str, str]] = [
     ({"WORKER_HEALTH_PORT": "0"}, "WORKER_HEALTH_PORT", "greater than or equal to 1"),
     ({"WORKER_HEALTH_PORT": "70000"}, "WORKER_HEALTH_PORT", "less than or equal to 65535"),
     ({"WORKER_MAX_CONCURRENT_ACTIVITIES": "0"}, "WORKER_MAX_CONCURRENT_ACTIVITIES", "positive"),
+    (
+        {"WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "1"},
+        "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS",
+        "at least 2",
+    ),
     ({"CONSOLE_PORT": "web"}, "CONSOLE_PORT", "port number"),
     ({"MODEL_TIMEOUT_SECONDS": "0"}, "MODEL_TIMEOUT_SECONDS", "whole number of seconds"),
     (

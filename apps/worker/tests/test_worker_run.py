@@ -22,6 +22,7 @@ from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp, AgentAppError, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
+from tests import slots_probe
 from tests.examples.spec_workflows import HelloWorldAgent, WeatherAgent, get_weather
 from tests.sandbox_probe import PROBE_ATTRIBUTE, SandboxProbe
 
@@ -50,7 +51,7 @@ APP = AgentApp(
 )
 
 
-def settings_for(address: str, task_queue: str) -> Settings:
+def settings_for(address: str, task_queue: str, **more: Any) -> Settings:
     return Settings(
         **dict[str, Any](
             TEMPORAL_ADDRESS=address,
@@ -59,6 +60,7 @@ def settings_for(address: str, task_queue: str) -> Settings:
             MODEL=None,
             PAYLOAD_STORAGE="off",
             _env_file=None,
+            **more,
         )
     )
 
@@ -135,6 +137,48 @@ async def test_apps_choose_the_modules_the_sandbox_shares(
         stop.set()
         await asyncio.wait_for(running, timeout=30)
     assert seen == ("the worker's copy" if passed_through else None)
+
+
+@pytest.mark.parametrize("limit", [2, None])
+async def test_workflow_tasks_at_once_are_capped(
+    temporal_env: WorkflowEnvironment, task_queue: str, limit: int | None
+) -> None:
+    # Workflow code holds the GIL: past a few tasks at once, each gets slower, and one over
+    # 2 s is failed as a deadlock. The cap keeps the rest waiting at the server instead.
+    app = dataclasses.replace(
+        APP,
+        name="slots",
+        conversation_workflow=slots_probe.SlotsProbe,
+        workflows=[slots_probe.SlotsProbe],
+        sandbox_passthrough_modules=["tests.slots_probe"],
+    )
+    more = {} if limit is None else {"WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": limit}
+    settings = settings_for(
+        temporal_env.client.service_client.config.target_host, task_queue, **more
+    )
+    assert settings.worker_max_concurrent_workflow_tasks == (limit or 8)
+    slots_probe.reset()
+    stop = asyncio.Event()
+    running = asyncio.create_task(
+        run_worker(settings, [app], environ={}, stop=stop, out=io.StringIO())
+    )
+    try:
+        handles = [
+            await temporal_env.client.start_workflow(
+                slots_probe.SlotsProbe.run,
+                id=f"slots-{uuid.uuid4()}",  # noqa: TID251 - test code
+                task_queue=task_queue,
+            )
+            for _ in range(6)
+        ]
+        await asyncio.gather(*(h.result() for h in handles))
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)
+    if limit is None:
+        assert slots_probe.peak >= 3  # the default of 8 leaves room for three to meet
+    else:
+        assert 1 <= slots_probe.peak <= limit
 
 
 async def test_unreachable_temporal_says_what_to_do(task_queue: str) -> None:

@@ -121,6 +121,7 @@ async def run_worker(
                 workflows=workflows,
                 activities=activities,
                 max_concurrent_activities=settings.worker_max_concurrent_activities,
+                max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
                 graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
                 workflow_runner=workflow_runner(apps),
             )

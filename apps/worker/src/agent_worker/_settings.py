@@ -159,6 +159,13 @@ class Settings(BaseSettings):
     """Port of the worker's HTTP health server (/healthz, /readyz); unset means off."""
     worker_max_concurrent_activities: int = Field(default=100, ge=1)
     """Maximum activities (model calls, I/O tools) one worker runs at once."""
+    worker_max_concurrent_workflow_tasks: int = Field(default=8, ge=2)
+    """Maximum workflow tasks one worker runs at once (at least 2).
+
+    Workflow code is CPU-bound Python, so more tasks at once only makes each one slower; one
+    that takes over 2 seconds is failed as a deadlock, and that conversation stays stuck on
+    this worker until it restarts. Tasks beyond this number wait at the server instead.
+    """
 
     # Console
     console_operator: str = Field(default_factory=_os_user, min_length=1)

@@ -22,6 +22,7 @@ _EXPECTED: dict[str, str] = {
     "PAYLOAD_STORAGE_THRESHOLD_BYTES": "a non-negative number of bytes such as 65536",
     "WORKER_HEALTH_PORT": "a port number 1-65535 such as 8080, or unset it to turn it off",
     "WORKER_MAX_CONCURRENT_ACTIVITIES": "a positive whole number such as 100",
+    "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "a whole number, at least 2, such as 8",
     "CONSOLE_PORT": "a port number 1-65535 such as 8501",
     "CODEC_SERVER_PORT": "a port number 1-65535 such as 8234",
     "MODEL_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 120",
