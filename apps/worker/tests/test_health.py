@@ -101,6 +101,35 @@ async def test_readiness_callback_that_raises_means_not_ready() -> None:
         assert (await http.get("/healthz")).status_code == 200
 
 
+async def test_liveness_fails_with_the_problem_that_needs_a_restart() -> None:
+    problems: list[str | None] = [None, "2 workflow(s) could not be evicted; restart"]
+
+    def problem() -> str | None:
+        if problems[0] == "raise":
+            raise RuntimeError("count unavailable")
+        return problems[0]
+
+    async with (
+        HealthServer(0, Flag(True), problem=problem, host="127.0.0.1") as server,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http,
+    ):
+        assert (await http.get("/healthz")).json() == {"status": "ok"}
+        problems.pop(0)
+        unhealthy = await http.get("/healthz")
+        assert (unhealthy.status_code, unhealthy.json()) == (
+            503,
+            {"status": "unhealthy", "problem": "2 workflow(s) could not be evicted; restart"},
+        )
+        # Readiness is its own question.
+        assert (await http.get("/readyz")).status_code == 200
+        problems[0] = "raise"
+        unsure = await http.get("/healthz")
+        assert (unsure.status_code, unsure.json()["error"]) == (
+            200,
+            "RuntimeError: count unavailable",
+        )
+
+
 async def test_unknown_path_is_404_and_other_methods_are_405(http: httpx.AsyncClient) -> None:
     missing = await http.get("/metrics")
     assert missing.status_code == 404

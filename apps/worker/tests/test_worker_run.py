@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import socket
+import sys
 import uuid
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -22,11 +26,18 @@ from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp, AgentAppError, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
-from tests import slots_probe
+from tests import slots_probe, stuck_worker
 from tests.examples.spec_workflows import HelloWorldAgent, WeatherAgent, get_weather
 from tests.sandbox_probe import PROBE_ATTRIBUTE, SandboxProbe
 
+REPO_ROOT = Path(__file__).resolve().parents[3]
 opened: list[str] = []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @asynccontextmanager
@@ -208,3 +219,57 @@ def test_cli_help(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exit_.value.code == 0
     assert "--check" in capsys.readouterr().out
+
+
+@pytest.mark.timeout(120)
+async def test_healthz_fails_once_a_workflow_is_stuck_on_the_worker(
+    temporal_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.stuck_worker",
+        temporal_env.client.service_client.config.target_host,
+        task_queue,
+        str(port),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        cwd=REPO_ROOT,
+    )
+    assert process.stdout is not None
+    output: list[bytes] = []
+    try:
+        async with asyncio.timeout(60):
+            while b"agent worker ready" not in (line := await process.stdout.readline()):
+                assert line, b"".join(output).decode()
+                output.append(line)
+        # Keep reading, so the worker never blocks on a full pipe.
+        asyncio.create_task(_collect(process.stdout, output))  # noqa: RUF006 - ends with the process
+        url = f"http://127.0.0.1:{port}/healthz"
+        async with httpx.AsyncClient() as http:
+            assert (await http.get(url)).status_code == 200
+            await temporal_env.client.start_workflow(
+                stuck_worker.Blocking.run,
+                id=f"stuck-{uuid.uuid4()}",  # noqa: TID251 - test code
+                task_queue=task_queue,
+            )
+            async with asyncio.timeout(45):
+                # Polling, as a liveness probe does.
+                while (answer := await http.get(url)).status_code == 200:  # noqa: ASYNC110
+                    await asyncio.sleep(0.5)
+        assert answer.status_code == 503, answer.text
+        problem = answer.json()["problem"]
+        assert problem.startswith("1 workflow(s) could not be evicted"), problem
+        assert "restart this worker" in problem
+    except BaseException:
+        print(b"".join(output).decode()[-6000:])  # the worker's log, for the failure
+        raise
+    finally:
+        process.kill()
+        await process.wait()
+
+
+async def _collect(stream: asyncio.StreamReader, into: list[bytes]) -> None:
+    while line := await stream.readline():
+        into.append(line)

@@ -173,8 +173,9 @@ _REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Servic
 class HealthServer:
     """An HTTP server for liveness and readiness probes, run next to a worker.
 
-    - ``GET /healthz``: liveness, 200 whenever the process's event loop answers at all (the
-      server runs on that loop, so an answer proves it is not blocked).
+    - ``GET /healthz``: liveness, 200 when the process's event loop answers (the server runs on
+      that loop, so an answer proves it is not blocked) and ``problem()`` finds nothing; 503
+      with the problem otherwise, so that the orchestrator restarts the process.
     - ``GET /readyz``: readiness, 200 when ``readiness()`` returns true, else 503.
 
     Both answer with a small JSON body; ``HEAD`` works too. Each connection serves one request.
@@ -186,18 +187,28 @@ class HealthServer:
         ```
     """
 
-    def __init__(self, port: int, readiness: Callable[[], bool], *, host: str = "0.0.0.0") -> None:
+    def __init__(
+        self,
+        port: int,
+        readiness: Callable[[], bool],
+        *,
+        problem: Callable[[], str | None] | None = None,
+        host: str = "0.0.0.0",
+    ) -> None:
         """Prepare the server; nothing listens until `start`.
 
         Args:
             port: TCP port to listen on (WORKER_HEALTH_PORT); 0 picks a free one, see `port`.
             readiness: Called on every ``/readyz`` request: true when the worker is running and
                 connected. It runs on the event loop, so it must be quick and never block.
+            problem: Called on every ``/healthz`` request: why the process needs a restart, or
+                None when it does not. Quick and non-blocking, like ``readiness``.
             host: Interface to listen on; all interfaces by default so probes from outside the
                 container reach it.
         """
         self._requested_port = port
         self._readiness = readiness
+        self._problem = problem
         self._host = host
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.StreamWriter] = set()
@@ -275,6 +286,13 @@ class HealthServer:
         if method not in ("GET", "HEAD"):
             return 405, {"error": f"method {method} not allowed; use GET"}
         if path == "/healthz":
+            try:
+                problem = self._problem() if self._problem is not None else None
+            except Exception as error:
+                # A check that cannot tell is no reason to restart a worker that answers.
+                return 200, {"status": "ok", "error": f"{type(error).__name__}: {error}"}
+            if problem:
+                return 503, {"status": "unhealthy", "problem": problem}
             return 200, {"status": "ok"}
         try:
             ready = bool(self._readiness())

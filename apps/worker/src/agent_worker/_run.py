@@ -104,8 +104,13 @@ async def run_worker(
     stop = stop or asyncio.Event()
     remove_handlers = stop_on_signals(stop)
     ready = False
+    serving: list[Worker] = []
     health = (
-        HealthServer(settings.worker_health_port, lambda: ready)
+        HealthServer(
+            settings.worker_health_port,
+            lambda: ready,
+            problem=lambda: stuck_workflows_problem(serving),
+        )
         if settings.worker_health_port
         else None
     )
@@ -125,6 +130,7 @@ async def run_worker(
                 graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
                 workflow_runner=workflow_runner(apps),
             )
+            serving.append(worker)
             if health is not None:
                 await health.start()
                 stack.push_async_callback(health.stop)
@@ -141,3 +147,23 @@ async def run_worker(
         remove_handlers()
         await provider.aclose()
     say("agent worker stopped")
+
+
+def stuck_workflows_problem(workers: Sequence[Worker]) -> str | None:
+    """Why the worker needs a restart: workflows it holds but can never finish; else None.
+
+    A workflow task that runs over 2 s is failed as a deadlock, and the Temporal SDK (1.35)
+    often cannot evict such a workflow afterwards: it stays on this worker, which never runs it
+    again, until the process ends. The SDK keeps the count on its workflow worker; an SDK
+    without that count reads as none.
+    """
+    stuck = sum(
+        int(getattr(getattr(w, "_workflow_worker", None), "_could_not_evict_count", 0) or 0)
+        for w in workers
+    )
+    if not stuck:
+        return None
+    return (
+        f"{stuck} workflow(s) could not be evicted after a workflow task ran over 2 s; "
+        "restart this worker so that another one picks them up"
+    )
