@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
 
 MODEL_ACTIVITIES = frozenset({"agents_temporal.invoke_model", "agents_temporal.stream_model"})
 RPC_TIMEOUT = timedelta(seconds=5)
@@ -46,31 +46,42 @@ async def stall_report(
     killed); an activity attempt lost with a killed worker shows as a pending activity whose
     attempt waits out its whole timeout.
     """
-    task_timeouts = activity_timeouts = 0
+    counts = {"workflow task timeouts": 0, "workflow task failures": 0, "activity timeouts": 0}
     pending: list[str] = []
     try:
         async with asyncio.timeout(REPORT_SECONDS):
             for workflow_id in workflow_ids:
-                try:
-                    handle = client.get_workflow_handle(workflow_id)
-                    history = await handle.fetch_history(rpc_timeout=RPC_TIMEOUT)
-                except Exception:  # the report must not hide the failure it explains
-                    continue
-                events = history.events
-                task_timeouts += sum(
-                    e.HasField("workflow_task_timed_out_event_attributes") for e in events
-                )
-                activity_timeouts += sum(
-                    e.HasField("activity_task_timed_out_event_attributes") for e in events
-                )
+                history = await _history(client, workflow_id)
+                for event in history.events if history is not None else ():
+                    kind = _STALL_EVENTS.get(event.WhichOneof("attributes") or "")
+                    if kind is not None:
+                        counts[kind] += 1
             for workflow_id in running:
                 pending.append(await _pending(client, workflow_id))
     except TimeoutError:
         pending.append(f"(report cut short after {REPORT_SECONDS:.0f} s)")
-    return (
-        f"{task_timeouts} workflow task timeouts, {activity_timeouts} activity timeouts; "
-        f"still running: {pending}"
-    )
+    found = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    return f"{found}; still running: {pending}"
+
+
+_STALL_EVENTS = {
+    "workflow_task_timed_out_event_attributes": "workflow task timeouts",
+    # A deadlocked (over 2 s) or crashing workflow task.
+    "workflow_task_failed_event_attributes": "workflow task failures",
+    "activity_task_timed_out_event_attributes": "activity timeouts",
+}
+
+
+async def _history(client: Client, workflow_id: str) -> WorkflowHistory | None:
+    """The workflow's history, or None when the server does not give it in time.
+
+    For failure reports, which must not hide (or hang on) the failure they explain.
+    """
+    try:
+        handle = client.get_workflow_handle(workflow_id)
+        return await handle.fetch_history(rpc_timeout=RPC_TIMEOUT)
+    except Exception:
+        return None
 
 
 async def _pending(client: Client, workflow_id: str) -> str:
@@ -97,12 +108,9 @@ async def keep_histories(client: Client, workflow_ids: Iterable[str], directory:
     with contextlib.suppress(TimeoutError):  # keep what was fetched in time
         async with asyncio.timeout(REPORT_SECONDS):
             for workflow_id in workflow_ids:
-                try:
-                    handle = client.get_workflow_handle(workflow_id)
-                    history = await handle.fetch_history(rpc_timeout=RPC_TIMEOUT)
-                except Exception:  # the failure being reported matters more than a history
-                    continue
-                texts[workflow_id] = history.to_json()
+                history = await _history(client, workflow_id)
+                if history is not None:
+                    texts[workflow_id] = history.to_json()
     _write(directory, texts)
     return f"{len(texts)} histories kept in {directory}"
 
