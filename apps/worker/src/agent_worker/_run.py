@@ -104,16 +104,6 @@ async def run_worker(
     stop = stop or asyncio.Event()
     remove_handlers = stop_on_signals(stop)
     ready = False
-    serving: list[Worker] = []
-    health = (
-        HealthServer(
-            settings.worker_health_port,
-            lambda: ready,
-            problem=lambda: stuck_workflows_problem(serving),
-        )
-        if settings.worker_health_port
-        else None
-    )
     try:
         async with contextlib.AsyncExitStack() as stack:
             activities: list[Any] = []
@@ -130,8 +120,12 @@ async def run_worker(
                 graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
                 workflow_runner=workflow_runner(apps),
             )
-            serving.append(worker)
-            if health is not None:
+            if settings.worker_health_port:
+                health = HealthServer(
+                    settings.worker_health_port,
+                    lambda: ready,
+                    problem=lambda: stuck_workflows_problem(worker),
+                )
                 await health.start()
                 stack.push_async_callback(health.stop)
             say(summary(settings, apps, model, [p.name for p in mcp_providers]))
@@ -149,7 +143,7 @@ async def run_worker(
     say("agent worker stopped")
 
 
-def stuck_workflows_problem(workers: Sequence[Worker]) -> str | None:
+def stuck_workflows_problem(worker: Worker) -> str | None:
     """Why the worker needs a restart: workflows it holds but can never finish; else None.
 
     A workflow task that runs over 2 s is failed as a deadlock, and the Temporal SDK (1.35)
@@ -157,10 +151,8 @@ def stuck_workflows_problem(workers: Sequence[Worker]) -> str | None:
     again, until the process ends. The SDK keeps the count on its workflow worker; an SDK
     without that count reads as none.
     """
-    stuck = sum(
-        int(getattr(getattr(w, "_workflow_worker", None), "_could_not_evict_count", 0) or 0)
-        for w in workers
-    )
+    workflows = getattr(worker, "_workflow_worker", None)
+    stuck = int(getattr(workflows, "_could_not_evict_count", 0) or 0)
     if not stuck:
         return None
     return (
