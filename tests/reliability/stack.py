@@ -6,8 +6,7 @@ import asyncio
 import contextlib
 import io
 import os
-import signal
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from agent_worker._run import run_worker, workflow_runner
 from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from support_agents import app
+from tests.reliability.processes import sigkill
 
 READY_LINE = b"agent worker ready"
 
@@ -83,38 +83,49 @@ async def in_process_worker(config: WorkerConfig) -> AsyncGenerator[io.StringIO]
             out=output,
         )
     )
+    waiting = asyncio.create_task(ready.wait())
     async with asyncio.timeout(60):
-        await asyncio.wait(
-            [worker, asyncio.create_task(ready.wait())], return_when="FIRST_COMPLETED"
-        )
+        await asyncio.wait([worker, waiting], return_when="FIRST_COMPLETED")
+    waiting.cancel()
     if worker.done():
         worker.result()  # raises what stopped it
-    failed = True
-    try:
+    async with _stopped_at_exit(worker, stop.set, within=90):
         yield output
-        failed = False
-    finally:
-        stop.set()
-        # After a failure, the failure is what matters: a worker slow to stop must not hold the
-        # test until its timeout ends the whole run before the failure is shown.
-        await _stopped(worker, within=15 if failed else 90, quietly=failed)
 
 
-async def _stopped(worker: asyncio.Task[None], *, within: float, quietly: bool) -> None:
-    """Wait for the worker's run loop to end; cancel it if it takes longer than ``within``.
+@contextlib.asynccontextmanager
+async def _stopped_at_exit(
+    running: asyncio.Task[None], stop: Callable[[], object], *, within: float
+) -> AsyncGenerator[None]:
+    """At the block's end, ``stop()`` the worker and wait for ``running`` to end.
+
+    After a failure in the block, the failure is what matters: a worker slow to stop gets 15 s,
+    then is cancelled, so that it cannot hold the test until its timeout ends the whole run
+    before the failure is shown. After success it gets ``within`` seconds.
 
     Raises:
-        AssertionError: It had to be cancelled (unless ``quietly``).
+        AssertionError: After success, the worker had to be cancelled.
     """
-    await asyncio.wait({worker}, timeout=within)
-    if worker.done():
-        if not quietly:
-            worker.result()
-        return
-    worker.cancel()
-    await asyncio.wait({worker}, timeout=10)
-    if not quietly:
-        raise AssertionError(f"the in-process worker did not stop within {within:.0f} s")
+    try:
+        yield
+    except BaseException:
+        stop()
+        await _wait_or_cancel(running, 15)
+        raise
+    stop()
+    if not await _wait_or_cancel(running, within):
+        raise AssertionError(f"the worker did not stop within {within:.0f} s")
+    running.result()
+
+
+async def _wait_or_cancel(running: asyncio.Task[None], seconds: float) -> bool:
+    """True when ``running`` ended within ``seconds``; else it is cancelled (briefly awaited)."""
+    await asyncio.wait({running}, timeout=seconds)
+    if running.done():
+        return True
+    running.cancel()
+    await asyncio.wait({running}, timeout=10)
+    return False
 
 
 @contextlib.asynccontextmanager
@@ -137,14 +148,11 @@ async def plugin_worker(config: WorkerConfig, plugin: OpenAIAgentsPlugin) -> Asy
             workflow_runner=workflow_runner([app]),
         )
         running = asyncio.create_task(worker.run())
-        failed = True
-        try:
+        shutdowns: list[asyncio.Task[None]] = []
+        async with _stopped_at_exit(
+            running, lambda: shutdowns.append(asyncio.create_task(worker.shutdown())), within=60
+        ):
             yield
-            failed = False
-        finally:
-            shutdown = asyncio.create_task(worker.shutdown())
-            await _stopped(running, within=15 if failed else 60, quietly=failed)
-            shutdown.cancel()
 
 
 class WorkerProcess:
@@ -188,9 +196,7 @@ class WorkerProcess:
         process = self._process
         if process is None:
             return
-        if process.returncode is None:
-            process.send_signal(signal.SIGKILL)
-        await process.wait()
+        await sigkill(process)
         if self._drain is not None:
             await self._drain
         self._process = self._drain = None

@@ -8,7 +8,6 @@ crash: clients and workers reconnect to the same address and find their workflow
 from __future__ import annotations
 
 import asyncio
-import signal
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from agents_temporal.testing import temporal_cli_path
+from tests.reliability.processes import sigkill
 
 
 def free_port() -> int:
@@ -87,9 +87,7 @@ class KillableTemporalServer:
         process = self._process
         if process is None:
             return
-        if process.returncode is None:
-            process.send_signal(signal.SIGKILL)
-        await process.wait()
+        await sigkill(process)
         self._process = None
 
     async def stop(self) -> None:
