@@ -115,7 +115,10 @@ def test_chat_with_inline_approval_then_roster_timeline_usage_and_link(
     assert f"Approved issue_refund ({approval_id}) as {OPERATOR}." in texts(at)
     assert "Refunds called `issue_refund`" in texts(at)
     # The conversation streams: its guardrail verdicts show inline, with their reasoning.
-    assert "Guardrails passed: relevance, jailbreak" in texts(at)
+    # Triage's guardrails, and whichever of Refunds' have reported by now, in name order.
+    [passed] = [line for line in texts(at).splitlines() if line.startswith("Guardrails passed: ")]
+    names = passed.removeprefix("Guardrails passed: ").split(", ")
+    assert {"jailbreak", "relevance"} <= set(names) and names == sorted(names)
     steps = table(at, "Event")
     [decided] = [s for s in steps if s["Event"] == "approval decided"]
     assert decided["Decided by"] == OPERATOR

@@ -132,6 +132,12 @@ def test_chat_items_pair_tool_output_with_its_call_and_place_verdicts() -> None:
     tripped = GuardrailVerdict("jailbreak", tripped=True, reasoning="prompt injection", at=at(1))
     [guardrails] = [i for i in chat_items(entries, [verdict, tripped]) if i.kind == "guardrail"]
     assert guardrails.tripped and guardrails.text == "Guardrail jailbreak stopped the turn"
+    # Guardrails finish in any order; the item reads the same whichever came first.
+    passed = GuardrailVerdict("jailbreak", tripped=False, reasoning="fine", at=at(1))
+    for order in ([verdict, passed], [passed, verdict]):
+        [item] = [i for i in chat_items(entries, order) if i.kind == "guardrail"]
+        assert item.text == "Guardrails passed: jailbreak, relevance"
+        assert (item.output or "").splitlines()[0] == "- **jailbreak** passed: fine"
 
 
 def test_timeline_puts_model_calls_in_their_turn_with_latency_and_guardrails() -> None:

@@ -142,7 +142,10 @@ def _with_verdicts(items: list[ChatItem], verdicts: Sequence[GuardrailVerdict]) 
         groups.setdefault(_message_before(items, verdict.at), []).append(verdict)
     # Insert from the end, so that earlier positions stay valid.
     for position in sorted(groups, reverse=True):
-        group = groups[position]
+        # Guardrails run at once and finish in any order: sort them, so the item reads the
+        # same on every rerun of the page.
+        first = min(groups[position], key=lambda v: v.at)
+        group = sorted(groups[position], key=lambda v: (v.name, v.at))
         tripped = [v.name for v in group if v.tripped]
         names = ", ".join(dict.fromkeys(v.name for v in group))
         text = (
@@ -160,8 +163,8 @@ def _with_verdicts(items: list[ChatItem], verdicts: Sequence[GuardrailVerdict]) 
                 kind="guardrail",
                 turn=items[position - 1].turn if position else 0,
                 text=text,
-                at=group[0].at,
-                agent=group[0].agent,
+                at=first.at,
+                agent=first.agent,
                 output="\n".join(lines),
                 tripped=bool(tripped),
             ),
