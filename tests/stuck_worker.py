@@ -1,13 +1,13 @@
 """A worker process whose workflows block their thread past Temporal's deadlock limit.
 
-Run as ``python -m tests.stuck_worker ADDRESS TASK_QUEUE HEALTH_PORT``: the worker app's run
-loop, with its health server, serving `Blocking`, whose task waits on a lock that is never
-released: the way a workflow thread waits behind a lock held by a thread that does not run.
+Run as ``python -m tests.stuck_worker ADDRESS TASK_QUEUE HEALTH_PORT STUCK_EXIT_SECONDS``: the
+worker command's run loop, with its health server, serving `Blocking`, whose task waits on a
+lock that is never released: the way a workflow thread waits behind a lock held by a thread
+that does not run.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import threading
 from collections.abc import AsyncGenerator, Callable, Sequence
@@ -16,19 +16,18 @@ from typing import Any
 
 from temporalio import workflow
 
-from agent_worker._run import run_worker
+from agent_worker._run import serve_worker
 from agent_worker.settings import Settings
 from agents_temporal.apps import AgentApp
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
 
-BLOCK_SECONDS = 4.0
 _HELD = threading.Lock()
 _HELD.acquire()
 
 
 def _block() -> None:
     with workflow.unsafe.sandbox_unrestricted():
-        _HELD.acquire(timeout=BLOCK_SECONDS)  # what a workflow must never do: hold its thread
+        _HELD.acquire()  # what a workflow must never do: hold its thread
 
 
 @workflow.defn
@@ -60,20 +59,21 @@ APP = AgentApp(
 )
 
 
-async def main(address: str, task_queue: str, health_port: str) -> None:
+def main(address: str, task_queue: str, health_port: str, stuck_exit_seconds: str) -> int:
     settings = Settings(
         **dict[str, Any](
             TEMPORAL_ADDRESS=address,
             TEMPORAL_TASK_QUEUE=task_queue,
             WORKER_HEALTH_PORT=health_port,
+            WORKER_STUCK_EXIT_SECONDS=stuck_exit_seconds,
             OPENAI_API_KEY=None,
             MODEL=None,
             PAYLOAD_STORAGE="off",
             _env_file=None,
         )
     )
-    await run_worker(settings, [APP], environ={})
+    return serve_worker(settings, [APP], environ={})
 
 
 if __name__ == "__main__":
-    asyncio.run(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:5]))

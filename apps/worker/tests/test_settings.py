@@ -49,6 +49,7 @@ EXPECTED_ENV_VARS = (
     "WORKER_HEALTH_PORT",
     "WORKER_MAX_CONCURRENT_ACTIVITIES",
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS",
+    "WORKER_STUCK_EXIT_SECONDS",
     "CONSOLE_OPERATOR",
     "CONSOLE_ACCESS_TOKEN",
     "CONSOLE_PORT",
@@ -115,6 +116,7 @@ def test_defaults_work_on_one_machine() -> None:
     assert settings.worker_health_port is None
     assert settings.worker_max_concurrent_activities == 100
     assert settings.worker_max_concurrent_workflow_tasks == 8
+    assert settings.worker_stuck_exit_seconds == 60
     assert settings.console_operator == getpass.getuser()
     assert settings.console_access_token is None
     assert settings.console_port == 8501
@@ -134,6 +136,7 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
             "WORKER_HEALTH_PORT": "8080",
             "WORKER_MAX_CONCURRENT_ACTIVITIES": "7",
             "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "3",
+            "WORKER_STUCK_EXIT_SECONDS": "0",
             "CONSOLE_OPERATOR": "alice",
             "OTEL_SERVICE_NAME": "my-worker",
             "temporal_ui_url": "http://ui.internal:8080",
@@ -151,6 +154,7 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.worker_health_port == 8080
     assert settings.worker_max_concurrent_activities == 7
     assert settings.worker_max_concurrent_workflow_tasks == 3
+    assert settings.worker_stuck_exit_seconds == 0
     assert settings.console_operator == "alice"
     assert settings.service_name("worker") == "my-worker"
     assert settings.temporal_ui_url == "http://ui.internal:8080"
@@ -354,6 +358,7 @@ INVALID_CASES: list[tuple[dict[str, str], str, str]] = [
         "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS",
         "at least 2",
     ),
+    ({"WORKER_STUCK_EXIT_SECONDS": "-1"}, "WORKER_STUCK_EXIT_SECONDS", "or 0 to never exit"),
     ({"CONSOLE_PORT": "web"}, "CONSOLE_PORT", "port number"),
     ({"MODEL_TIMEOUT_SECONDS": "0"}, "MODEL_TIMEOUT_SECONDS", "whole number of seconds"),
     (

@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from agent_worker._connect import TemporalUnreachableError
 from agent_worker._run import run_worker
 from agent_worker.cli import main
+from agent_worker.health import STUCK_EXIT_CODE
 from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp, AgentAppError, discover_apps
@@ -222,10 +223,11 @@ def test_cli_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.timeout(120)
-async def test_healthz_fails_once_a_workflow_is_stuck_on_the_worker(
+async def test_a_worker_with_a_stuck_workflow_fails_healthz_then_exits_for_a_fresh_one(
     temporal_env: WorkflowEnvironment, task_queue: str
 ) -> None:
     port = free_port()
+    stuck_exit_seconds = 4
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -233,6 +235,7 @@ async def test_healthz_fails_once_a_workflow_is_stuck_on_the_worker(
         temporal_env.client.service_client.config.target_host,
         task_queue,
         str(port),
+        str(stuck_exit_seconds),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         cwd=REPO_ROOT,
@@ -245,7 +248,7 @@ async def test_healthz_fails_once_a_workflow_is_stuck_on_the_worker(
                 assert line, b"".join(output).decode()
                 output.append(line)
         # Keep reading, so the worker never blocks on a full pipe.
-        asyncio.create_task(_collect(process.stdout, output))  # noqa: RUF006 - ends with the process
+        reading = asyncio.create_task(_collect(process.stdout, output))
         url = f"http://127.0.0.1:{port}/healthz"
         async with httpx.AsyncClient() as http:
             assert (await http.get(url)).status_code == 200
@@ -262,11 +265,21 @@ async def test_healthz_fails_once_a_workflow_is_stuck_on_the_worker(
         problem = answer.json()["problem"]
         assert problem.startswith("1 workflow(s) could not be evicted"), problem
         assert "restart this worker" in problem
+        # It stays stuck, so after WORKER_STUCK_EXIT_SECONDS the worker leaves on its own, with
+        # the exit code that tells a supervisor to start a fresh one.
+        async with asyncio.timeout(stuck_exit_seconds + 30):
+            code = await process.wait()
+            await reading
+        log = b"".join(output).decode()
+        assert code == STUCK_EXIT_CODE, log
+        assert "agent worker stuck: 1 workflow(s) could not be evicted" in log
+        assert f"exiting with code {STUCK_EXIT_CODE} so that a fresh worker takes over" in log
     except BaseException:
         print(b"".join(output).decode()[-6000:])  # the worker's log, for the failure
         raise
     finally:
-        process.kill()
+        if process.returncode is None:
+            process.kill()
         await process.wait()
 
 

@@ -25,6 +25,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from agent_worker._settings import Settings
 
+STUCK_EXIT_CODE = 3
+"""The ``worker`` command's exit code when it leaves because workflows are stuck on it.
+
+A supervisor that sees it should start a fresh worker (``dev`` does).
+"""
+
 _AUTH_STATUSES = (RPCStatusCode.UNAUTHENTICATED, RPCStatusCode.PERMISSION_DENIED)
 _AUTH_WORDS = ("unauthenticated", "permissiondenied", "permission denied")
 _WORKFLOW_QUEUE = TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW

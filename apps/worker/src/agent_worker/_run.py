@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, TextIO
 
@@ -14,7 +15,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from agent_worker._connect import connect
-from agent_worker._health import HealthServer
+from agent_worker._health import STUCK_EXIT_CODE, HealthServer
 from agent_worker._models import model_provider
 from agent_worker.settings import Settings
 from agent_worker.signals import stop_on_signals
@@ -24,6 +25,18 @@ from agents_temporal.opentelemetry import configure_otlp_export
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=60)
 """How long running activities may finish after SIGTERM before they are cancelled."""
+
+_STUCK_SHUTDOWN_SECONDS = 10.0
+"""How long a stuck worker tries to shut down before it leaves anyway (it cannot finish)."""
+
+
+class WorkerStuckError(RuntimeError):
+    """The worker held workflows it could not evict for ``WORKER_STUCK_EXIT_SECONDS``.
+
+    The process cannot end cleanly (the stuck workflow threads never finish), so the ``worker``
+    command exits at once with `STUCK_EXIT_CODE`, and its supervisor starts a fresh one that
+    picks the workflows up.
+    """
 
 
 def summary(
@@ -129,18 +142,90 @@ async def run_worker(
                 await health.start()
                 stack.push_async_callback(health.stop)
             say(summary(settings, apps, model, [p.name for p in mcp_providers]))
-            async with worker:
+            running = asyncio.create_task(worker.run())
+            stuck: str | None = None
+            try:
                 ready = True
                 say("agent worker ready: polling for tasks (Ctrl-C to stop)")
                 if ready_event is not None:
                     ready_event.set()
-                await stop.wait()
+                stuck = await _stopped_or_stuck(
+                    stop, running, lambda: stuck_workflows_problem(worker), settings
+                )
+            finally:
                 ready = False
-                say("agent worker stopping: letting running activities finish")
+                if stuck is None:
+                    if not running.done():
+                        say("agent worker stopping: letting running activities finish")
+                    await worker.shutdown()
+            if stuck is not None:
+                say(f"agent worker stuck: {stuck}; leaving")
+                # Its shutdown waits for the stuck workflows, which never end: bound it.
+                shutdown = asyncio.create_task(worker.shutdown())
+                await asyncio.wait({shutdown}, timeout=_STUCK_SHUTDOWN_SECONDS)
+                raise WorkerStuckError(stuck)
+            await running
     finally:
         remove_handlers()
         await provider.aclose()
     say("agent worker stopped")
+
+
+def serve_worker(settings: Settings, apps: Sequence[AgentApp], *, environ: dict[str, str]) -> int:
+    """Run `run_worker` as this process's work; returns 0 once stopped.
+
+    When workflows stay stuck on the worker, this ends the process at once with
+    `STUCK_EXIT_CODE`: the stuck workflow threads would keep a normal exit waiting forever.
+    """
+    with asyncio.Runner() as runner:
+        try:
+            runner.run(run_worker(settings, apps, environ=environ))
+        except WorkerStuckError as error:
+            print(
+                f"worker: {error}; exiting with code {STUCK_EXIT_CODE} so that a fresh worker "
+                "takes over",
+                file=sys.stderr,
+                flush=True,
+            )
+            sys.stdout.flush()
+            os._exit(STUCK_EXIT_CODE)
+    return 0
+
+
+async def _stopped_or_stuck(
+    stop: asyncio.Event,
+    running: asyncio.Task[None],
+    problem: Callable[[], str | None],
+    settings: Settings,
+) -> str | None:
+    """Wait for ``stop``, or for the worker to end; or until it stays stuck too long.
+
+    Returns:
+        None once ``stop`` is set or the worker ended on its own; ``problem()``'s answer once it
+        has answered for ``WORKER_STUCK_EXIT_SECONDS`` on end (never, when that is 0).
+    """
+    limit = settings.worker_stuck_exit_seconds
+    stopping = asyncio.create_task(stop.wait())
+    stuck_since: float | None = None
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            await asyncio.wait(
+                {stopping, running},
+                timeout=min(5.0, limit / 4) if limit else None,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if stopping.done() or running.done():
+                return None
+            found = problem()
+            if found is None:
+                stuck_since = None
+            elif stuck_since is None:
+                stuck_since = loop.time()
+            elif loop.time() - stuck_since >= limit:
+                return found
+    finally:
+        stopping.cancel()
 
 
 def stuck_workflows_problem(worker: Worker) -> str | None:

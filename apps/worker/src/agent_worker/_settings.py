@@ -166,6 +166,12 @@ class Settings(BaseSettings):
     that takes over 2 seconds is failed as a deadlock, and that conversation stays stuck on
     this worker until it restarts. Tasks beyond this number wait at the server instead.
     """
+    worker_stuck_exit_seconds: int = Field(default=60, ge=0)
+    """Seconds the worker keeps running with workflows stuck on it before it exits (0: never).
+
+    It exits with code 3, so that its supervisor (compose, systemd, Kubernetes, ``dev``)
+    starts a fresh worker, which picks those conversations up.
+    """
 
     # Console
     console_operator: str = Field(default_factory=_os_user, min_length=1)

@@ -23,6 +23,7 @@ _EXPECTED: dict[str, str] = {
     "WORKER_HEALTH_PORT": "a port number 1-65535 such as 8080, or unset it to turn it off",
     "WORKER_MAX_CONCURRENT_ACTIVITIES": "a positive whole number such as 100",
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "a whole number, at least 2, such as 8",
+    "WORKER_STUCK_EXIT_SECONDS": "a whole number of seconds such as 60, or 0 to never exit",
     "CONSOLE_PORT": "a port number 1-65535 such as 8501",
     "CODEC_SERVER_PORT": "a port number 1-65535 such as 8234",
     "MODEL_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 120",

@@ -14,7 +14,7 @@ from agent_worker._codec_server import CodecServerError, serve_codec
 from agent_worker._connect import TemporalUnreachableError, connect
 from agent_worker._health import check_health
 from agent_worker._models import ModelSetupError
-from agent_worker._run import run_worker
+from agent_worker._run import serve_worker
 from agent_worker.settings import Settings, SettingsError, load_settings
 from agent_worker.signals import stop_on_signals
 from agents_temporal import OpenAIAgentsPlugin
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for app in apps:
                 print(f"{app.name}\t{app.title}: {app.description}")
             return 0
-        asyncio.run(run_worker(settings, apps, environ=dict(os.environ)))
+        return serve_worker(settings, apps, environ=dict(os.environ))
     except (
         SettingsError,
         AgentAppError,
@@ -115,7 +115,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    return 0
 
 
 if __name__ == "__main__":
