@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import json
 import signal
 import socket
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,13 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 import devstack
-from agent_worker.health import check_health
+from agent_worker.health import STUCK_EXIT_CODE, check_health
 from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
 from devstack import StackError, plan_stack
-from devstack._stack import child_environment, preflight, temporal_command
+from devstack._process import Child
+from devstack._stack import child_environment, preflight, supervise, temporal_command
 from devstack.cli import main
 from tests.browser.dev_process import DevProcess, alive, free_port
 
@@ -176,6 +178,35 @@ def test_dev_comes_up_healthy_keeps_data_and_stops_cleanly(tmp_path: Path) -> No
         raise
     assert again.stop(signal.SIGINT) == 0, again.text()
     assert not {pid for pid in children if alive(pid)}
+
+
+async def test_a_worker_that_leaves_stuck_is_replaced_and_other_exits_stop_the_stack(
+    tmp_path: Path,
+) -> None:
+    # A stand-in worker: it leaves stuck once, then runs until stopped.
+    marker = tmp_path / "left-once"
+    script = f"test -e {marker} && exec sleep 60; touch {marker}; exit {STUCK_EXIT_CODE}"
+    out = io.StringIO()
+    worker = Child("worker", ["sh", "-c", script], {}, out=out)
+    await worker.start()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(supervise([worker], stop, print_to(out)))
+    async with asyncio.timeout(30):
+        while "starting a fresh one" not in out.getvalue() or worker.returncode is not None:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+    assert not serving.done(), out.getvalue()
+    stop.set()
+    assert await serving == 0
+    await worker.stop(5, print_to(out))
+    # Any other exit of a part still stops the stack.
+    console = Child("console", ["sh", "-c", "exit 1"], {}, out=out)
+    await console.start()
+    assert await supervise([console], asyncio.Event(), print_to(out)) == 1
+    assert "dev: console exited with code 1; stopping the stack" in out.getvalue()
+
+
+def print_to(out: io.StringIO) -> Callable[[str], None]:
+    return lambda line: print(line, file=out)
 
 
 def test_public_api_is_sorted_and_complete() -> None:

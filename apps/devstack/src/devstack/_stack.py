@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from agent_worker.health import check_health
+from agent_worker.health import STUCK_EXIT_CODE, check_health
 from agent_worker.settings import Settings
 from agent_worker.signals import stop_on_signals
 from agents_temporal.testing import temporal_cli_path
@@ -212,7 +212,8 @@ async def run_stack(
     """Run Temporal (unless one is running), the worker and the console until stopped.
 
     Ctrl-C or SIGTERM (or ``stop``) stops the console, then the worker (letting running
-    activities finish), then Temporal. If any part exits on its own, the rest are stopped too.
+    activities finish), then Temporal. If any part exits on its own, the rest are stopped too,
+    except a worker that left because workflows were stuck on it: that one is started again.
 
     Args:
         settings: The stack's settings (ports, Temporal address, model).
@@ -290,7 +291,7 @@ async def run_stack(
         if not await _until(console_ready, console, stop, "The console"):
             return 0
         _announce(say, plan, reuse)
-        return await _serve(children, stop, say)
+        return await supervise(children, stop, say)
     finally:
         await _stop_all(children, say)
         remove_handlers()
@@ -310,21 +311,39 @@ def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool) -> None:
     say("")
 
 
-async def _serve(children: list[Child], stop: asyncio.Event, say: Callable[[str], None]) -> int:
-    exits = {asyncio.create_task(child.wait()): child for child in children}
+async def supervise(children: list[Child], stop: asyncio.Event, say: Callable[[str], None]) -> int:
+    """Watch the running ``children`` until ``stop`` is set or one of them exits.
+
+    A worker that exits with `STUCK_EXIT_CODE` (workflows were stuck on it) is started again,
+    so that a fresh worker picks those conversations up; any other exit ends the stack.
+
+    Returns:
+        0 after ``stop``, 1 when a part exited on its own.
+    """
     stopping = asyncio.create_task(stop.wait())
     try:
-        done, _ = await asyncio.wait({stopping, *exits}, return_when=asyncio.FIRST_COMPLETED)
+        while True:
+            exits = {asyncio.create_task(child.wait()): child for child in children}
+            try:
+                done, _ = await asyncio.wait(
+                    {stopping, *exits}, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for task in exits:
+                    task.cancel()
+            if stopping in done:
+                say("dev: stopping")
+                return 0
+            failed = next(exits[task] for task in done if task in exits)
+            if failed.name == "worker" and failed.returncode == STUCK_EXIT_CODE:
+                # It left because workflows were stuck on it: a fresh worker picks them up.
+                say("dev: the worker left with stuck workflows; starting a fresh one")
+                await failed.start()
+                continue
+            say(f"dev: {failed.name} exited with code {failed.returncode}; stopping the stack")
+            return 1
     finally:
         stopping.cancel()
-        for task in exits:
-            task.cancel()
-    if stopping in done:
-        say("dev: stopping")
-        return 0
-    failed = next(exits[task] for task in done if task in exits)
-    say(f"dev: {failed.name} exited with code {failed.returncode}; stopping the stack")
-    return 1
 
 
 async def _stop_all(children: list[Child], say: Callable[[str], None]) -> None:
