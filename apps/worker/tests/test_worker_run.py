@@ -273,7 +273,7 @@ async def test_a_worker_with_a_stuck_workflow_fails_healthz_then_exits_for_a_fre
         log = b"".join(output).decode()
         assert code == STUCK_EXIT_CODE, log
         assert "agent worker stuck: 1 workflow(s) could not be evicted" in log
-        assert f"exiting with code {STUCK_EXIT_CODE} so that a fresh worker takes over" in log
+        assert f"exiting with code {STUCK_EXIT_CODE} so that a fresh worker takes them over" in log
     except BaseException:
         print(b"".join(output).decode()[-6000:])  # the worker's log, for the failure
         raise

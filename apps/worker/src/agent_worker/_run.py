@@ -180,10 +180,10 @@ def serve_worker(settings: Settings, apps: Sequence[AgentApp], *, environ: dict[
     with asyncio.Runner() as runner:
         try:
             runner.run(run_worker(settings, apps, environ=environ))
-        except WorkerStuckError as error:
+        except WorkerStuckError:
             print(
-                f"worker: {error}; exiting with code {STUCK_EXIT_CODE} so that a fresh worker "
-                "takes over",
+                f"worker: workflows are stuck on this worker (see above); exiting with code "
+                f"{STUCK_EXIT_CODE} so that a fresh worker takes them over",
                 file=sys.stderr,
                 flush=True,
             )
@@ -202,7 +202,8 @@ async def _stopped_or_stuck(
 
     Returns:
         None once ``stop`` is set or the worker ended on its own; ``problem()``'s answer once it
-        has answered for ``WORKER_STUCK_EXIT_SECONDS`` on end (never, when that is 0).
+        has found a problem for ``WORKER_STUCK_EXIT_SECONDS`` without a break (never, when
+        that is 0).
     """
     limit = settings.worker_stuck_exit_seconds
     stopping = asyncio.create_task(stop.wait())
