@@ -150,7 +150,10 @@ async def run_worker(
                 if ready_event is not None:
                     ready_event.set()
                 stuck = await _stopped_or_stuck(
-                    stop, running, lambda: stuck_workflows_problem(worker), settings
+                    stop,
+                    running,
+                    lambda: stuck_workflows_problem(worker),
+                    settings.worker_stuck_exit_seconds,
                 )
             finally:
                 ready = False
@@ -196,16 +199,15 @@ async def _stopped_or_stuck(
     stop: asyncio.Event,
     running: asyncio.Task[None],
     problem: Callable[[], str | None],
-    settings: Settings,
+    limit: int,
 ) -> str | None:
     """Wait for ``stop``, or for the worker to end; or until it stays stuck too long.
 
     Returns:
         None once ``stop`` is set or the worker ended on its own; ``problem()``'s answer once it
-        has found a problem for ``WORKER_STUCK_EXIT_SECONDS`` without a break (never, when
-        that is 0).
+        has found a problem for ``limit`` seconds without a break (never, when ``limit`` is 0:
+        WORKER_STUCK_EXIT_SECONDS).
     """
-    limit = settings.worker_stuck_exit_seconds
     stopping = asyncio.create_task(stop.wait())
     stuck_since: float | None = None
     loop = asyncio.get_running_loop()
