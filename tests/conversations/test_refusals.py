@@ -10,8 +10,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from agents_temporal._conversation_state import ConversationState
-from agents_temporal._conversation_types import ConversationSnapshot
+from agents_temporal._conversation.state import ConversationState
+from agents_temporal._conversation.types import ConversationSnapshot
 from agents_temporal.client import (
     ApprovalDecision,
     ConversationConfig,

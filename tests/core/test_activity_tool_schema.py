@@ -10,7 +10,7 @@ import pytest
 from agents.function_schema import function_schema
 from temporalio import activity
 
-import agents_temporal._activity_tool as activity_tool
+import agents_temporal._model.activity_tool as activity_tool
 from agents_temporal.workflow import activity_as_tool
 
 MINUTE = timedelta(minutes=1)

@@ -11,7 +11,7 @@ from temporalio.api.common.v1 import Payload
 
 from agent_worker.settings import Settings
 from agents_temporal import EncryptionCodec, PayloadDecryptionError
-from agents_temporal._codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
+from agents_temporal._payloads.codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
 
 KEY_A = os.urandom(32)
 KEY_B = os.urandom(32)

@@ -8,8 +8,8 @@ from typing import Any, cast
 from agents import Agent, TResponseInputItem
 from temporalio.client import Client
 
-from agents_temporal._compaction import estimate_tokens, safe_split
-from agents_temporal._storage_refs import STORED_ITEMS_TYPE
+from agents_temporal._conversation.compaction import estimate_tokens, safe_split
+from agents_temporal._payloads.workflow_refs import STORED_ITEMS_TYPE
 from agents_temporal.testing import ResponseBuilders, TestModel
 from agents_temporal.workflow import ConversationCompactor
 from tests.long_conversations.support import agent_worker, model_inputs, scripted_model, workflow_id

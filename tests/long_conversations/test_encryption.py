@@ -18,7 +18,7 @@ from agents_temporal import (
     PayloadDecryptionError,
     build_data_converter,
 )
-from agents_temporal._codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
+from agents_temporal._payloads.codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
 from tests.long_conversations.support import (
     TEST_KEYS,
     agent_worker,

@@ -11,18 +11,17 @@ from agents import ModelResponse, Usage
 from temporalio.exceptions import ApplicationError
 
 from agents_temporal import EncryptionCodec, LocalStorageDriver, PayloadStoreError
-from agents_temporal._storage_refs import (
-    REFERENCE_FROM_BYTES,
-    STORED_ITEMS_TYPE,
-    ModelCallResponse,
-    StoredInputRef,
-    StoredInputs,
-)
-from agents_temporal._storage_segments import (
+from agents_temporal._model_call import ModelCallResponse, StoredInputRef
+from agents_temporal._payloads.activity_segments import (
     _CACHE,  # pyright: ignore[reportPrivateUsage]
     STORAGE_MISSING_ERROR,
     SegmentStore,
     open_model_input,
+)
+from agents_temporal._payloads.workflow_refs import (
+    REFERENCE_FROM_BYTES,
+    STORED_ITEMS_TYPE,
+    StoredInputs,
 )
 from tests.long_conversations.support import all_stored_files, contains
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from agents_temporal import EncryptionCodec, LocalStorageDriver, build_data_converter
-from agents_temporal._storage_refs import REFERENCE_FROM_BYTES
+from agents_temporal._payloads.workflow_refs import REFERENCE_FROM_BYTES
 from tests.long_conversations.support import (
     TEST_KEYS,
     agent_worker,

@@ -30,7 +30,7 @@ from agents_temporal import (
     S3StorageDriver,
     build_data_converter,
 )
-from agents_temporal._storage import key_segment
+from agents_temporal._payloads.storage import key_segment
 from tests.long_conversations.support import all_stored_files, contains
 
 TARGET = StorageDriverStoreContext(

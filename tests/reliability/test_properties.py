@@ -45,11 +45,11 @@ from agents_temporal import (
     PayloadStoreError,
     build_data_converter,
 )
-from agents_temporal._approvals import with_edited_arguments
-from agents_temporal._approvals_types import ApprovalRecord, PendingRun
-from agents_temporal._codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
-from agents_temporal._conversation_state import ConversationState
-from agents_temporal._conversation_types import REFUSAL_REASONS, ConversationSnapshot
+from agents_temporal._conversation.approval_types import ApprovalRecord, PendingRun
+from agents_temporal._conversation.approvals import with_edited_arguments
+from agents_temporal._conversation.state import ConversationState
+from agents_temporal._conversation.types import REFUSAL_REASONS, ConversationSnapshot
+from agents_temporal._payloads.codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
 from agents_temporal.client import (
     ApprovalDecision,
     ConversationConfig,

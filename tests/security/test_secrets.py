@@ -16,7 +16,7 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload
 from temporalio.testing import WorkflowEnvironment
 
-from agents_temporal._codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
+from agents_temporal._payloads.codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
 from agents_temporal.testing import OpenAICompatibleServer
 from tests.security.scanning import (
     opened,

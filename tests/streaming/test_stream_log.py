@@ -11,7 +11,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from agents_temporal import OpenAIAgentsPlugin
-from agents_temporal._streaming_types import PUBLISH_DELTAS_SIGNAL, DeltaBatch, TextDelta
+from agents_temporal._streaming.types import PUBLISH_DELTAS_SIGNAL, DeltaBatch, TextDelta
 from agents_temporal.streaming import StreamPage, read_events
 from tests.replaying import save_history
 from tests.streaming.support import subscribe, wait_for_history, wait_for_page

@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agents_temporal import ModelActivityParameters
-from agents_temporal._tracing_provider import (
+from agents_temporal._tracing.provider import (
     ReplayAwareProcessor,
     TemporalTraceProvider,
     install_trace_provider,

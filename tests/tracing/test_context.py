@@ -11,8 +11,8 @@ from opentelemetry import trace as otel_trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.api.common.v1 import Payload
 
-from agents_temporal._otel import AgentsSpansToOtel
-from agents_temporal._tracing_context import HEADER, TraceContext, from_headers, with_context
+from agents_temporal._tracing.context import HEADER, TraceContext, from_headers, with_context
+from agents_temporal._tracing.otel import AgentsSpansToOtel
 from agents_temporal.opentelemetry import create_tracer_provider
 from tests.tracing.support import parent_id, span_id, trace_id
 

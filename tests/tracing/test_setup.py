@@ -65,7 +65,7 @@ def test_configure_otlp_export_extends_a_replay_safe_provider(
 def test_missing_dependencies_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     # As if openinference-instrumentation-openai-agents were not installed.
     monkeypatch.setitem(sys.modules, "openinference.instrumentation.openai_agents._processor", None)
-    monkeypatch.delitem(sys.modules, "agents_temporal._otel", raising=False)
+    monkeypatch.delitem(sys.modules, "agents_temporal._tracing.otel", raising=False)
     with pytest.raises(ImportError, match=r'pip install "agents-temporal\[otel\]"'):
         OpenAIAgentsPlugin(use_otel_instrumentation=True)
 

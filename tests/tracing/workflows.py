@@ -8,7 +8,7 @@ import opentelemetry.trace
 from agents import Agent, Runner, custom_span, get_current_trace, trace
 from temporalio import activity, workflow
 
-from agents_temporal._tracing_context import TraceScope
+from agents_temporal._tracing.context import TraceScope
 from agents_temporal.workflow import activity_as_tool
 
 TIMEOUT = timedelta(seconds=10)

@@ -34,7 +34,7 @@ from openai.types.responses import (
     ResponseTextDeltaEvent,
 )
 
-from agents_temporal._openai_server import (
+from agents_temporal.testing._openai_server.server import (
     ErrorReply,
     HangReply,
     MalformedReply,

@@ -21,14 +21,14 @@ from pydantic import BaseModel
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from agents_temporal import AgentsWorkflowError
-from agents_temporal._specs import (
+from agents_temporal._model.specs import (
     SpecOutputSchema,
-    ToolSpec,
     handoff_spec,
     output_schema_spec,
     rebuild_tool,
     tool_spec,
 )
+from agents_temporal._model_call import ToolSpec
 
 HOSTED: list[Any] = [
     WebSearchTool(search_context_size="high"),

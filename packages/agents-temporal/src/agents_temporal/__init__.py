@@ -5,21 +5,21 @@ written for it runs here with only the import path changed.
 """
 
 from . import workflow
-from ._codec import EncryptionCodec, PayloadDecryptionError
-from ._converter import AgentsPayloadConverter
 from ._errors import AgentsWorkflowError
-from ._mcp_providers import StatefulMCPServerProvider, StatelessMCPServerProvider
+from ._mcp.providers import StatefulMCPServerProvider, StatelessMCPServerProvider
+from ._model.providers import DefaultModelProvider
 from ._params import ModelActivityParameters
-from ._plugin import OpenAIAgentsPlugin
-from ._providers import DefaultModelProvider
-from ._storage import (
+from ._payloads.codec import EncryptionCodec, PayloadDecryptionError
+from ._payloads.converter import AgentsPayloadConverter
+from ._payloads.data_converter import build_data_converter
+from ._payloads.s3 import S3StorageDriver
+from ._payloads.storage import (
     BlobStorageDriver,
     LocalStorageDriver,
     PayloadNotFoundError,
     PayloadStoreError,
 )
-from ._storage_converter import build_data_converter
-from ._storage_s3 import S3StorageDriver
+from ._plugin import OpenAIAgentsPlugin
 
 __all__ = [
     "AgentsPayloadConverter",

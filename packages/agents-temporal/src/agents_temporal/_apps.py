@@ -1,4 +1,4 @@
-"""Agent apps: workspace packages that a worker and a console discover by entry point."""
+"""Worker and console: agent apps, workspace packages discovered by entry point."""
 
 from __future__ import annotations
 

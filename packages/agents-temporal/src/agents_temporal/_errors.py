@@ -1,4 +1,4 @@
-"""Errors raised by agents_temporal."""
+"""Both sides: the errors agents_temporal raises."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""How model calls are scheduled as Temporal activities."""
+"""Workflow side: how model calls are scheduled as Temporal activities."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""OpenAIAgentsPlugin: one object that sets up clients, workers and replayers for agents."""
+"""Client and worker: OpenAIAgentsPlugin sets up clients, workers and replayers for agents."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from temporalio.plugin import SimplePlugin
 from temporalio.worker import WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from ._converter import with_agents_converter
-from ._mcp_providers import MCPServerProvider, provider_activities, provider_names
-from ._model_activity import ModelActivity
+from ._mcp.providers import MCPServerProvider, provider_activities, provider_names
+from ._model.activity import ModelActivity
+from ._model.runner import TemporalAgentRunner
 from ._params import ModelActivityParameters
-from ._runner import TemporalAgentRunner
-from ._tracing import check_otel_ready, enable_otel_export
-from ._tracing_interceptor import AgentsTracingInterceptor
-from ._tracing_provider import install_trace_provider
+from ._payloads.converter import with_agents_converter
+from ._tracing.interceptor import AgentsTracingInterceptor
+from ._tracing.otel_gate import check_otel_ready, enable_otel_export
+from ._tracing.provider import install_trace_provider
 from ._workflow_context import AgentsInterceptor, WorkflowAgentsContext
 
 # Shared with the sandbox, so the workflow sees the same classes, runner and settings as the

@@ -1,4 +1,4 @@
-"""Real local Temporal servers for tests and the dev stack, from pip-installed binaries."""
+"""Tests and the dev stack: real local Temporal servers from pip-installed binaries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-workflow plumbing: which plugin settings apply to the workflow running now.
+"""Workflow side: which plugin settings apply to the workflow running now.
 
 Several workers with different plugin settings may share one process (tests do), so the
 settings cannot be a process global. A workflow interceptor installed by each plugin pins its

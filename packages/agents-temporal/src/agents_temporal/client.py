@@ -1,8 +1,8 @@
 """What client code uses to talk to conversation workflows: a typed handle and its data."""
 
-from ._approvals_types import ApprovalDecision, ApprovalRecord, PendingApproval
-from ._conversation_client import ConversationHandle, ConversationRefused
-from ._conversation_types import (
+from ._conversation.approval_types import ApprovalDecision, ApprovalRecord, PendingApproval
+from ._conversation.client import ConversationHandle, ConversationRefused
+from ._conversation.types import (
     ConversationConfig,
     ConversationInput,
     ConversationStatus,
@@ -12,7 +12,7 @@ from ._conversation_types import (
     TranscriptEntry,
     TurnResult,
 )
-from ._usage import ModelCallUsage, UsageReport, UsageTotals
+from ._conversation.usage import ModelCallUsage, UsageReport, UsageTotals
 
 __all__ = [
     "ApprovalDecision",

@@ -17,12 +17,12 @@ Example:
     ```
 """
 
-from ._tracing import OTEL_EXTRA_HINT as _OTEL_EXTRA_HINT
+from ._tracing.otel_gate import OTEL_EXTRA_HINT as _OTEL_EXTRA_HINT
 
 try:
     from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider
 
-    from ._otel_setup import ENDPOINT_ENV, configure_otlp_export, create_tracer_provider
+    from ._tracing.otel_setup import ENDPOINT_ENV, configure_otlp_export, create_tracer_provider
 except ImportError as error:  # pragma: no cover - exercised without the extra
     raise ImportError(
         f"agents_temporal.opentelemetry needs the otel extra ({error}): {_OTEL_EXTRA_HINT}"

@@ -12,8 +12,8 @@ A workflow that makes a ``agents_temporal.workflow.StreamEventLog`` streams its
         last_offset = event.offset
 """
 
-from ._streaming_client import read_events, subscribe_events
-from ._streaming_types import StreamEvent, StreamEventKind, StreamPage
+from ._streaming.client import read_events, subscribe_events
+from ._streaming.types import StreamEvent, StreamEventKind, StreamPage
 
 __all__ = [
     "StreamEvent",

@@ -1,10 +1,9 @@
 """What workflow code uses: activity tools, MCP servers, conversations, approvals, sessions."""
 
-from ._activity_tool import activity_as_tool
-from ._approvals_types import ApprovalDecision, ApprovalRecord, PendingApproval
-from ._compaction import CompactionResult, ConversationCompactor
-from ._conversation import ConversationWorkflow
-from ._conversation_types import (
+from ._conversation.approval_types import ApprovalDecision, ApprovalRecord, PendingApproval
+from ._conversation.compaction import CompactionResult, ConversationCompactor
+from ._conversation.session import WorkflowSession
+from ._conversation.types import (
     ConversationConfig,
     ConversationInput,
     ConversationStatus,
@@ -13,12 +12,13 @@ from ._conversation_types import (
     TranscriptEntry,
     TurnResult,
 )
-from ._mcp_workflow import stateful_mcp_server, stateless_mcp_server
-from ._session import WorkflowSession
-from ._storage_refs import reference_stored_items
-from ._streaming_log import StreamEventLog
-from ._streaming_types import StreamLogState
-from ._usage import ModelCallUsage, UsageHooks, UsageReport, UsageTotals
+from ._conversation.usage import ModelCallUsage, UsageHooks, UsageReport, UsageTotals
+from ._conversation.workflow import ConversationWorkflow
+from ._mcp.workflow_servers import stateful_mcp_server, stateless_mcp_server
+from ._model.activity_tool import activity_as_tool
+from ._payloads.workflow_refs import reference_stored_items
+from ._streaming.log import StreamEventLog
+from ._streaming.types import StreamLogState
 from ._workflow_context import registered_mcp_servers
 
 __all__ = [

@@ -1,0 +1,162 @@
+"""Workflow side: the MCP server an agent sees in a workflow, each method an activity.
+
+The real server lives on a worker. The stand-in holds only deterministic workflow state (its
+name, its activity options and, when asked, the cached tool list), so a workflow that uses it
+replays exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from agents import RunContextWrapper
+from agents.mcp import MCPServer
+from agents.mcp.server import RequireApprovalSetting
+from mcp.types import CallToolResult, GetPromptResult, ListPromptsResult, Tool
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+
+from .common import (
+    MCP_TIMEOUT,
+    CallToolRequest,
+    GetPromptRequest,
+    Operation,
+    ToolListing,
+    operation_activity,
+)
+
+_T = TypeVar("_T")
+
+DEFAULT_OPERATION_TIMEOUT = timedelta(minutes=1)
+
+
+def operation_options(config: workflow.ActivityConfig | None) -> workflow.ActivityConfig:
+    """The user's activity options over ours (a minute per attempt)."""
+    options: workflow.ActivityConfig = {"start_to_close_timeout": DEFAULT_OPERATION_TIMEOUT}
+    options.update(config or {})
+    return options
+
+
+class ActivityMCPServer(MCPServer):
+    """An Agents SDK ``MCPServer`` whose requests run as activities on a worker.
+
+    ``connect()`` and ``cleanup()`` do nothing: connections are opened by the activities.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        config: workflow.ActivityConfig | None,
+        cache_tools_list: bool,
+        require_approval: RequireApprovalSetting,
+    ) -> None:
+        super().__init__(require_approval=require_approval)
+        self._name = name
+        self._options = operation_options(config)
+        self._cache_tools_list = cache_tools_list
+        self._approval_from_workflow = require_approval is not None
+        self._listing: ToolListing | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    async def connect(self) -> None:
+        """Nothing to do: each request connects inside its activity."""
+
+    async def cleanup(self) -> None:
+        """Nothing to do: each request closes its connection inside its activity."""
+
+    @property
+    def cached_tools(self) -> list[Tool] | None:
+        if self._listing is None:
+            return None
+        return [tool.model_copy(deep=True) for tool in self._listing.tools]
+
+    def invalidate_tools_cache(self) -> None:
+        """Fetch the tool list again on the next ``list_tools``."""
+        self._listing = None
+
+    async def list_tools(
+        self,
+        run_context: RunContextWrapper[Any] | None = None,
+        agent: Any = None,
+    ) -> list[Tool]:
+        # The activity cannot see the run context or the agent, so a dynamic tool filter on
+        # the worker-side server sees neither; static filters apply there as configured.
+        if self._listing is None or not self._cache_tools_list:
+            listing = await self._execute("list_tools", None, ToolListing, "list tools")
+            self._listing = listing
+            self.use_structured_content = listing.use_structured_content
+        return [tool.model_copy(deep=True) for tool in self._listing.tools]
+
+    async def call_tool(
+        self,
+        tool_name: str,
+        arguments: dict[str, Any] | None,
+        meta: dict[str, Any] | None = None,
+    ) -> CallToolResult:
+        request = CallToolRequest(tool_name=tool_name, arguments=arguments, meta=meta)
+        return await self._execute("call_tool", request, CallToolResult, tool_name)
+
+    async def list_prompts(self) -> ListPromptsResult:
+        return await self._execute("list_prompts", None, ListPromptsResult, "list prompts")
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None
+    ) -> GetPromptResult:
+        request = GetPromptRequest(name=name, arguments=arguments)
+        return await self._execute("get_prompt", request, GetPromptResult, f"prompt {name}")
+
+    def _get_needs_approval_for_tool(self, tool: Tool, agent: Any) -> Any:
+        # A require_approval given in the workflow wins: it may be a callable, which can only
+        # run here, next to the run context. Otherwise the worker-side server's own setting
+        # decides, as reported with the tool list.
+        if self._approval_from_workflow or self._listing is None:
+            return super()._get_needs_approval_for_tool(tool, agent)
+        return self._listing.needs_approval.get(tool.name, False)
+
+    async def _execute(
+        self, operation: Operation, request: Any, result_type: type[_T], summary: str
+    ) -> _T:
+        try:
+            return await self._run_activity(operation, request, result_type, summary)
+        except ActivityError as error:
+            failure = self._failure(operation, error)
+            if failure is None:
+                raise
+            raise failure from error
+
+    async def _run_activity(
+        self, operation: Operation, request: Any, result_type: type[_T], summary: str
+    ) -> _T:
+        options: workflow.ActivityConfig = {"summary": f"{self._name}: {summary}"}
+        options.update(self._options)
+        return await workflow.execute_activity(
+            operation_activity(self._name, operation),
+            args=[] if request is None else [request],
+            result_type=result_type,
+            **options,
+        )
+
+    def _failure(self, operation: Operation, error: ActivityError) -> Exception | None:
+        """The error a workflow sees when an MCP activity fails for good (None: as it is)."""
+        cause = error.cause
+        if isinstance(cause, ApplicationError):
+            # The activity's message already says what went wrong with which server; lift it
+            # out of the "Activity task failed" wrapper so it reaches the workflow's caller.
+            return ApplicationError(cause.message, type=cause.type, non_retryable=True)
+        if isinstance(cause, TimeoutError):
+            kind = cause.type.name.lower() if cause.type is not None else "timeout"
+            return ApplicationError(
+                f"MCP server {self._name!r}: {operation} timed out ({kind}); give it more time "
+                "with config={'start_to_close_timeout': ...}",
+                type=MCP_TIMEOUT,
+                non_retryable=True,
+            )
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._name!r})"

@@ -1,0 +1,111 @@
+"""Activity side: the model activity, which makes each real model call on a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from agents import ModelProvider, ModelSettings, ModelTracing
+from pydantic import TypeAdapter
+from temporalio import activity
+
+from .._model_call import (
+    MODEL_ACTIVITY_NAME,
+    STREAM_MODEL_ACTIVITY_NAME,
+    ModelCallInput,
+    ModelCallResponse,
+    StreamTarget,
+)
+from .._payloads.activity_segments import open_model_input
+from .._streaming.activity import DeltaPublisher, collect_response
+from .provider_errors import classify
+from .providers import DefaultModelProvider
+from .specs import SpecOutputSchema, rebuild_tool
+
+_SETTINGS = TypeAdapter(ModelSettings)
+
+
+def model_arguments(call: ModelCallInput) -> dict[str, Any]:
+    """The keyword arguments of ``Model.get_response`` / ``stream_response`` for ``call``."""
+    return {
+        "system_instructions": call.system_instructions,
+        "input": call.input,
+        "model_settings": _SETTINGS.validate_python(call.model_settings),
+        "tools": [rebuild_tool(spec) for spec in call.tools],
+        "output_schema": SpecOutputSchema(call.output_schema) if call.output_schema else None,
+        "handoffs": [rebuild_tool(spec) for spec in call.handoffs],
+        "tracing": ModelTracing(call.tracing),
+        "previous_response_id": call.previous_response_id,
+        "conversation_id": call.conversation_id,
+        "prompt": call.prompt,
+    }
+
+
+@contextlib.asynccontextmanager
+async def heartbeating() -> AsyncGenerator[None]:
+    """Heartbeat while the body runs, when the activity has a heartbeat timeout."""
+    timeout = activity.info().heartbeat_timeout
+    if not timeout:
+        yield
+        return
+    interval = max(timeout.total_seconds() / 3, 0.05)
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(interval)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+class ModelActivity:
+    """Holds the worker's model provider and serves the model activity."""
+
+    def __init__(self, model_provider: ModelProvider | None = None) -> None:
+        self._provider = model_provider or DefaultModelProvider()
+        self._owns_provider = model_provider is None
+
+    async def aclose(self) -> None:
+        """Release the HTTP clients of the provider this activity made for itself."""
+        if self._owns_provider:
+            await self._provider.aclose()
+
+    @activity.defn(name=MODEL_ACTIVITY_NAME)
+    async def invoke_model(self, call: ModelCallInput) -> ModelCallResponse:
+        """Call the model named in ``call`` and return its full response."""
+        model_input = await open_model_input(call.input, call.input_ref)
+        call = dataclasses.replace(call, input=model_input.items)
+        try:
+            model = self._provider.get_model(call.model_name)
+            async with heartbeating():
+                response = await model.get_response(**model_arguments(call))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            raise classify(error, call.model_name) from error
+        return await model_input.confirm(response)
+
+    @activity.defn(name=STREAM_MODEL_ACTIVITY_NAME)
+    async def stream_model(self, call: ModelCallInput, stream: StreamTarget) -> ModelCallResponse:
+        """Call the model with streaming, sending its text deltas to the calling workflow."""
+        model_input = await open_model_input(call.input, call.input_ref)
+        call = dataclasses.replace(call, input=model_input.items)
+        try:
+            model = self._provider.get_model(call.model_name)
+            async with heartbeating(), DeltaPublisher.for_current_activity(stream) as publisher:
+                events = model.stream_response(**model_arguments(call))
+                response = await collect_response(events, publisher)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            raise classify(error, call.model_name) from error
+        return await model_input.confirm(response)

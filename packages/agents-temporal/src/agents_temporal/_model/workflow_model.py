@@ -1,0 +1,274 @@
+"""Workflow side: the model an agent gets in a workflow, each call the model activity."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agents import (
+    Agent,
+    AgentOutputSchemaBase,
+    Handoff,
+    Model,
+    ModelProvider,
+    ModelResponse,
+    ModelSettings,
+    ModelTracing,
+    RunContextWrapper,
+    RunHooks,
+    Tool,
+    TResponseInputItem,
+)
+from agents.items import TResponseStreamEvent
+from openai.types.responses.response_prompt_param import ResponsePromptParam
+from pydantic_core import to_jsonable_python
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+from .._errors import MODEL_PROVIDER_ERROR, AgentsWorkflowError
+from .._hooks import ForwardingRunHooks
+from .._model_call import ModelCallInput, StreamTarget
+from .._params import ModelActivityParameters
+from .._payloads.workflow_refs import prepare_input
+from .._streaming.workflow_model import model_call_stream, response_stream_events
+from .activity import ModelActivity
+from .specs import handoff_spec, output_schema_spec, tool_spec
+
+
+class AgentTracker:
+    """Remembers which agent is about to call the model, for activity summaries."""
+
+    def __init__(self) -> None:
+        self.agent_name = "agent"
+
+
+class TrackingHooks(ForwardingRunHooks):
+    """Run hooks that note which agent is about to call the model, then forward every hook."""
+
+    def __init__(self, inner: RunHooks[Any] | None, tracker: AgentTracker) -> None:
+        super().__init__(inner)
+        self._tracker = tracker
+
+    async def on_llm_start(
+        self,
+        context: RunContextWrapper[Any],
+        agent: Agent[Any],
+        system_prompt: str | None,
+        input_items: list[TResponseInputItem],
+    ) -> None:
+        self._tracker.agent_name = agent.name
+        await super().on_llm_start(context, agent, system_prompt, input_items)
+
+
+def _keep_call_ids_unique(sent: str | list[dict[str, Any]], response: ModelResponse) -> None:
+    """Give a new tool call a fresh ``call_id`` when the conversation already has that id.
+
+    The Agents SDK keeps one item per call id in a model's input (the latest), so a provider
+    that numbers its calls per response (``call_0`` every time), or a process that restarted
+    its numbering, would silently replace an earlier call and its output: the model no longer
+    sees that the tool ran, and may run it again. Renaming depends only on the items, so a
+    replay renames the same way.
+    """
+    taken = {
+        call_id
+        for item in (sent if isinstance(sent, list) else [])
+        if isinstance(call_id := item.get("call_id"), str)
+    }
+    for item in response.output:
+        call_id = getattr(item, "call_id", None)
+        if not isinstance(call_id, str):
+            continue
+        if call_id in taken:
+            fresh = next(
+                candidate
+                for n in itertools.count(2)
+                if (candidate := f"{call_id}-{n}") not in taken
+            )
+            workflow.logger.warning(
+                "The model returned tool call id %r, which the conversation already has; "
+                "the new call is %r",
+                call_id,
+                fresh,
+            )
+            item.call_id = fresh  # pyright: ignore[reportAttributeAccessIssue]
+            call_id = fresh
+        taken.add(call_id)
+
+
+def _input_items(value: str | list[TResponseInputItem]) -> str | list[dict[str, Any]]:
+    if isinstance(value, str):
+        return value
+    return [to_jsonable_python(item) for item in value]
+
+
+class ActivityModel(Model):
+    """A model whose every call is the model activity."""
+
+    def __init__(
+        self, model_name: str | None, params: ModelActivityParameters, tracker: AgentTracker
+    ) -> None:
+        self.model_name = model_name
+        self._params = params
+        self._tracker = tracker
+
+    async def get_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        *,
+        previous_response_id: str | None,
+        conversation_id: str | None,
+        prompt: ResponsePromptParam | None,
+    ) -> ModelResponse:
+        call = self._call_input(
+            system_instructions,
+            input,
+            model_settings,
+            tools,
+            output_schema,
+            handoffs,
+            tracing,
+            previous_response_id,
+            conversation_id,
+            prompt,
+        )
+        response: ModelResponse = await run_model_activity(self._params, call)
+        _keep_call_ids_unique(call.input, response)
+        return response
+
+    def _call_input(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        previous_response_id: str | None,
+        conversation_id: str | None,
+        prompt: ResponsePromptParam | None,
+    ) -> ModelCallInput:
+        return ModelCallInput(
+            model_name=self.model_name,
+            agent_name=self._tracker.agent_name,
+            system_instructions=system_instructions,
+            input=_input_items(input),
+            model_settings=model_settings.to_json_dict(),
+            tools=[tool_spec(t) for t in tools],
+            handoffs=[handoff_spec(h) for h in handoffs],
+            output_schema=output_schema_spec(output_schema),
+            tracing=tracing.value,
+            previous_response_id=previous_response_id,
+            conversation_id=conversation_id,
+            prompt=to_jsonable_python(prompt) if prompt is not None else None,
+        )
+
+    async def stream_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff[Any, Any]],
+        tracing: ModelTracing,
+        *,
+        previous_response_id: str | None,
+        conversation_id: str | None,
+        prompt: ResponsePromptParam | None,
+    ) -> AsyncIterator[TResponseStreamEvent]:
+        call = self._call_input(
+            system_instructions,
+            input,
+            model_settings,
+            tools,
+            output_schema,
+            handoffs,
+            tracing,
+            previous_response_id,
+            conversation_id,
+            prompt,
+        )
+        # Observers get the call's deltas through the workflow's stream log while the activity
+        # runs; the run itself gets events made from the durable activity result.
+        with model_call_stream(self._params, call) as stream:
+            response = await run_model_activity(self._params, call, stream.target)
+            _keep_call_ids_unique(call.input, response)
+            stream.complete(response)
+        for event in response_stream_events(response, self.model_name):
+            yield event
+
+
+async def run_model_activity(
+    params: ModelActivityParameters, call: ModelCallInput, stream: StreamTarget | None = None
+) -> Any:
+    """Run the model activity for ``call``, referencing conversation items already stored."""
+    prepared = prepare_input(call.input)
+    call = dataclasses.replace(call, input=prepared.items, input_ref=prepared.ref)
+    return prepared.confirm(await _schedule_model_activity(params, call, stream))
+
+
+async def _schedule_model_activity(
+    params: ModelActivityParameters, call: ModelCallInput, stream: StreamTarget | None
+) -> Any:
+    """Schedule the model activity for ``call`` and translate its failures.
+
+    With a ``stream``, the streaming model activity runs instead and sends its deltas there.
+    """
+    summary = params.summary_for(call.agent_name, call.model_name)
+    method: Any = ModelActivity.invoke_model if stream is None else ModelActivity.stream_model
+    args: list[Any] = [call] if stream is None else [call, stream]
+    try:
+        if params.use_local_activity:
+            return await workflow.execute_local_activity_method(
+                method,
+                args=args,
+                schedule_to_close_timeout=params.schedule_to_close_timeout,
+                schedule_to_start_timeout=params.schedule_to_start_timeout,
+                start_to_close_timeout=params.start_to_close_timeout,
+                retry_policy=params.retry_policy,
+                cancellation_type=params.cancellation_type,
+                summary=summary,
+            )
+        return await workflow.execute_activity_method(
+            method,
+            args=args,
+            task_queue=params.task_queue,
+            schedule_to_close_timeout=params.schedule_to_close_timeout,
+            schedule_to_start_timeout=params.schedule_to_start_timeout,
+            start_to_close_timeout=params.start_to_close_timeout,
+            heartbeat_timeout=params.heartbeat_timeout,
+            retry_policy=params.retry_policy,
+            cancellation_type=params.cancellation_type,
+            summary=summary,
+            priority=params.priority,
+        )
+    except ActivityError as error:
+        cause = error.cause
+        if isinstance(cause, ApplicationError) and (cause.type or "").startswith(
+            MODEL_PROVIDER_ERROR
+        ):
+            raise AgentsWorkflowError(cause.message, type=MODEL_PROVIDER_ERROR) from error
+        raise AgentsWorkflowError(
+            f"Model call for agent {call.agent_name!r} failed: {cause or error}",
+            type=MODEL_PROVIDER_ERROR,
+        ) from error
+
+
+class ActivityModelProvider(ModelProvider):
+    """Hands out activity-backed models inside a workflow."""
+
+    def __init__(self, params: ModelActivityParameters, tracker: AgentTracker) -> None:
+        self._params = params
+        self._tracker = tracker
+
+    def get_model(self, model_name: str | None) -> Model:
+        return ActivityModel(model_name, self._params, self._tracker)

@@ -1,0 +1,100 @@
+"""The data that crosses the model activity boundary: what a call sends, and what comes back.
+
+Both sides import this module and nothing else of each other: the workflow side builds a
+`ModelCallInput`, the activity side (on any worker) answers with a `ModelCallResponse`. Every
+field is plain data, recorded in workflow history, so a change here is a change to history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pydantic.dataclasses
+from agents import ModelResponse
+
+MODEL_ACTIVITY_NAME = "agents_temporal.invoke_model"
+"""The activity type of a model call."""
+
+STREAM_MODEL_ACTIVITY_NAME = "agents_temporal.stream_model"
+"""The activity type of a streamed model call."""
+
+
+@dataclass
+class ToolSpec:
+    """A tool or handoff as the model sees it."""
+
+    kind: str
+    """Class name of the tool (``FunctionTool``, ``WebSearchTool``, ``Handoff``, ...)."""
+
+    fields: dict[str, Any] = field(default_factory=dict[str, Any])
+    """The tool's data fields; callables and fields that are not plain data are left out."""
+
+
+@dataclass
+class OutputSchemaSpec:
+    """An agent's output schema as the model sees it."""
+
+    name: str
+    is_plain_text: bool
+    json_schema: dict[str, Any] | None
+    is_strict_json_schema: bool
+
+
+@dataclass
+class StoredInputRef:
+    """How a model call's input refers to conversation items already stored.
+
+    The call's ``input`` then holds only the items after the ``parent`` segment.
+    """
+
+    parent: str | None
+    """The stored segment holding the conversation before this call's items (None: none)."""
+
+    parent_items: int
+    """How many items the ``parent`` chain holds, checked when it is read back."""
+
+    store_as: str | None
+    """Store the parent plus this call's items as the segment with this id (None: nothing new
+    to store)."""
+
+
+@dataclass
+class ModelCallInput:
+    """Everything a model call needs, as plain data recorded in workflow history."""
+
+    model_name: str | None
+    agent_name: str
+    system_instructions: str | None
+    input: str | list[dict[str, Any]]
+    model_settings: dict[str, Any]
+    tools: list[ToolSpec]
+    handoffs: list[ToolSpec]
+    output_schema: OutputSchemaSpec | None
+    tracing: int
+    previous_response_id: str | None = None
+    conversation_id: str | None = None
+    prompt: dict[str, Any] | None = None
+    input_ref: StoredInputRef | None = None
+    """Set when ``input`` continues conversation items already in the payload store."""
+
+
+@dataclass
+class StreamTarget:
+    """Where and how the streaming model activity publishes its deltas."""
+
+    model_call: str
+    """The model call the deltas belong to."""
+
+    batch_interval: timedelta
+    """The least time between two signals of deltas."""
+
+
+@pydantic.dataclasses.dataclass
+class ModelCallResponse(ModelResponse):
+    """The model activity's result: the model's response, and what the activity stored."""
+
+    stored_input: str | None = None
+    """The id of the segment now holding this call's whole input, which later calls may
+    reference; None when the activity's worker has no payload storage."""

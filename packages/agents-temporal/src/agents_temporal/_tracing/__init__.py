@@ -1,0 +1,1 @@
+"""Tracing: replay-safe Agents SDK traces, carried across Temporal, exported to OpenTelemetry."""

@@ -1,0 +1,135 @@
+"""Both sides: Agents SDK spans exported through OpenTelemetry, replay safe (``otel`` extra).
+
+OpenInference's processor turns each Agents SDK trace and span into an OpenTelemetry span. It
+is registered once per process (the global tracer provider is per process too) and hears every
+event, replays included: the global provider must be Temporal's ``ReplaySafeTracerProvider``,
+whose ids inside a workflow come from the run's deterministic generator and which drops any
+span that ends while a workflow replays. Hearing the replayed events keeps the ids in step, so
+a span begun before a replay and ended after it is exported once, with the ids it began with.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, cast
+
+import opentelemetry.context
+from agents.tracing import Span, add_trace_processor, get_trace_provider
+from openinference.instrumentation import OITracer, TraceConfig
+from openinference.instrumentation.openai_agents._processor import (
+    OpenInferenceTracingProcessor,
+)
+from opentelemetry import trace as otel_trace
+from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider
+
+from .provider import ReplayAwareProcessor, TemporalTraceProvider, install_trace_provider
+
+# OpenTelemetry picks its context implementation lazily, with file reads the workflow sandbox
+# forbids; settle it here, outside any workflow.
+opentelemetry.context.get_current()
+
+_LOCK = threading.Lock()
+
+
+def check_global_provider() -> ReplaySafeTracerProvider:
+    """The global tracer provider, which must be replay safe.
+
+    Raises:
+        ValueError: If it is anything else (including not set yet).
+    """
+    provider = otel_trace.get_tracer_provider()
+    if not isinstance(provider, ReplaySafeTracerProvider):
+        raise ValueError(
+            "OpenAIAgentsPlugin(use_otel_instrumentation=True) needs the global OpenTelemetry "
+            "tracer provider to be a ReplaySafeTracerProvider, so that replayed workflows do "
+            f"not export their spans again; found {type(provider).__name__!r}. Create one with "
+            "agents_temporal.opentelemetry.create_tracer_provider(exporters=[...]) and install "
+            "it with opentelemetry.trace.set_tracer_provider(...) before making the plugin"
+        )
+    return provider
+
+
+@dataclass
+class _Borrowed:
+    root: otel_trace.Span
+    open_spans: int = 0
+
+
+class AgentsSpansToOtel(OpenInferenceTracingProcessor, ReplayAwareProcessor):
+    """OpenInference's processor, extended to traces that began in another process.
+
+    OpenInference records only spans of traces it saw start. A workflow or an activity on
+    another worker continues a trace its client started: there, the trace is given a stand-in
+    root, the OpenTelemetry span current when its first span starts (the sender's span, carried
+    in the Temporal header), for as long as spans of that trace are open.
+    """
+
+    def __init__(self, tracer: otel_trace.Tracer) -> None:
+        super().__init__(tracer)
+        self._borrowed: dict[str, _Borrowed] = {}
+        self._borrow_lock = threading.Lock()
+
+    def on_span_start(self, span: Span[Any]) -> None:
+        """Start the OpenTelemetry span, borrowing a root for a trace begun elsewhere."""
+        if span.started_at:
+            with self._borrow_lock:
+                borrowed = self._borrowed.get(span.trace_id)
+                if borrowed is None and span.trace_id not in self._root_spans:
+                    borrowed = _Borrowed(otel_trace.get_current_span())
+                    self._borrowed[span.trace_id] = borrowed
+                    self._root_spans[span.trace_id] = borrowed.root
+                if borrowed is not None:
+                    borrowed.open_spans += 1
+        super().on_span_start(span)
+
+    def on_span_end(self, span: Span[Any]) -> None:
+        """End the OpenTelemetry span; give back a borrowed root once its last span ends."""
+        super().on_span_end(span)
+        with self._borrow_lock:
+            borrowed = self._borrowed.get(span.trace_id)
+            if borrowed is None:
+                return
+            borrowed.open_spans -= 1
+            if borrowed.open_spans > 0:
+                return
+            del self._borrowed[span.trace_id]
+            if self._root_spans.get(span.trace_id) is borrowed.root:
+                del self._root_spans[span.trace_id]
+
+
+@dataclass
+class _Installation:
+    bridge: AgentsSpansToOtel | None = None
+    registered_with: object = None
+
+
+_INSTALLATION = _Installation()
+
+
+def install_bridge() -> AgentsSpansToOtel:
+    """Export Agents SDK spans through the global tracer provider, from now on.
+
+    Idempotent; registers the processor again if the SDK's processors were replaced since.
+
+    Raises:
+        ValueError: If the global tracer provider is not replay safe.
+    """
+    provider = check_global_provider()
+    install_trace_provider()
+    state = _INSTALLATION
+    with _LOCK:
+        if state.bridge is None:
+            tracer = OITracer(provider.get_tracer("agents_temporal"), config=TraceConfig())
+            state.bridge = AgentsSpansToOtel(cast(otel_trace.Tracer, tracer))
+        bridge = state.bridge
+        agents_provider = get_trace_provider()
+        if isinstance(agents_provider, TemporalTraceProvider):
+            # Our provider can list its processors: register again if the list was replaced.
+            needed = not any(p is bridge for p in agents_provider.processors())
+        else:
+            needed = state.registered_with is not agents_provider
+        if needed:
+            add_trace_processor(bridge)
+            state.registered_with = agents_provider
+        return bridge

@@ -1,0 +1,57 @@
+"""Test helpers: scripted models, the plugin set up for tests, and real local servers."""
+
+from .._temporal_server import (
+    EXISTING_SERVER_ENV,
+    environment_for_tests,
+    start_local_server,
+    start_time_skipping_server,
+    temporal_cli_path,
+    temporal_test_server_path,
+)
+from ._environment import AgentEnvironment
+from ._models import (
+    ModelRequest,
+    ResponseBuilders,
+    TestModel,
+    TestModelProvider,
+    WordStreamingModel,
+)
+from ._openai_server.server import (
+    ErrorReply,
+    HangReply,
+    MalformedReply,
+    OpenAICompatibleServer,
+    RecordedRequest,
+    Reply,
+    Responder,
+    StreamFailure,
+    TextReply,
+    ToolCall,
+    ToolCallReply,
+)
+
+__all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
+    "AgentEnvironment",
+    "EXISTING_SERVER_ENV",
+    "ErrorReply",
+    "HangReply",
+    "MalformedReply",
+    "ModelRequest",
+    "OpenAICompatibleServer",
+    "RecordedRequest",
+    "Reply",
+    "Responder",
+    "ResponseBuilders",
+    "StreamFailure",
+    "TestModel",
+    "TestModelProvider",
+    "TextReply",
+    "ToolCall",
+    "ToolCallReply",
+    "WordStreamingModel",
+    "environment_for_tests",
+    "start_local_server",
+    "start_time_skipping_server",
+    "temporal_cli_path",
+    "temporal_test_server_path",
+]

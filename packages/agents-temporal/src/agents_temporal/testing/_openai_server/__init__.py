@@ -1,0 +1,1 @@
+"""A local, scripted, OpenAI-compatible HTTP server for tests (Responses and Chat Completions)."""
