@@ -14,7 +14,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from agents_temporal.testing import temporal_cli_path
+from agents_temporal.testing import dev_server_config_args, temporal_cli_path
 from tests.reliability.processes import sigkill
 
 
@@ -53,10 +53,7 @@ class KillableTemporalServer:
             "--headless",
             "--log-level",
             "error",
-            "--dynamic-config-value",
-            "frontend.enableUpdateWorkflowExecution=true",
-            "--dynamic-config-value",
-            "frontend.enableUpdateWorkflowExecutionAsyncAccepted=true",
+            *dev_server_config_args(),
         ]
         with self._log_file.open("ab") as log:
             self._process = await asyncio.create_subprocess_exec(

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from agent_worker.health import STUCK_EXIT_CODE, check_health
 from agent_worker.settings import Settings
 from agent_worker.signals import stop_on_signals
-from agents_temporal.testing import temporal_cli_path
+from agents_temporal.testing import dev_server_config_args, temporal_cli_path
 from devstack._probe import (
     LOCAL_HOSTS,
     bind_host,
@@ -146,7 +146,7 @@ def temporal_command(plan: StackPlan) -> list[str]:
     command += ["--ip", bind_host(plan.temporal_host), "--port", str(plan.temporal_port)]
     command += ["--ui-port", str(plan.ui_port), "--ui-disable-news-fetch"]
     command += ["--db-filename", str(plan.database_file), "--log-level", "error"]
-    command += ["--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"]
+    command += dev_server_config_args()
     if plan.namespace != "default":
         command += ["--namespace", plan.namespace]
     if plan.codec_url is not None:

@@ -1,7 +1,9 @@
 """Test helpers: scripted models, the plugin set up for tests, and real local servers."""
 
 from .._temporal_server import (
+    DEV_SERVER_DYNAMIC_CONFIG,
     EXISTING_SERVER_ENV,
+    dev_server_config_args,
     environment_for_tests,
     start_local_server,
     start_time_skipping_server,
@@ -32,6 +34,7 @@ from ._openai_server.server import (
 
 __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "AgentEnvironment",
+    "DEV_SERVER_DYNAMIC_CONFIG",
     "EXISTING_SERVER_ENV",
     "ErrorReply",
     "HangReply",
@@ -49,6 +52,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "ToolCall",
     "ToolCallReply",
     "WordStreamingModel",
+    "dev_server_config_args",
     "environment_for_tests",
     "start_local_server",
     "start_time_skipping_server",
