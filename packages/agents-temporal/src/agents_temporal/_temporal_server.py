@@ -26,6 +26,9 @@ DEV_SERVER_DYNAMIC_CONFIG: dict[str, str] = {
     "history.transferProcessorMaxPollRPS": "1000",
     "history.timerProcessorMaxPollRPS": "1000",
     "history.visibilityProcessorMaxPollRPS": "1000",
+    # The timer processor may fire a timer up to this much late (default 1 s, so a 10 ms
+    # sleep took 1,004 ms; with 10 ms it takes 22).
+    "history.timerProcessorMaxTimeShift": '"10ms"',
 }
 """Dynamic config every local dev server we start runs with (``uv run dev``, tests, benches)."""
 
