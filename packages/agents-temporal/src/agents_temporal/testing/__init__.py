@@ -1,4 +1,4 @@
-"""Test helpers: scripted models, the plugin set up for tests, and real local servers."""
+"""Test helpers: scripted models, the plugin set up for tests, real local servers, histories."""
 
 from .._temporal_server import (
     DEV_SERVER_DYNAMIC_CONFIG,
@@ -11,6 +11,7 @@ from .._temporal_server import (
     temporal_test_server_path,
 )
 from ._environment import AgentEnvironment
+from ._histories import WorkflowHistories
 from ._models import (
     ModelRequest,
     ResponseBuilders,
@@ -52,6 +53,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "ToolCall",
     "ToolCallReply",
     "WordStreamingModel",
+    "WorkflowHistories",
     "dev_server_config_args",
     "environment_for_tests",
     "start_local_server",
