@@ -2,8 +2,24 @@
 
 import os
 
+import pytest
+
 # No test may export traces to OpenAI or fetch LiteLLM's cost map from the internet.
 os.environ.setdefault("OPENAI_AGENTS_DISABLE_TRACING", "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 pytest_plugins = ["agents_temporal.pytest_plugin", "tests.timeout_report"]
+
+
+@pytest.fixture
+def subprocess_env(pytestconfig: pytest.Config) -> dict[str, str]:
+    """``os.environ`` for a child Python process that imports test modules.
+
+    pytest puts the ``pythonpath`` folders of pyproject.toml on its own ``sys.path`` only; a
+    child such as ``python -m tests.core.crash_worker`` needs them on ``PYTHONPATH`` to see the
+    same ``tests`` namespace package, whatever its working directory.
+    """
+    folders = [str(path) for path in pytestconfig.getini("pythonpath")]
+    if inherited := os.environ.get("PYTHONPATH"):
+        folders.append(inherited)
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(folders)}

@@ -36,7 +36,7 @@ async def test_a_traced_turn_replays_without_exporting(
         await replay(
             HISTORY,
             [TracedTriage],
-            OpenAIAgentsPlugin(use_otel_instrumentation=use_otel_instrumentation),
+            plugin=OpenAIAgentsPlugin(use_otel_instrumentation=use_otel_instrumentation),
         )
     assert otel.finished() == []
     # The replay did trace (the probe hears replays), with the ids the recording made.

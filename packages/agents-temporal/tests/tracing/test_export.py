@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sys
 import uuid
 from datetime import timedelta
@@ -105,12 +104,12 @@ async def test_spans_reach_an_otlp_http_receiver(
 
 @pytest.mark.slow
 async def test_configure_otlp_export_sends_a_workers_spans(
-    temporal_client: Client, task_queue: str
+    temporal_client: Client, task_queue: str, subprocess_env: dict[str, str]
 ) -> None:
     """The helper the apps call, in a process of its own (it installs the global provider)."""
     with Receiver() as receiver:
         env = {
-            **os.environ,
+            **subprocess_env,
             "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
             "OPENAI_AGENTS_DISABLE_TRACING": "0",
         }

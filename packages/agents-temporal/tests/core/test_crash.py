@@ -4,7 +4,6 @@ had completed is sent again."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -53,9 +52,9 @@ def planner(request: RecordedRequest) -> Reply:
 
 @asynccontextmanager
 async def worker_process(
-    address: str, task_queue: str, base_url: str
+    address: str, task_queue: str, base_url: str, environ: dict[str, str]
 ) -> AsyncGenerator[asyncio.subprocess.Process]:
-    env = {**os.environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
+    env = {**environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -78,14 +77,14 @@ async def worker_process(
 
 
 async def test_sigkill_mid_run_resumes_without_resending(
-    temporal_env: WorkflowEnvironment, task_queue: str
+    temporal_env: WorkflowEnvironment, task_queue: str, subprocess_env: dict[str, str]
 ) -> None:
     address = temporal_env.client.service_client.config.target_host
     config = temporal_env.client.config()
     config["plugins"] = [OpenAIAgentsPlugin()]
     client = Client(**config)
     with OpenAICompatibleServer(responder=planner) as server:
-        async with worker_process(address, task_queue, server.base_url) as first:
+        async with worker_process(address, task_queue, server.base_url, subprocess_env) as first:
             handle = await client.start_workflow(
                 MultiStepAgent.run,
                 "Do the plan",
@@ -97,7 +96,7 @@ async def test_sigkill_mid_run_resumes_without_resending(
             first.send_signal(signal.SIGKILL)
             await first.wait()
         sent_before_kill = server.count()
-        async with worker_process(address, task_queue, server.base_url):
+        async with worker_process(address, task_queue, server.base_url, subprocess_env):
             result = await asyncio.wait_for(handle.result(), timeout=60)
 
     assert result == f"finished {STEPS} steps"
