@@ -22,7 +22,11 @@ from agent_worker._run import run_worker
 from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
+from agents_temporal.testing import WorkflowHistories
 from support_agents import SupportConversation, app
+
+HISTORIES = WorkflowHistories(Path(__file__).parents[1] / "histories")
+"""The support app's committed histories: record with REGENERATE_HISTORIES=1."""
 
 
 @dataclass

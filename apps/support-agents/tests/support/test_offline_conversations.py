@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents_temporal.client import ConversationRefused
-from tests.replaying import save_history
-from tests.support.conftest import SupportStack
+from tests.support.conftest import HISTORIES, SupportStack
 
 
 async def test_triage_hands_off_to_orders_and_looks_up(stack: SupportStack) -> None:
@@ -36,7 +35,8 @@ async def test_refund_above_limit_waits_for_approval_then_pays_once(stack: Suppo
     decisions = [e for e in await conversation.transcript() if e.kind == "approval_decision"]
     assert "ops@example.com" in decisions[0].text
     await conversation.send("Thanks, that is all")
-    await save_history(stack.client.get_workflow_handle(conversation.workflow_id), "support_refund")
+    handle = stack.client.get_workflow_handle(conversation.workflow_id)
+    await HISTORIES.save(handle, "support_refund")
 
 
 async def test_rejected_refund_leaves_no_row(stack: SupportStack) -> None:

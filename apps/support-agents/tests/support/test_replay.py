@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from support_agents import SupportConversation
-from tests.replaying import history_files, replay
+from tests.support.conftest import HISTORIES as COMMITTED
 
-HISTORIES = history_files("support_")
+HISTORIES = COMMITTED.files("support_")
 
 
 def test_histories_are_committed() -> None:
-    assert HISTORIES, "record with REGENERATE_HISTORIES=1 uv run pytest tests/support"
+    assert HISTORIES, "record with REGENERATE_HISTORIES=1 uv run pytest apps/support-agents/tests"
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_replays(path: Path) -> None:
-    await replay(path, [SupportConversation])
+    await COMMITTED.replay(path, [SupportConversation])
