@@ -28,7 +28,7 @@ from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp, AgentAppError, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
 from tests import slots_probe, stuck_worker
-from tests.examples.spec_workflows import HelloWorldAgent, WeatherAgent, get_weather
+from tests.hello_workflows import HelloWorldAgent, WeatherAgent, get_weather
 from tests.sandbox_probe import PROBE_ATTRIBUTE, SandboxProbe
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -224,7 +224,7 @@ def test_cli_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.timeout(120)
 async def test_a_worker_with_a_stuck_workflow_fails_healthz_then_exits_for_a_fresh_one(
-    temporal_env: WorkflowEnvironment, task_queue: str
+    temporal_env: WorkflowEnvironment, task_queue: str, subprocess_env: dict[str, str]
 ) -> None:
     port = free_port()
     stuck_exit_seconds = 4
@@ -239,6 +239,7 @@ async def test_a_worker_with_a_stuck_workflow_fails_healthz_then_exits_for_a_fre
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         cwd=REPO_ROOT,
+        env=subprocess_env,
     )
     assert process.stdout is not None
     output: list[bytes] = []

@@ -6,10 +6,8 @@ import base64
 import os
 
 import pytest
-from pydantic import SecretStr
 from temporalio.api.common.v1 import Payload
 
-from agent_worker.settings import Settings
 from agents_temporal import EncryptionCodec, PayloadDecryptionError
 from agents_temporal._payloads.codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
 
@@ -85,14 +83,3 @@ def test_bad_configuration_is_refused_by_key_id() -> None:
         EncryptionCodec({})
     assert "key-a" in repr(EncryptionCodec({"key-a": KEY_A}))
     _never_shows(KEY_A, repr(EncryptionCodec({"key-a": KEY_A})))
-
-
-async def test_codec_from_the_worker_settings() -> None:
-    raw = f"old:{base64.b64encode(KEY_A).decode()},new:{base64.b64encode(KEY_B).decode()}"
-    settings = Settings(payload_encryption_keys=SecretStr(raw), payload_encryption_key_id="new")
-    keyring = settings.encryption_keyring()
-    assert keyring is not None
-    codec = EncryptionCodec.from_keyring(keyring)
-    assert (codec.current_key_id, codec.key_ids) == ("new", ("old", "new"))
-    [sealed] = await codec.encode([PLAIN])
-    assert await EncryptionCodec({"new": KEY_B}).decode([sealed]) == [PLAIN]
