@@ -57,3 +57,59 @@ def test_packages_never_import_apps() -> None:
             text = source.read_text()
             for app in apps:
                 assert f"import {app}" not in text and f"from {app}" not in text, source
+
+
+def _tests_folders() -> dict[str, Path]:
+    """Each member's tests/ folder (and the root's, as "."), by the member's path."""
+    folders = {".": ROOT / "tests"}
+    for member in MEMBERS:
+        if (member / "tests").is_dir():
+            folders[member.relative_to(ROOT).as_posix()] = member / "tests"
+    return folders
+
+
+def _top_level_names(folder: Path) -> set[str]:
+    """The names a tests/ folder would add to the `tests` package: `tests.<name>`."""
+    names = {p.stem for p in folder.glob("*.py")}
+    names |= {p.name for p in folder.iterdir() if p.is_dir() and any(p.rglob("*.py"))}
+    return names
+
+
+def _on_pythonpath() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+    pythonpath: list[str] = config["pytest"]["ini_options"]["pythonpath"]
+    assert config["pytest"]["ini_options"]["consider_namespace_packages"] is True
+    assert config["pyright"]["extraPaths"] == pythonpath, "pyright's extraPaths = pythonpath"
+    assert config["ruff"]["namespace-packages"] == [
+        "tests" if root == "." else f"{root}/tests" for root in pythonpath
+    ], "ruff's namespace-packages lists the tests/ folders of pythonpath"
+    return pythonpath
+
+
+def test_tests_folders_form_one_namespace_package() -> None:
+    folders = _tests_folders()
+    pythonpath = _on_pythonpath()
+    assert set(pythonpath) <= set(folders), "pythonpath lists only folders that have tests/"
+    # A regular package `tests` anywhere would hide every other portion.
+    assert [f for f in folders.values() if (f / "__init__.py").exists()] == []
+    # Helpers and subpackages are imported by name, so their member must be on the path.
+    for member, folder in folders.items():
+        helpers = {n for n in _top_level_names(folder) if not n.startswith("test_")}
+        helpers.discard("conftest")
+        assert member in pythonpath or not helpers, (
+            f"{member}/tests has {sorted(helpers)}: add {member!r} to pythonpath"
+        )
+
+
+def test_members_tests_share_no_top_level_name() -> None:
+    # Two folders defining `tests.<name>` would make `from tests.<name> import ...` (and the
+    # workflow sandbox's re-import by module name) reach only the first on sys.path. A
+    # conftest.py is imported by name only from a folder on the pythonpath.
+    pythonpath = _on_pythonpath()
+    owners: dict[str, list[str]] = {}
+    for member, folder in _tests_folders().items():
+        for name in _top_level_names(folder):
+            if name != "conftest" or member in pythonpath:
+                owners.setdefault(name, []).append(member)
+    shared = {name: members for name, members in owners.items() if len(members) > 1}
+    assert shared == {}, f"rename these so that each tests.<name> lives in one place: {shared}"

@@ -26,7 +26,7 @@ from devstack import StackError, plan_stack
 from devstack._process import Child
 from devstack._stack import child_environment, preflight, supervise, temporal_command
 from devstack.cli import main
-from tests.browser.dev_process import DevProcess, alive, free_port
+from tests.dev_process import DevProcess, alive, free_port
 
 KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()
 
