@@ -1,6 +1,7 @@
 """Every committed conversation history replays without nondeterminism.
 
-Record them again with ``REGENERATE_HISTORIES=1 uv run pytest tests/conversations``.
+Record them again with
+``REGENERATE_HISTORIES=1 uv run pytest packages/agents-temporal/tests/conversations``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def test_histories_are_committed() -> None:
         "conversation_approve_edit",
         "conversation_expired",
         "conversation_approval_after_continue_as_new",
-    }, "record them with REGENERATE_HISTORIES=1 uv run pytest tests/conversations"
+    }, "REGENERATE_HISTORIES=1 uv run pytest packages/agents-temporal/tests/conversations"
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

@@ -14,7 +14,7 @@ HISTORIES = history_files("spec_")
 
 def test_histories_are_committed() -> None:
     assert len(HISTORIES) >= 8, (
-        "record them with REGENERATE_HISTORIES=1 uv run pytest tests/examples"
+        "REGENERATE_HISTORIES=1 uv run pytest packages/agents-temporal/tests/examples"
     )
 
 

@@ -1,6 +1,7 @@
 """Every committed long-conversation history replays without nondeterminism.
 
-Record them again with ``REGENERATE_HISTORIES=1 uv run pytest tests/long_conversations``.
+Record them again with
+``REGENERATE_HISTORIES=1 uv run pytest packages/agents-temporal/tests/long_conversations``.
 A history whose payloads live in payload storage has its store committed beside it as
 ``<name>_store.json``; encrypted histories use the fixed test keys.
 """
@@ -31,7 +32,7 @@ def test_histories_are_committed() -> None:
         "long_compaction_session",
         "long_encrypted_rotation",
         "long_stored_encrypted",
-    }, "record them with REGENERATE_HISTORIES=1 uv run pytest tests/long_conversations"
+    }, "REGENERATE_HISTORIES=1 uv run pytest packages/agents-temporal/tests/long_conversations"
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

@@ -1,6 +1,7 @@
 """The MCP workflows replay their committed histories: a change that breaks determinism fails.
 
-Regenerate the histories with ``REGENERATE_HISTORIES=1 uv run pytest tests/mcp``.
+Regenerate the histories with
+``REGENERATE_HISTORIES=1 uv run pytest packages/agents-temporal/tests/mcp``.
 """
 
 from __future__ import annotations

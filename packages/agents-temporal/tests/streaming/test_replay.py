@@ -14,7 +14,7 @@ HISTORIES = history_files("streaming_")
 
 def test_histories_are_committed() -> None:
     assert len(HISTORIES) >= 3, (
-        "record them with REGENERATE_HISTORIES=1 uv run pytest tests/streaming"
+        "REGENERATE_HISTORIES=1 uv run pytest packages/agents-temporal/tests/streaming"
     )
 
 
