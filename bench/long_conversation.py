@@ -33,7 +33,8 @@ from agents import set_tracing_disabled
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The library's test workflows: `tests` is the namespace package of packages/agents-temporal/tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packages" / "agents-temporal"))
 
 from agents_temporal import EncryptionCodec, LocalStorageDriver, build_data_converter
 from agents_temporal.testing import start_local_server

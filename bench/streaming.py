@@ -36,7 +36,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The library's test workflows: `tests` is the namespace package of packages/agents-temporal/tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packages" / "agents-temporal"))
 
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.streaming import subscribe_events
