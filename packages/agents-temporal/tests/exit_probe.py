@@ -1,8 +1,9 @@
 """A short program that uses the library end to end, then ends through ``run_main``.
 
-Run as a script by ``test_process_exit.py``: a client and a worker with the plugin on the
-Temporal server at ``TEMPORAL_ADDRESS``, one agent run with a scripted model, a clean
-shutdown. ``--finalize`` ends with plain ``asyncio.run``, to show the abort it guards against.
+Run as ``python -P -m tests.exit_probe`` by ``test_process_exit.py``: a client and a worker
+with the plugin on the Temporal server at ``TEMPORAL_ADDRESS``, one agent run with a scripted
+model, a clean shutdown. ``--finalize`` ends with plain ``asyncio.run``, to show the abort it
+guards against.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ async def probe(workflow_class: type[ExitProbe]) -> None:
 
 if __name__ == "__main__":
     # The workflow class must come from a module the sandbox can import again, not __main__.
-    from exit_probe import ExitProbe as Imported
+    from tests.exit_probe import ExitProbe as Imported
 
     if sys.argv[1:] == ["--finalize"]:
         asyncio.run(probe(Imported))
