@@ -16,8 +16,8 @@ from typing import Any
 
 from temporalio import workflow
 
+from agent_stack.settings import Settings
 from agent_worker._run import serve_worker
-from agent_worker.settings import Settings
 from agents_temporal.apps import AgentApp
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
 

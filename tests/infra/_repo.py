@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_worker.settings import Settings, load_settings
+from agent_stack.settings import Settings, load_settings
 from tests.infra._repo import INFRA, setting_names
 
 ENV_EXAMPLE = INFRA / ".env.example"

@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 from temporalio.api.common.v1 import Payload
 
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
 from agents_temporal import EncryptionCodec, PayloadDecryptionError
 from agents_temporal._payloads.codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
 

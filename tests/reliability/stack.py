@@ -14,9 +14,9 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from agent_worker._connect import data_converter
+from agent_stack.connection import data_converter
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker, workflow_runner
-from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from support_agents import app
 from tests.reliability.processes import sigkill

@@ -26,9 +26,9 @@ import pytest
 from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
+from agent_stack.connection import data_converter
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker
-from agent_worker.connection import data_converter
-from agent_worker.settings import Settings
 from agents_temporal import EncryptionCodec, OpenAIAgentsPlugin
 from agents_temporal.client import ConversationConfig, ConversationHandle, ConversationInput
 from agents_temporal.testing import OpenAICompatibleServer, ToolCall, ToolCallReply

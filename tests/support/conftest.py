@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from agent_worker._connect import data_converter
+from agent_stack.connection import data_converter
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker
-from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
 from support_agents import SupportConversation, app

@@ -18,8 +18,8 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker
-from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
 from agents_temporal.testing import (

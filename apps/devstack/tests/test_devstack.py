@@ -18,8 +18,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 import devstack
-from agent_worker.health import STUCK_EXIT_CODE, check_health
-from agent_worker.settings import Settings
+from agent_stack.health import STUCK_EXIT_CODE, check_health
+from agent_stack.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
 from devstack import StackError, plan_stack

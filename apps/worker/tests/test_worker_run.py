@@ -19,11 +19,11 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from agent_worker._connect import TemporalUnreachableError
+from agent_stack.connection import TemporalUnreachableError
+from agent_stack.health import STUCK_EXIT_CODE
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker
 from agent_worker.cli import main
-from agent_worker.health import STUCK_EXIT_CODE
-from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp, AgentAppError, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider

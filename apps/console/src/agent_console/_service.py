@@ -14,9 +14,9 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from agent_console._history import ModelCall, read_run_history
 from agent_console._live import ConversationFeed, LiveState
-from agent_worker.connection import data_converter
-from agent_worker.health import HealthReport, check_health
-from agent_worker.settings import Settings
+from agent_stack.connection import data_converter
+from agent_stack.health import HealthReport, check_health
+from agent_stack.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp
 from agents_temporal.client import (

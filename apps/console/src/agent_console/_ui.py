@@ -26,8 +26,8 @@ from agent_console._ui_common import (
 from agent_console._ui_details import details, roster
 from agent_console._ui_inbox import inbox
 from agent_console._ui_login import operator_or_stop
-from agent_worker.health import HealthReport
-from agent_worker.settings import Settings, SettingsError, load_settings
+from agent_stack.health import HealthReport
+from agent_stack.settings import Settings, SettingsError, load_settings
 from agents_temporal.apps import AgentApp
 
 

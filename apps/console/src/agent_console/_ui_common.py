@@ -12,8 +12,8 @@ from agent_console._backend import Console, settings_fingerprint
 from agent_console._identity import Operator
 from agent_console._pricing import OFFLINE_MODEL
 from agent_console._service import Overview
-from agent_worker.health import HealthReport
-from agent_worker.settings import Settings
+from agent_stack.health import HealthReport
+from agent_stack.settings import Settings
 from agents_temporal.apps import AgentApp, discover_apps
 
 CONVERSATION_PARAM = "conversation"

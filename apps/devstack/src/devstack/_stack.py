@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from agent_worker.health import STUCK_EXIT_CODE, check_health
-from agent_worker.settings import Settings
-from agent_worker.signals import stop_on_signals
+from agent_stack.health import STUCK_EXIT_CODE, check_health
+from agent_stack.settings import Settings
+from agent_stack.signals import stop_on_signals
 from agents_temporal.testing import dev_server_config_args, temporal_cli_path
 from devstack._probe import (
     LOCAL_HOSTS,

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent_worker.settings import SettingsError, load_settings
+from agent_stack.settings import SettingsError, load_settings
 from devstack._stack import StackError, run_stack
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from agents import ModelProvider
 
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
 from agents_temporal import DefaultModelProvider
 from agents_temporal.apps import AgentApp
 

@@ -14,11 +14,11 @@ from typing import Any, TextIO
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from agent_worker._connect import connect
-from agent_worker._health import STUCK_EXIT_CODE, HealthServer
+from agent_stack.connection import connect
+from agent_stack.health import STUCK_EXIT_CODE, HealthServer
+from agent_stack.settings import Settings
+from agent_stack.signals import stop_on_signals
 from agent_worker._models import model_provider
-from agent_worker.settings import Settings
-from agent_worker.signals import stop_on_signals
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp
 from agents_temporal.opentelemetry import configure_otlp_export

@@ -9,14 +9,14 @@ import os
 import sys
 from collections.abc import Sequence
 
+from agent_stack.connection import TemporalUnreachableError, connect
+from agent_stack.health import check_health
+from agent_stack.settings import Settings, SettingsError, load_settings
+from agent_stack.signals import stop_on_signals
 from agent_worker._chat import TerminalChat, open_conversation
 from agent_worker._codec_server import CodecServerError, serve_codec
-from agent_worker._connect import TemporalUnreachableError, connect
-from agent_worker._health import check_health
 from agent_worker._models import ModelSetupError
 from agent_worker._run import serve_worker
-from agent_worker.settings import Settings, SettingsError, load_settings
-from agent_worker.signals import stop_on_signals
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentAppError, discover_apps
 

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 from temporalio.service import TLSConfig
 
-import agent_worker.settings as settings_module
-from agent_worker.settings import Settings, SettingsError, load_settings
+import agent_stack.settings as settings_module
+from agent_stack.settings import Settings, SettingsError, load_settings
 
 KEY_A = bytes(range(32))
 KEY_B = bytes(range(100, 132))

@@ -5,14 +5,14 @@ works on one machine; ``infra/.env.example`` documents them all.
 
 Example:
     ```python
-    from agent_worker.settings import load_settings
+    from agent_stack.settings import load_settings
 
     settings = load_settings()  # raises SettingsError with one readable message
     print(settings.describe())  # safe to print: secrets show as "set" / "not set"
     ```
 """
 
-from agent_worker._settings import (
+from agent_stack._settings import (
     DEFAULT_OPENAI_MODEL,
     LITELLM_PREFIX,
     ModelMode,
@@ -21,14 +21,14 @@ from agent_worker._settings import (
     SettingValue,
     TemporalConnectOptions,
 )
-from agent_worker._settings_load import DEFAULT_ENV_FILE, SettingsError, load_settings
-from agent_worker._settings_parsing import EncryptionKeyring
+from agent_stack._settings_load import DEFAULT_ENV_FILE, SettingsError, load_settings
+from agent_stack._settings_parsing import EncryptionKeyring
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "DEFAULT_ENV_FILE",
     "DEFAULT_OPENAI_MODEL",
-    "LITELLM_PREFIX",
     "EncryptionKeyring",
+    "LITELLM_PREFIX",
     "ModelMode",
     "PayloadStorage",
     "SettingValue",

@@ -9,7 +9,7 @@ import pydantic_settings
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from agent_worker._settings import SECRET_FIELDS, Settings
+from agent_stack._settings import SECRET_FIELDS, Settings
 
 DEFAULT_ENV_FILE = Path(".env")
 """The optional dotenv file read from the current directory."""

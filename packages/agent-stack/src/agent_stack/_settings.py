@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.service import TLSConfig
 
-from agent_worker._settings_parsing import (
+from agent_stack._settings_parsing import (
     EncryptionKeyring,
     check_host_port,
     check_http_url,

@@ -1,5 +1,0 @@
-"""Stopping long-running commands (worker, dev stack) cleanly on SIGTERM and SIGINT."""
-
-from agent_worker._signals import stop_on_signals
-
-__all__ = ["stop_on_signals"]
