@@ -8,6 +8,7 @@ from types import ModuleType
 import pytest
 
 MODULES = [
+    "agent_stack.apps",
     "agent_stack.connection",
     "agent_stack.health",
     "agent_stack.settings",

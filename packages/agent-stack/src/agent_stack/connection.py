@@ -2,7 +2,7 @@
 
 from agent_stack._connection import TemporalUnreachableError, connect, data_converter
 
-__all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
+__all__ = [
     "TemporalUnreachableError",
     "connect",
     "data_converter",

@@ -2,6 +2,6 @@
 
 from agent_stack._signals import stop_on_signals
 
-__all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
+__all__ = [
     "stop_on_signals",
 ]
