@@ -119,7 +119,7 @@ def workflow_type_name(workflow_class: type) -> str:
 
 
 def new_conversation_id(app: AgentApp, now: datetime | None = None) -> str:
-    """A fresh, sortable, readable workflow id: ``support-20250102-150405-a1b2c3``."""
+    """A fresh, sortable, readable workflow id: ``<app>-20250102-150405-a1b2c3``."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     return f"{app.name}-{stamp}-{secrets.token_hex(3)}"
 

@@ -28,7 +28,12 @@ FlashLevel = Literal["error", "warning", "success", "info"]
 
 
 @st.cache_resource(show_spinner=False)
-def _apps() -> list[AgentApp]:
+def agent_apps() -> list[AgentApp]:
+    """The installed agent apps, found once per process (a new app needs a restart).
+
+    Raises:
+        AgentAppError: An app does not load.
+    """
     return discover_apps()
 
 
@@ -36,7 +41,7 @@ def _apps() -> list[AgentApp]:
 def _console(fingerprint: str, _settings: Settings) -> Console:
     # One backend per configuration and process: its loop thread and client are shared by
     # every browser session, which is what keeps a busy console to one connection.
-    return Console(_settings, _apps())
+    return Console(_settings, agent_apps())
 
 
 def console_for(settings: Settings) -> Console:

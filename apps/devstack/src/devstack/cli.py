@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=Path(".data"),
-        help="where Temporal's SQLite file, the store database and payloads live (default: .data)",
+        help="where Temporal's SQLite file and payloads live (default: .data); an agent app's "
+        "own data goes where its own settings say",
     )
     return parser
 
