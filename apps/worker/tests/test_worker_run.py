@@ -295,8 +295,9 @@ def test_cli_checks_every_app_setting_before_it_starts(
     assert "not reachable" not in err
 
 
-def test_unknown_app_lists_installed() -> None:
-    with pytest.raises(AgentAppError, match="No agent app named 'nope'; installed:"):
+def test_unknown_app_lists_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed(monkeypatch, APP)
+    with pytest.raises(AgentAppError, match=r"No agent app named 'nope'; installed: hello$"):
         discover_apps(["nope"])
 
 
