@@ -76,6 +76,9 @@ class AgentApp(Generic[SettingsT]):
     workflows: Sequence[type] = ()
     """Every workflow class the worker must register (including the conversation one)."""
 
+    # pyright cannot tell that this default applies only while SettingsT is its own default,
+    # AppSettings; an app with a subclass passes it, and a mismatch with the factories' parameter
+    # type is still reported where the app is built.
     settings: type[SettingsT] = AppSettings  # pyright: ignore[reportAssignmentType]
     """The app's settings class, a subclass of `AppSettings` (the base has no fields).
 
@@ -83,9 +86,6 @@ class AgentApp(Generic[SettingsT]):
     value is invalid (naming the app and the variable), shows it with secrets masked, and passes
     the instance to ``activities`` and ``mcp_server_providers``. Workflows never see it.
     """
-    # pyright cannot tell that this default applies only while SettingsT is its own default,
-    # AppSettings; an app with a subclass passes it, and a mismatch with the factories' parameter
-    # type is still reported where the app is built.
 
     activities: ActivityFactory[SettingsT] | None = None
     """Given the app's settings, sets up its resources (databases, clients) and yields its
