@@ -2,8 +2,10 @@
 # The console image: runs `console`, the Streamlit operator console, on CONSOLE_PORT.
 # Build from the repository root:
 #   docker build -f infra/console.Dockerfile -t durable-agents-console .
-# Agent apps to list (workspace package names, space-separated) can be changed with
+# The image is generic: it holds no agent app unless you name some (workspace package names,
+# space-separated), e.g.
 #   --build-arg AGENT_APPS="support-agents my-agents"
+# Without one, the console says so on its page, and how to add one.
 
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
 
@@ -17,7 +19,8 @@ WORKDIR /src
 COPY pyproject.toml uv.lock README.md ./
 COPY packages ./packages
 COPY apps ./apps
-ARG AGENT_APPS="support-agents"
+# No default app: which apps a deployment shows is its own choice (compose.yaml picks the example).
+ARG AGENT_APPS=""
 RUN --mount=type=cache,target=/root/.cache/uv \
     set -eu; \
     apps=""; for app in ${AGENT_APPS}; do apps="$apps --package $app"; done; \

@@ -2,8 +2,10 @@
 # The worker image: runs `worker`, which registers every agent app installed next to it.
 # Build from the repository root:
 #   docker build -f infra/worker.Dockerfile -t durable-agents-worker .
-# Agent apps to install (workspace package names, space-separated) can be changed with
+# The image is generic: it holds no agent app unless you name some (workspace package names,
+# space-separated), e.g.
 #   --build-arg AGENT_APPS="support-agents my-agents"
+# Without one, the worker refuses to start, saying how to add one.
 
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
 
@@ -17,7 +19,8 @@ WORKDIR /src
 COPY pyproject.toml uv.lock README.md ./
 COPY packages ./packages
 COPY apps ./apps
-ARG AGENT_APPS="support-agents"
+# No default app: which apps a deployment runs is its own choice (compose.yaml picks the example).
+ARG AGENT_APPS=""
 # Install the worker and the agent apps as regular (not editable) packages, exactly as locked,
 # without dev tools; the source tree stays behind in this stage.
 RUN --mount=type=cache,target=/root/.cache/uv \

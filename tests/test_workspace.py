@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ def test_every_design_member_exists() -> None:
     names = {m.name for m in MEMBERS}
     assert names >= {
         "agents-temporal",
+        "agent-stack",
         "support-tools",
         "support-guardrails",
         "support-agents",
@@ -113,3 +116,35 @@ def test_members_tests_share_no_top_level_name() -> None:
                 owners.setdefault(name, []).append(member)
     shared = {name: members for name, members in owners.items() if len(members) > 1}
     assert shared == {}, f"rename these so that each tests.<name> lives in one place: {shared}"
+
+
+def imported_modules(source: Path) -> Iterator[str]:
+    """Every module a source file imports, absolute or relative, at any depth of the file."""
+    for node in ast.walk(ast.parse(source.read_text(), filename=str(source))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module
+
+
+def test_apps_never_import_other_apps() -> None:
+    # What two apps share belongs in a package (the worker, console and dev stack share
+    # agent_stack); an app that imports another drags it, and its dependencies, along.
+    apps = {module_of(m): m for m in MEMBERS if m.parent.name == "apps"}
+    for own, member in apps.items():
+        others = set(apps) - {own}
+        for source in sorted((member / "src").rglob("*.py")):
+            for module in imported_modules(source):
+                top = module.split(".", 1)[0]
+                assert top not in others, f"{source.relative_to(ROOT)} imports {module}"
+
+
+def test_the_app_import_check_sees_imports(tmp_path: Path) -> None:
+    source = tmp_path / "probe.py"
+    source.write_text(
+        "import os, agent_worker.cli\n"
+        "def late():\n"
+        "    from agent_console import service\n"
+        "NAME = 'agent_worker.cli'  # a string, not an import\n"
+    )
+    assert list(imported_modules(source)) == ["os", "agent_worker.cli", "agent_console"]

@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
+from agents_temporal.apps import ENTRY_POINT_GROUP, discover_apps
 
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra"
@@ -34,8 +35,11 @@ TOOL_VARIABLES = frozenset({"LITELLM_LOCAL_MODEL_COST_MAP"})
 
 
 def setting_names() -> frozenset[str]:
-    """Every environment variable the Settings model reads."""
-    return frozenset(Settings.env_var_names())
+    """Every environment variable the stack's Settings and each installed app's settings read."""
+    names = set(Settings.env_var_names())
+    for app in discover_apps():
+        names.update(app.settings.env_var_names())
+    return frozenset(names)
 
 
 def load_yaml(path: Path) -> Any:
@@ -63,6 +67,16 @@ def workspace_members() -> dict[str, Path]:
             name: str = tomllib.loads(pyproject.read_text())["project"]["name"]
             members[name] = pyproject
     return members
+
+
+def agent_app_packages() -> frozenset[str]:
+    """Workspace members that declare an agent app (a ``durable_agents.apps`` entry point)."""
+    found: set[str] = set()
+    for name, pyproject in workspace_members().items():
+        project = tomllib.loads(pyproject.read_text())["project"]
+        if project.get("entry-points", {}).get(ENTRY_POINT_GROUP):
+            found.add(name)
+    return frozenset(found)
 
 
 def console_scripts(package: str) -> dict[str, str]:

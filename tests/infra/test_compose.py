@@ -16,6 +16,7 @@ from tests.infra._repo import (
     SCHEMAS,
     STANDARD_AWS_VARIABLES,
     TOOL_VARIABLES,
+    agent_app_packages,
     load_json,
     load_yaml,
     load_yaml_documents,
@@ -95,6 +96,21 @@ def test_built_services_use_the_repository_dockerfiles(compose: dict[str, Any]) 
         context = (INFRA / build["context"]).resolve()
         assert context == REPO, f"{name}: the build context must be the repository root"
         assert (context / build["dockerfile"]).is_file()
+
+
+def test_built_images_name_their_agent_apps(compose: dict[str, Any]) -> None:
+    # The Dockerfiles default to no app; the template's stack chooses the example explicitly,
+    # and services that share an image build it with the same apps.
+    args_by_image: dict[str, dict[str, str]] = {}
+    for name, service in services(compose).items():
+        if "build" not in service:
+            continue
+        args: dict[str, str] = service["build"].get("args", {})
+        apps = args.get("AGENT_APPS", "").split()
+        assert apps, f"service {name!r}: set build.args.AGENT_APPS to the agent apps it needs"
+        unknown = set(apps) - agent_app_packages()
+        assert not unknown, f"service {name!r}: not agent app packages: {sorted(unknown)}"
+        assert args_by_image.setdefault(service["image"], args) == args, name
 
 
 def test_mounted_files_exist(compose: dict[str, Any]) -> None:

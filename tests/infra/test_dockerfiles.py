@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra._repo import INFRA, REPO, console_scripts, workspace_members
+from tests.infra._repo import (
+    INFRA,
+    REPO,
+    agent_app_packages,
+    console_scripts,
+    workspace_members,
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,13 @@ def test_installed_packages_are_workspace_members(image: Image) -> None:
     assert image.app_package in installed
     unknown = set(installed) - set(workspace_members())
     assert not unknown, f"{image.dockerfile.name}: not workspace members: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("image", IMAGES, ids=_IDS)
+def test_the_generic_image_installs_no_agent_app_unless_asked(image: Image) -> None:
+    # The example is the template's choice, made in compose.yaml, not the image's default.
+    assert 'AGENT_APPS=""' in arguments(image, "ARG")
+    assert not set(packages_installed(image)) & agent_app_packages()
 
 
 @pytest.mark.parametrize("image", IMAGES, ids=_IDS)

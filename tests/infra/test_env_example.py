@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent_worker.settings import Settings, load_settings
+from agent_stack.settings import SettingValue, load_app_settings, load_settings
+from agents_temporal.apps import discover_apps
 from tests.infra._repo import INFRA, setting_names
 
 ENV_EXAMPLE = INFRA / ".env.example"
@@ -27,7 +28,7 @@ def example_lines() -> list[tuple[int, bool, str, str]]:
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in Settings.env_var_names():
+    for name in setting_names():
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -74,11 +75,23 @@ def test_copying_the_example_changes_no_default() -> None:
     defaults = load_settings(env_file=None)
     from_example = load_settings(env_file=ENV_EXAMPLE)
     assert from_example.model_dump() == defaults.model_dump()
+    apps = discover_apps()
+    app_defaults = load_app_settings(apps, env_file=None)
+    for name, own in load_app_settings(apps, env_file=ENV_EXAMPLE).items():
+        assert own.model_dump() == app_defaults[name].model_dump(), name
+
+
+def defaults_by_variable() -> dict[str, SettingValue]:
+    """What every setting of the stack and of each installed app reads when nothing is set."""
+    defaults = load_settings(env_file=None).describe()
+    for own in load_app_settings(discover_apps(), env_file=None).values():
+        defaults.update(own.describe())
+    return defaults
 
 
 @pytest.mark.usefixtures("clean_env")
 def test_every_uncommented_value_is_the_default() -> None:
-    defaults = load_settings(env_file=None).describe()
+    defaults = defaults_by_variable()
     for _, commented, name, value in example_lines():
         if not commented:
             assert str(defaults[name]) == value, f"{name}: the example says {value!r}"

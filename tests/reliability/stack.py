@@ -14,11 +14,11 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from agent_worker._connect import data_converter
+from agent_stack.connection import data_converter
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker, workflow_runner
-from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
-from support_agents import app
+from support_agents import SupportSettings, app
 from tests.reliability.processes import sigkill
 
 READY_LINE = b"agent worker ready"
@@ -56,6 +56,12 @@ class WorkerConfig:
         values["_env_file"] = None
         return Settings(**values)
 
+    def app_settings(self) -> SupportSettings:
+        """The support app's own settings, from the same variables as `settings`."""
+        values: dict[str, Any] = {k: v or None for k, v in self.env().items()}
+        values["_env_file"] = None
+        return SupportSettings(**values)
+
 
 async def connect_client(config: WorkerConfig) -> Client:
     """A client that reads what the worker writes (same payload store, same plugin)."""
@@ -77,7 +83,7 @@ async def in_process_worker(config: WorkerConfig) -> AsyncGenerator[io.StringIO]
         run_worker(
             config.settings(),
             [app],
-            environ=config.env(),
+            app_settings={"support": config.app_settings()},
             stop=stop,
             ready_event=ready,
             out=output,
@@ -139,7 +145,7 @@ async def plugin_worker(config: WorkerConfig, plugin: OpenAIAgentsPlugin) -> Asy
         data_converter=data_converter(config.settings()),
         plugins=[plugin],
     )
-    async with app.worker_activities(config.env()) as activities:
+    async with app.worker_activities(config.app_settings()) as activities:
         worker = Worker(
             client,
             task_queue=config.task_queue,

@@ -26,13 +26,13 @@ import pytest
 from temporalio.client import Client, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
+from agent_stack.connection import data_converter
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker
-from agent_worker.connection import data_converter
-from agent_worker.settings import Settings
 from agents_temporal import EncryptionCodec, OpenAIAgentsPlugin
 from agents_temporal.client import ConversationConfig, ConversationHandle, ConversationInput
 from agents_temporal.testing import OpenAICompatibleServer, ToolCall, ToolCallReply
-from support_agents import SupportConversation, app
+from support_agents import SupportConversation, SupportSettings, app
 from tests.security.scanning import LogRecorder
 from tests.support.openai_brain import OneOffReplies
 
@@ -81,6 +81,10 @@ def _secrets() -> dict[str, bytes]:
     }
 
 
+def _database_url(data: Path) -> str:
+    return f"sqlite+aiosqlite:///{data / 'store.db'}"
+
+
 def _settings(
     temporal_env: WorkflowEnvironment, data: Path, base_url: str, keys: dict[str, bytes]
 ) -> Settings:
@@ -95,7 +99,6 @@ def _settings(
             OPENAI_API_KEY=keys["OPENAI_API_KEY"].decode(),
             OPENAI_BASE_URL=base_url,
             MODEL="gpt-test",
-            DATABASE_URL=f"sqlite+aiosqlite:///{data / 'store.db'}",
             PAYLOAD_STORAGE_DIR=str(data / "payloads"),
             PAYLOAD_STORAGE_THRESHOLD_BYTES=1024,
             PAYLOAD_ENCRYPTION_KEYS=f"k1:{encryption_key}",
@@ -182,10 +185,7 @@ async def secure_run(
     """Run the worker with secrets, hold one conversation, and collect what it left."""
     keys = _secrets()
     settings = _settings(temporal_env, data, server.base_url, keys)
-    environ = {
-        "DATABASE_URL": settings.database_url,
-        **{name: value.decode() for name, value in keys.items() if name.endswith(("KEY", "TOKEN"))},
-    }
+    store = SupportSettings(**dict[str, Any](DATABASE_URL=_database_url(data), _env_file=None))
     with pytest.MonkeyPatch.context() as env:
         # The OpenAI client reads its key and base URL from the environment, as in production.
         env.setenv("OPENAI_API_KEY", keys["OPENAI_API_KEY"].decode())
@@ -197,7 +197,12 @@ async def secure_run(
             stop, ready = asyncio.Event(), asyncio.Event()
             worker = asyncio.create_task(
                 run_worker(
-                    settings, [app], environ=environ, stop=stop, ready_event=ready, out=output
+                    settings,
+                    [app],
+                    app_settings={app.name: store},
+                    stop=stop,
+                    ready_event=ready,
+                    out=output,
                 )
             )
             try:

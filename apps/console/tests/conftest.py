@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
 
 APP_SCRIPT = Path(__file__).parents[1] / "src" / "agent_console" / "app.py"
 OPERATOR = "ops@example.com"

@@ -12,6 +12,8 @@ from typing import Any, cast
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import agents_temporal._apps as apps_module
+from agent_console._ui_common import agent_apps
 from agent_console.service import Console
 from agents_temporal.apps import discover_apps
 from agents_temporal.client import ConversationHandle, TranscriptEntry
@@ -265,3 +267,25 @@ def test_oidc_login_names_the_operator_or_refuses_decisions(
     at.run()
     assert "Your login carries no email or name" in texts(at)
     assert at.button(key=f"approve:inbox:{workflow_id}:{approval_id}").disabled
+
+
+def test_without_an_agent_app_the_page_says_how_to_add_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_entry_points(*, group: str) -> list[object]:
+        return []
+
+    monkeypatch.setattr(apps_module, "entry_points", no_entry_points)
+    # Apps are found once per process; forget them for this page, and again for the next test.
+    agent_apps.clear()
+    try:
+        at = page()
+        at.run()
+    finally:
+        agent_apps.clear()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith(
+        "No agent app is installed, so the console has no conversations to show: add an agent app"
+    )
+    assert "durable_agents.apps" in error.value and 'AGENT_APPS="<package>"' in error.value

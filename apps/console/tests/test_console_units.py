@@ -37,7 +37,7 @@ from agent_console.service import (
     token_operator,
     usage_rows,
 )
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
 from agents_temporal.apps import AgentInfo
 from agents_temporal.client import ApprovalRecord, TranscriptEntry, UsageReport, UsageTotals
 

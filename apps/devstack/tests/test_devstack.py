@@ -18,8 +18,8 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 import devstack
-from agent_worker.health import STUCK_EXIT_CODE, check_health
-from agent_worker.settings import Settings
+from agent_stack.health import STUCK_EXIT_CODE, check_health
+from agent_stack.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
 from devstack import StackError, plan_stack
@@ -57,9 +57,9 @@ def test_plan_and_commands_keep_data_and_point_children_at_the_stack(tmp_path: P
     assert "--headless" not in command
     env = child_environment(config, plan, {"PATH": "/bin"})
     assert env["TEMPORAL_ADDRESS"] == "localhost:7300" and env["CONSOLE_PORT"] == "8600"
-    assert env["DATABASE_URL"] == f"sqlite+aiosqlite:///{tmp_path / '.data' / 'store.db'}"
-    chosen = settings(DATABASE_URL="sqlite:///mine.db")
-    assert "DATABASE_URL" not in child_environment(chosen, plan_stack(chosen, tmp_path), {})
+    assert env["PAYLOAD_STORAGE_DIR"] == str(tmp_path / ".data" / "payloads")
+    chosen = settings(PAYLOAD_STORAGE_DIR="/srv/payloads")
+    assert "PAYLOAD_STORAGE_DIR" not in child_environment(chosen, plan_stack(chosen, tmp_path), {})
     assert plan.codec_url is None and "--ui-codec-endpoint" not in command
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from temporalio import workflow
 
+from agent_stack.settings import Settings
 from agent_worker._run import serve_worker
-from agent_worker.settings import Settings
 from agents_temporal.apps import AgentApp
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
 
@@ -39,7 +39,7 @@ class Blocking:
 
 
 @asynccontextmanager
-async def _no_activities(environ: Any) -> AsyncGenerator[Sequence[Callable[..., Any]]]:
+async def _no_activities(settings: Any) -> AsyncGenerator[Sequence[Callable[..., Any]]]:
     yield []
 
 
@@ -72,7 +72,7 @@ def main(address: str, task_queue: str, health_port: str, stuck_exit_seconds: st
             _env_file=None,
         )
     )
-    return serve_worker(settings, [APP], environ={})
+    return serve_worker(settings, [APP])
 
 
 if __name__ == "__main__":

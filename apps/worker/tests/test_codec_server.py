@@ -22,9 +22,9 @@ from temporalio.client import Client
 from temporalio.converter import default
 from temporalio.testing import WorkflowEnvironment
 
+from agent_stack.settings import Settings
 from agent_worker._codec_server import serve_codec
 from agent_worker.cli import main
-from agent_worker.settings import Settings
 from agents_temporal import EncryptionCodec
 from agents_temporal.testing import temporal_cli_path
 

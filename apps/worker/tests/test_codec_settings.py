@@ -8,7 +8,7 @@ import os
 from pydantic import SecretStr
 from temporalio.api.common.v1 import Payload
 
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
 from agents_temporal import EncryptionCodec
 
 KEY_A = os.urandom(32)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from agents import ModelSettings, ModelTracing
 
+from agent_stack.settings import Settings
 from agent_worker._models import model_provider
-from agent_worker.settings import Settings
 from agents_temporal import DefaultModelProvider
 from agents_temporal.testing import OpenAICompatibleServer, TextReply
 

@@ -4,35 +4,50 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import io
 import socket
 import sys
 import uuid
 from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import Field, SecretStr
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from agent_worker._connect import TemporalUnreachableError
+import agents_temporal._apps as apps_module
+from agent_stack.apps import NoAgentAppError
+from agent_stack.connection import TemporalUnreachableError
+from agent_stack.health import STUCK_EXIT_CODE
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker
 from agent_worker.cli import main
-from agent_worker.health import STUCK_EXIT_CODE
-from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
-from agents_temporal.apps import AgentApp, AgentAppError, discover_apps
+from agents_temporal.apps import AgentApp, AgentAppError, AppSettings, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
-from tests import slots_probe, stuck_worker
+from tests import sandbox_probe, slots_probe, stuck_worker
 from tests.hello_workflows import HelloWorldAgent, WeatherAgent, get_weather
-from tests.sandbox_probe import PROBE_ATTRIBUTE, SandboxProbe
+from tests.sandbox_probe import SandboxProbe
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 opened: list[str] = []
+handed: list[tuple[str, AppSettings]] = []
+
+
+class HelloSettings(AppSettings):
+    """A neutral app's own settings: one of each kind the worker must show or hide."""
+
+    hello_greeting: str = "hello"
+    hello_service_url: str = "https://hello.example"
+    hello_token: SecretStr | None = None
+    hello_retries: int = Field(default=3, ge=0)
 
 
 def free_port() -> int:
@@ -42,10 +57,18 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def weather_activities(environ: Any) -> AsyncGenerator[Sequence[Callable[..., Any]]]:
+async def weather_activities(
+    settings: HelloSettings,
+) -> AsyncGenerator[Sequence[Callable[..., Any]]]:
+    handed.append(("activities", settings))
     opened.append("open")
     yield [get_weather]
     opened.append("closed")
+
+
+def no_mcp_servers(settings: HelloSettings) -> Sequence[Any]:
+    handed.append(("mcp", settings))
+    return []
 
 
 def offline() -> TestModelProvider:
@@ -58,9 +81,16 @@ APP = AgentApp(
     description="Says hello.",
     conversation_workflow=HelloWorldAgent,
     workflows=[HelloWorldAgent, WeatherAgent],
+    settings=HelloSettings,
     activities=weather_activities,
+    mcp_server_providers=no_mcp_servers,
     offline_model_provider=offline,
 )
+
+
+def hello_settings(**values: Any) -> HelloSettings:
+    sources: dict[str, Any] = {**values, "_env_file": None}
+    return HelloSettings(**sources)
 
 
 def settings_for(address: str, task_queue: str, **more: Any) -> Settings:
@@ -83,8 +113,19 @@ async def test_serves_apps_until_stopped(
     address = temporal_env.client.service_client.config.target_host
     stop = asyncio.Event()
     out = io.StringIO()
+    own = hello_settings(
+        HELLO_SERVICE_URL="https://svc:url-secret-2d7@hello.internal/v1",
+        HELLO_TOKEN="token-secret-9f1",
+    )
+    handed.clear()
     running = asyncio.create_task(
-        run_worker(settings_for(address, task_queue), [APP], environ={}, stop=stop, out=out)
+        run_worker(
+            settings_for(address, task_queue),
+            [APP],
+            app_settings={"hello": own},
+            stop=stop,
+            out=out,
+        )
     )
     config = temporal_env.client.config()
     config["plugins"] = [OpenAIAgentsPlugin()]
@@ -109,6 +150,13 @@ async def test_serves_apps_until_stopped(
     text = out.getvalue()
     assert "apps:        hello (2 workflows)" in text
     assert "offline demo model (from 'hello')" in text
+    # The app's own settings are shown, secrets masked, and handed to its factories.
+    assert (
+        "  hello app:   HELLO_GREETING=hello HELLO_SERVICE_URL=https://svc:***@hello.internal/v1 "
+        "HELLO_TOKEN=set HELLO_RETRIES=3\n"
+    ) in text
+    assert "url-secret-2d7" not in text and "token-secret-9f1" not in text
+    assert handed == [("mcp", own), ("activities", own)]
     assert f"task queue:  {task_queue}" in text
     assert text.rstrip().endswith("agent worker stopped")
     assert opened[-2:] == ["open", "closed"]
@@ -121,23 +169,19 @@ async def test_apps_choose_the_modules_the_sandbox_shares(
     monkeypatch: pytest.MonkeyPatch,
     passed_through: bool,
 ) -> None:
-    # sqlalchemy: a real dependency of the example app, not shared by default.
-    import sqlalchemy
-
-    monkeypatch.setattr(sqlalchemy, PROBE_ATTRIBUTE, "the worker's copy", raising=False)
+    # The probe's own module stands for an app's library: not shared unless the app says so.
+    monkeypatch.setattr(sandbox_probe, "MARK", "the worker's copy")
     app = dataclasses.replace(
         APP,
         name="probe",
         conversation_workflow=SandboxProbe,
         workflows=[SandboxProbe],
-        sandbox_passthrough_modules=["sqlalchemy"] if passed_through else [],
+        sandbox_passthrough_modules=["tests.sandbox_probe"] if passed_through else [],
     )
     address = temporal_env.client.service_client.config.target_host
     stop = asyncio.Event()
     running = asyncio.create_task(
-        run_worker(
-            settings_for(address, task_queue), [app], environ={}, stop=stop, out=io.StringIO()
-        )
+        run_worker(settings_for(address, task_queue), [app], stop=stop, out=io.StringIO())
     )
     try:
         seen = await temporal_env.client.execute_workflow(
@@ -171,9 +215,7 @@ async def test_workflow_tasks_at_once_are_capped(
     assert settings.worker_max_concurrent_workflow_tasks == (limit or 8)
     slots_probe.reset()
     stop = asyncio.Event()
-    running = asyncio.create_task(
-        run_worker(settings, [app], environ={}, stop=stop, out=io.StringIO())
-    )
+    running = asyncio.create_task(run_worker(settings, [app], stop=stop, out=io.StringIO()))
     try:
         handles = [
             await temporal_env.client.start_workflow(
@@ -197,11 +239,65 @@ async def test_unreachable_temporal_says_what_to_do(task_queue: str) -> None:
     with pytest.raises(
         TemporalUnreachableError, match=r"not reachable at '127.0.0.1:1'.*uv run dev"
     ):
-        await run_worker(settings_for("127.0.0.1:1", task_queue), [APP], environ={})
+        await run_worker(settings_for("127.0.0.1:1", task_queue), [APP])
 
 
-def test_unknown_app_lists_installed() -> None:
-    with pytest.raises(AgentAppError, match="No agent app named 'nope'; installed:"):
+async def test_no_app_is_refused_before_anything_connects(task_queue: str) -> None:
+    with pytest.raises(NoAgentAppError, match="the worker has nothing to run: add an agent app"):
+        await run_worker(settings_for("127.0.0.1:1", task_queue), [])
+
+
+def _same(app: AgentApp[Any]) -> AgentApp[Any]:
+    return app
+
+
+@dataclass(frozen=True)
+class FakeEntryPoint:
+    name: str
+    value: str
+    load: Callable[[], object]
+
+
+def installed(monkeypatch: pytest.MonkeyPatch, *apps: AgentApp[Any]) -> None:
+    """Make these the installed agent apps, whatever the environment holds."""
+
+    def entry_points(*, group: str) -> list[FakeEntryPoint]:
+        return [
+            FakeEntryPoint(a.name, f"{a.name}_app:app", functools.partial(_same, a)) for a in apps
+        ]
+
+    monkeypatch.setattr(apps_module, "entry_points", entry_points)
+
+
+def test_cli_refuses_to_start_without_an_agent_app(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    installed(monkeypatch)
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "worker: No agent app is installed, so the worker has nothing to run: add an agent app"
+    )
+    assert "durable_agents.apps" in err and 'AGENT_APPS="<package>"' in err
+
+
+def test_cli_checks_every_app_setting_before_it_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    installed(monkeypatch, APP)
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("HELLO_RETRIES", "-1")
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:1")  # never reached
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("worker: Invalid setting (from environment variables or the .env file)")
+    assert "  - HELLO_RETRIES (agent app 'hello'): Input should be greater than or equal" in err
+    assert "not reachable" not in err
+
+
+def test_unknown_app_lists_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed(monkeypatch, APP)
+    with pytest.raises(AgentAppError, match=r"No agent app named 'nope'; installed: hello$"):
         discover_apps(["nope"])
 
 

@@ -13,17 +13,25 @@ PACKAGE = Path(agents_temporal.__file__).parent
 # Each room is a top-level module or subpackage. A room imports only rooms on lower floors; a
 # new room must be placed here on purpose.
 FLOORS: list[set[str]] = [
-    {"_errors", "_params", "_model_call", "_hooks", "_apps", "_temporal_server", "_process"},
+    {
+        "_errors",
+        "_params",
+        "_model_call",
+        "_hooks",
+        "_app_settings",
+        "_temporal_server",
+        "_process",
+    },
     {
         "_workflow_context",
         "_payloads",
         "_streaming",
         "_tracing",
-        "apps",
+        "_apps",
         "pytest_plugin",
         "process",
     },
-    {"_model", "_mcp", "_conversation", "streaming", "opentelemetry"},
+    {"_model", "_mcp", "_conversation", "streaming", "opentelemetry", "apps"},
     {"_plugin", "workflow", "client"},
     {"__init__", "testing"},
 ]

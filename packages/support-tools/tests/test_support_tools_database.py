@@ -16,7 +16,6 @@ from support_tools import (
     RefundRequest,
     StoreActivities,
     StoreDatabase,
-    StoreSettings,
     normalize_database_url,
 )
 
@@ -121,9 +120,32 @@ def test_database_urls_get_an_async_driver(url: str, driver: str) -> None:
 
 
 def test_a_malformed_database_url_says_what_to_write() -> None:
-    with pytest.raises(ValueError, match="cannot parse database URL") as error:
+    with pytest.raises(ValueError, match="must be a SQLAlchemy URL") as error:
         normalize_database_url("not a url")
     assert DEFAULT_DATABASE_URL in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "instead"),
+    [
+        ("sqlite+pysqlite:///s.db", "'sqlite+aiosqlite://'"),
+        ("postgresql+psycopg2://store:db-password-5e1@db/store", "'postgresql+asyncpg://'"),
+    ],
+)
+def test_a_synchronous_driver_is_refused_with_the_async_one_to_use(url: str, instead: str) -> None:
+    with pytest.raises(ValueError, match="needs an async driver") as error:
+        normalize_database_url(url)
+    assert instead in str(error.value)
+    assert "db-password-5e1" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["store:db-password-5e1@db/store", "postgresql://u:db-password-5e1@db:port/store"]
+)
+def test_a_bad_database_url_never_repeats_its_password(url: str) -> None:
+    with pytest.raises(ValueError) as error:
+        normalize_database_url(url)
+    assert "db-password-5e1" not in str(error.value)
 
 
 async def test_the_database_url_hides_the_password() -> None:
@@ -133,34 +155,6 @@ async def test_the_database_url_hides_the_password() -> None:
         assert database.url.startswith("postgresql+asyncpg://app:")
     finally:
         await database.dispose()
-
-
-def test_settings_have_working_defaults() -> None:
-    settings = StoreSettings.from_env({})
-    assert settings == StoreSettings()
-    assert settings.database_url == DEFAULT_DATABASE_URL == "sqlite+aiosqlite:///.data/store.db"
-    assert settings.refund_approval_threshold_cents == 10_000
-    assert settings.refund_hard_cap_cents == 50_000
-
-
-def test_settings_read_the_environment() -> None:
-    settings = StoreSettings.from_env(
-        {
-            "DATABASE_URL": "postgresql+asyncpg://app@db/store",
-            "REFUND_APPROVAL_THRESHOLD": "25",
-            "REFUND_HARD_CAP": " 900.00 ",
-        }
-    )
-    assert settings == StoreSettings("postgresql+asyncpg://app@db/store", 2500, 90_000)
-
-
-def test_settings_name_the_variable_that_is_wrong() -> None:
-    with pytest.raises(ValueError, match=r"REFUND_HARD_CAP must be an amount with at most 2"):
-        StoreSettings.from_env({"REFUND_HARD_CAP": "500.001"})
-    with pytest.raises(ValueError, match="refund_hard_cap_cents must be positive"):
-        StoreSettings(refund_hard_cap_cents=0)
-    with pytest.raises(ValueError, match="refund_approval_threshold_cents must be 0 or more"):
-        StoreSettings(refund_approval_threshold_cents=-1)
 
 
 def test_public_api_is_exactly_all() -> None:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from agent_console._loop import BackgroundLoop
 from agent_console._service import ConsoleService
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
 from agents_temporal.apps import AgentApp
 
 _T = TypeVar("_T")

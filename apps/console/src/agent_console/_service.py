@@ -14,9 +14,9 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from agent_console._history import ModelCall, read_run_history
 from agent_console._live import ConversationFeed, LiveState
-from agent_worker.connection import data_converter
-from agent_worker.health import HealthReport, check_health
-from agent_worker.settings import Settings
+from agent_stack.connection import data_converter
+from agent_stack.health import HealthReport, check_health
+from agent_stack.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp
 from agents_temporal.client import (
@@ -119,7 +119,7 @@ def workflow_type_name(workflow_class: type) -> str:
 
 
 def new_conversation_id(app: AgentApp, now: datetime | None = None) -> str:
-    """A fresh, sortable, readable workflow id: ``support-20250102-150405-a1b2c3``."""
+    """A fresh, sortable, readable workflow id: ``<app>-20250102-150405-a1b2c3``."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     return f"{app.name}-{stamp}-{secrets.token_hex(3)}"
 

@@ -15,6 +15,7 @@ from agent_console._text import age, status_icon
 from agent_console._ui_chat import chat_pane, read_state, send
 from agent_console._ui_common import (
     Page,
+    agent_apps,
     console_for,
     current_conversation,
     current_view,
@@ -26,9 +27,13 @@ from agent_console._ui_common import (
 from agent_console._ui_details import details, roster
 from agent_console._ui_inbox import inbox
 from agent_console._ui_login import operator_or_stop
-from agent_worker.health import HealthReport
-from agent_worker.settings import Settings, SettingsError, load_settings
-from agents_temporal.apps import AgentApp
+from agent_stack.apps import NoAgentAppError
+from agent_stack.health import HealthReport
+from agent_stack.settings import Settings, SettingsError, load_settings
+from agents_temporal.apps import AgentApp, AgentAppError
+
+NEEDED_BY = "the console has no conversations to show"
+"""What the console's page says cannot happen without an agent app."""
 
 
 def main() -> None:
@@ -43,13 +48,17 @@ def main() -> None:
         st.error(str(error))
         st.stop()
     operator = operator_or_stop(settings)
-    console = console_for(settings)
-    if not console.apps:
-        st.error(
-            "No agent app is installed: add a package with a `durable_agents.apps` entry point "
-            "(see DESIGN.md) and restart the console."
-        )
+    try:
+        if not agent_apps():
+            raise NoAgentAppError(NEEDED_BY)
+    except NoAgentAppError as error:
+        st.error(f"{error}.", icon=":material/extension_off:")
         st.stop()
+    except AgentAppError as error:
+        # An app that does not load: say which and how to fix it, instead of a traceback.
+        st.error(f"{error}; then restart the console.", icon=":material/extension_off:")
+        st.stop()
+    console = console_for(settings)
     app = console.app(st.session_state.get("app_choice"))
     health = console.run(console.service.health())
     _banners(settings, health)

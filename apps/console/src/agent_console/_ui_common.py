@@ -12,8 +12,8 @@ from agent_console._backend import Console, settings_fingerprint
 from agent_console._identity import Operator
 from agent_console._pricing import OFFLINE_MODEL
 from agent_console._service import Overview
-from agent_worker.health import HealthReport
-from agent_worker.settings import Settings
+from agent_stack.health import HealthReport
+from agent_stack.settings import Settings
 from agents_temporal.apps import AgentApp, discover_apps
 
 CONVERSATION_PARAM = "conversation"
@@ -28,7 +28,12 @@ FlashLevel = Literal["error", "warning", "success", "info"]
 
 
 @st.cache_resource(show_spinner=False)
-def _apps() -> list[AgentApp]:
+def agent_apps() -> list[AgentApp]:
+    """The installed agent apps, found once per process (a new app needs a restart).
+
+    Raises:
+        AgentAppError: An app does not load.
+    """
     return discover_apps()
 
 
@@ -36,7 +41,7 @@ def _apps() -> list[AgentApp]:
 def _console(fingerprint: str, _settings: Settings) -> Console:
     # One backend per configuration and process: its loop thread and client are shared by
     # every browser session, which is what keeps a busy console to one connection.
-    return Console(_settings, _apps())
+    return Console(_settings, agent_apps())
 
 
 def console_for(settings: Settings) -> Console:

@@ -13,7 +13,7 @@ from agent_console._identity import (
     token_matches,
     token_operator,
 )
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
 
 _TOKEN_SESSION_KEY = "token_operator"
 

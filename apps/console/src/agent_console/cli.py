@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent_worker.settings import Settings, SettingsError, load_settings
+from agent_stack.settings import Settings, SettingsError, load_settings
 
 APP_SCRIPT = Path(__file__).with_name("app.py")
 """The Streamlit script the console runs."""

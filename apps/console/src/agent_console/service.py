@@ -3,7 +3,7 @@
 Example:
     ```python
     from agent_console.service import Console
-    from agent_worker.settings import load_settings
+    from agent_stack.settings import load_settings
     from agents_temporal.apps import discover_apps
 
     console = Console(load_settings(), discover_apps())

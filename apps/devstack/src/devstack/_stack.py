@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from agent_worker.health import STUCK_EXIT_CODE, check_health
-from agent_worker.settings import Settings
-from agent_worker.signals import stop_on_signals
+from agent_stack.health import STUCK_EXIT_CODE, check_health
+from agent_stack.settings import Settings
+from agent_stack.signals import stop_on_signals
 from agents_temporal.testing import dev_server_config_args, temporal_cli_path
 from devstack._probe import (
     LOCAL_HOSTS,
@@ -46,7 +46,7 @@ class StackPlan:
     """Where everything listens and lives."""
 
     data_dir: Path
-    """Temporal's SQLite file, the store database and payloads go here."""
+    """Temporal's SQLite file and the payloads go here."""
 
     temporal_address: str
     """TEMPORAL_ADDRESS."""
@@ -175,9 +175,8 @@ def child_environment(
         PYTHONUNBUFFERED="1",
     )
     env.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    # Defaults point at ./.data; a chosen data dir moves them too, unless set explicitly.
-    if "database_url" not in settings.model_fields_set:
-        env["DATABASE_URL"] = f"sqlite+aiosqlite:///{plan.data_dir / 'store.db'}"
+    # The default points at ./.data; a chosen data dir moves it too, unless set explicitly.
+    # An agent app's own data goes where its own settings say: `dev` knows no app.
     if "payload_storage_dir" not in settings.model_fields_set:
         env["PAYLOAD_STORAGE_DIR"] = str(plan.data_dir / "payloads")
     return env
@@ -217,7 +216,7 @@ async def run_stack(
 
     Args:
         settings: The stack's settings (ports, Temporal address, model).
-        data_dir: Where Temporal's SQLite file, the store database and payloads go.
+        data_dir: Where Temporal's SQLite file and the payloads go.
         environ: The environment the worker and console start from (default: ours).
         out: Where status lines and the children's output go.
         stop: Set it to stop the stack (for embedding and tests).

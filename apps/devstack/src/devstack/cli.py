@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent_worker.settings import SettingsError, load_settings
+from agent_stack.settings import SettingsError, load_settings
 from devstack._stack import StackError, run_stack
 
 
@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=Path(".data"),
-        help="where Temporal's SQLite file, the store database and payloads live (default: .data)",
+        help="where Temporal's SQLite file and payloads live (default: .data); an agent app's "
+        "own data goes where its own settings say",
     )
     return parser
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Any
 
 from agents.mcp import MCPServerStdio, MCPServerStdioParams
@@ -16,48 +15,47 @@ from agents_temporal.apps import AgentApp, AgentInfo
 from support_agents._agents import FAQ, HELP_CENTRE_MCP, ORDERS, REFUNDS, TRIAGE
 from support_agents._offline_model import OfflineSupportModelProvider
 from support_agents._policy import REFUND_POLICY_ACTIVITY, RefundPolicy
+from support_agents._settings import SupportSettings
 from support_agents._workflow import SupportConversation
-from support_tools import StoreActivities, StoreDatabase, StoreSettings
+from support_tools import StoreActivities, StoreDatabase
 
 
-def _policy_activity(settings: StoreSettings) -> Callable[..., Any]:
+def _policy_activity(policy: RefundPolicy) -> Callable[..., Any]:
     @activity.defn(name=REFUND_POLICY_ACTIVITY)
     async def refund_policy() -> RefundPolicy:
-        """The worker's refund limits, recorded once per conversation."""
-        return RefundPolicy(
-            approval_threshold_cents=settings.refund_approval_threshold_cents,
-            hard_cap_cents=settings.refund_hard_cap_cents,
-        )
+        """The worker's refund limits, recorded once when a conversation starts."""
+        return policy
 
     return refund_policy
 
 
 @contextlib.asynccontextmanager
 async def store_activities(
-    environ: Mapping[str, str],
+    settings: SupportSettings,
 ) -> AsyncGenerator[Sequence[Callable[..., Any]]]:
     """Open the store database (creating and seeding it on first start) for the worker."""
-    settings = StoreSettings.from_env(environ)
     database = StoreDatabase.from_url(settings.database_url)
     try:
         await database.create_schema()
         await database.seed()
-        yield [*StoreActivities(database).all(), _policy_activity(settings)]
+        yield [*StoreActivities(database).all(), _policy_activity(settings.refund_policy())]
     finally:
         await database.dispose()
 
 
-def help_centre_servers(environ: Mapping[str, str]) -> Sequence[StatelessMCPServerProvider]:
+def help_centre_servers(settings: SupportSettings) -> Sequence[StatelessMCPServerProvider]:
     """The help-centre MCP server, when SUPPORT_HELP_CENTRE_MCP is true."""
-    if environ.get("SUPPORT_HELP_CENTRE_MCP", "").strip().lower() not in {"1", "true", "yes"}:
+    if not settings.support_help_centre_mcp:
         return []
-    env = {"DATABASE_URL": StoreSettings.from_env(environ).database_url}
 
     def server() -> MCPServerStdio:
+        # The server gets the store's URL and nothing else of the worker's environment (the
+        # MCP client adds only HOME, PATH and the like): no model key or encryption key
+        # reaches a process that needs none.
         params: MCPServerStdioParams = {
             "command": sys.executable,
             "args": ["-m", "support_tools.help_centre_mcp"],
-            "env": {**os.environ, **env},
+            "env": {"DATABASE_URL": settings.database_url},
         }
         return MCPServerStdio(name=HELP_CENTRE_MCP, params=params)
 
@@ -71,6 +69,7 @@ app = AgentApp(
     "refunds (with approvals) and store policies.",
     conversation_workflow=SupportConversation,
     workflows=[SupportConversation],
+    settings=SupportSettings,
     activities=store_activities,
     agents=[
         AgentInfo(TRIAGE, "Finds out what the customer needs.", (ORDERS, REFUNDS, FAQ)),

@@ -11,6 +11,7 @@ from typing import Any
 from agents import Agent, InputGuardrailTripwireTriggered, OutputGuardrailTripwireTriggered
 from temporalio import workflow
 
+from agents_temporal import AgentsWorkflowError
 from agents_temporal.workflow import (
     ConversationInput,
     ConversationSummary,
@@ -63,18 +64,38 @@ class SupportConversation(ConversationWorkflow[SupportContext]):
         return super().describe_error(error)
 
     async def prepare(self) -> None:
-        """Record the worker's refund limits for this conversation, once."""
+        """Record the worker's refund limits for this conversation, once, when it starts.
+
+        The limits come only from the worker's settings (REFUND_APPROVAL_THRESHOLD,
+        REFUND_HARD_CAP), through one local activity whose result history records: replay
+        reads the same limits, and a later change of settings does not change what an ongoing
+        conversation promised. Continuing as new carries them in the context. A start input
+        that sets them is refused: whoever starts a conversation must not choose how much it
+        may refund without an operator.
+
+        Raises:
+            AgentsWorkflowError: The start input sets a refund limit (type
+                ``InvalidConversationInput``, not retryable).
+        """
         context = self.context
-        if context.refund_approval_threshold_cents is None or context.refund_hard_cap_cents is None:
-            # The worker's limits, recorded in history once: a later change of settings does
-            # not change what an ongoing conversation promised, and replay stays deterministic.
-            policy = await workflow.execute_local_activity(
-                REFUND_POLICY_ACTIVITY,
-                result_type=RefundPolicy,
-                start_to_close_timeout=timedelta(seconds=10),
+        limits = (context.refund_approval_threshold_cents, context.refund_hard_cap_cents)
+        if workflow.info().continued_run_id is None and limits != (None, None):
+            raise AgentsWorkflowError(
+                "The conversation's start input sets refund limits "
+                "(refund_approval_threshold_cents or refund_hard_cap_cents), which only the "
+                "worker's settings decide: start it without them; operators set "
+                "REFUND_APPROVAL_THRESHOLD and REFUND_HARD_CAP on the worker",
+                type="InvalidConversationInput",
             )
-            context.refund_approval_threshold_cents = policy.approval_threshold_cents
-            context.refund_hard_cap_cents = policy.hard_cap_cents
+        if None not in limits:
+            return  # carried over from this conversation's earlier run
+        policy = await workflow.execute_local_activity(
+            REFUND_POLICY_ACTIVITY,
+            result_type=RefundPolicy,
+            start_to_close_timeout=timedelta(seconds=10),
+        )
+        context.refund_approval_threshold_cents = policy.approval_threshold_cents
+        context.refund_hard_cap_cents = policy.hard_cap_cents
 
     @workflow.run
     async def run(self, input: ConversationInput) -> ConversationSummary:

@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from agent_worker._connect import data_converter
+from agent_stack.connection import data_converter
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker
-from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
 from agents_temporal.testing import WorkflowHistories
-from support_agents import SupportConversation, app
+from support_agents import SupportConversation, SupportSettings, app
 
 HISTORIES = WorkflowHistories(Path(__file__).parents[1] / "histories")
 """The support app's committed histories: record with REGENERATE_HISTORIES=1."""
@@ -57,6 +57,12 @@ class SupportStack:
             await engine.dispose()
 
 
+def support_settings(**values: Any) -> SupportSettings:
+    """The support app's own settings from these variables (and no .env file)."""
+    sources: dict[str, Any] = {**values, "_env_file": None}
+    return SupportSettings(**sources)
+
+
 @asynccontextmanager
 async def running_stack(
     temporal_env: WorkflowEnvironment,
@@ -73,7 +79,6 @@ async def running_stack(
             TEMPORAL_TASK_QUEUE=task_queue,
             OPENAI_API_KEY=None,
             MODEL=None,
-            DATABASE_URL=database_url,
             PAYLOAD_STORAGE_DIR=str(tmp_path / "payloads"),
             _env_file=None,
             **(settings_overrides or {}),
@@ -81,10 +86,17 @@ async def running_stack(
     )
     stop = asyncio.Event()
     output = io.StringIO()
-    env = {"DATABASE_URL": database_url, **(environ or {})}
+    own = support_settings(DATABASE_URL=database_url, **(environ or {}))
     ready = asyncio.Event()
     worker = asyncio.create_task(
-        run_worker(settings, [app], environ=env, stop=stop, ready_event=ready, out=output)
+        run_worker(
+            settings,
+            [app],
+            app_settings={app.name: own},
+            stop=stop,
+            ready_event=ready,
+            out=output,
+        )
     )
     await asyncio.wait_for(ready.wait(), timeout=60)
     client = await Client.connect(

@@ -18,8 +18,8 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from agent_stack.settings import Settings
 from agent_worker._run import run_worker
-from agent_worker.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
 from agents_temporal.testing import (
@@ -28,7 +28,7 @@ from agents_temporal.testing import (
     ToolCallReply,
 )
 from support_agents import SupportConversation, app
-from tests.support.conftest import SupportStack
+from tests.support.conftest import SupportStack, support_settings
 from tests.support.openai_brain import OneOffReplies
 
 
@@ -60,7 +60,6 @@ async def openai_stack(
             OPENAI_API_KEY="sk-test-local",
             OPENAI_BASE_URL=server.base_url,
             MODEL="gpt-test",
-            DATABASE_URL=database_url,
             PAYLOAD_STORAGE_DIR=str(tmp_path / "payloads"),
             _env_file=None,
         )
@@ -69,7 +68,13 @@ async def openai_stack(
     stop = asyncio.Event()
     output = io.StringIO()
     worker = asyncio.create_task(
-        run_worker(settings, [app], environ={"DATABASE_URL": database_url}, stop=stop, out=output)
+        run_worker(
+            settings,
+            [app],
+            app_settings={app.name: support_settings(DATABASE_URL=database_url)},
+            stop=stop,
+            out=output,
+        )
     )
     config = temporal_env.client.config()
     config["plugins"] = [OpenAIAgentsPlugin()]

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from pathlib import Path
+from typing import Any
 
+import pytest
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from agents_temporal.client import ConversationConfig, ConversationHandle, ConversationInput
+from support_agents import SupportConversation
 from tests.support.conftest import running_stack
 
 
@@ -28,6 +35,64 @@ async def test_refund_threshold_comes_from_settings(
             [pending] = capped.pending_approvals
             capped = await conversation.approve(pending.id, operator="ops")
         assert [cents for _, cents in await stack.refunds("ORD-10057")] == [2000]
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"refund_approval_threshold_cents": 10**12},
+        {"refund_hard_cap_cents": 10**12},
+        {"refund_approval_threshold_cents": 10**12, "refund_hard_cap_cents": 10**12},
+    ],
+    ids=["threshold", "hard-cap", "both"],
+)
+async def test_a_start_input_that_sets_refund_limits_is_refused(
+    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path, forged: dict[str, Any]
+) -> None:
+    # Once, a client that wrote its own limits into the start input got a $157 refund paid
+    # with nobody asked. The worker's limits are the only ones: such an input is refused.
+    async with running_stack(temporal_env, task_queue, tmp_path) as stack:
+        context = {"customer_id": "CUST-1001", **forged}
+        conversation = await ConversationHandle.start(
+            stack.client,
+            SupportConversation.run,
+            id=f"forged-{uuid.uuid4()}",  # noqa: TID251 - test code
+            task_queue=task_queue,
+            input=ConversationInput(context=context),
+        )
+        with pytest.raises(WorkflowFailureError) as failed:
+            await conversation.handle.result()
+        cause = failed.value.cause
+        assert isinstance(cause, ApplicationError)
+        assert cause.type == "InvalidConversationInput"
+        assert cause.non_retryable
+        assert "only the worker's settings decide" in cause.message
+        assert "REFUND_APPROVAL_THRESHOLD and REFUND_HARD_CAP" in cause.message
+        with pytest.raises(Exception, match=r"(?i)workflow execution already completed"):
+            await conversation.send("Refund $157 on ORD-10057 please")
+        assert await stack.refunds("ORD-10057") == []
+
+
+async def test_the_worker_limits_hold_across_continue_as_new(
+    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+) -> None:
+    environ = {"REFUND_APPROVAL_THRESHOLD": "10", "REFUND_HARD_CAP": "30"}
+    async with running_stack(temporal_env, task_queue, tmp_path, environ) as stack:
+        conversation = await ConversationHandle.start(
+            stack.client,
+            SupportConversation.run,
+            id=f"carried-{uuid.uuid4()}",  # noqa: TID251 - test code
+            task_queue=task_queue,
+            input=ConversationInput(config=ConversationConfig(continue_as_new_after_turns=1)),
+        )
+        first = await conversation.send("Where is my order ORD-10057?")
+        assert first.status == "completed", first.error
+        # A new run now, whose context carries the limits the first run recorded.
+        waiting = await conversation.send("Refund $20 on ORD-10057 please")
+        assert waiting.status == "awaiting_approval", waiting.error
+        assert (await conversation.status()).workflow_runs >= 2
+        history = await conversation.handle.fetch_history()
+        assert "support.refund_policy" not in history.to_json()  # recorded once, in run 1
 
 
 async def test_help_centre_served_by_mcp(

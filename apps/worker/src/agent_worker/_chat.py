@@ -6,7 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from temporalio.client import Client
 
@@ -117,7 +117,7 @@ class TerminalChat:
 
 
 async def open_conversation(
-    client: Client, app: AgentApp, task_queue: str, conversation_id: str | None
+    client: Client, app: AgentApp[Any], task_queue: str, conversation_id: str | None
 ) -> ConversationHandle:
     """Resume ``conversation_id``, or start a new conversation of ``app``."""
     if conversation_id:

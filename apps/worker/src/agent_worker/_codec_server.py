@@ -27,7 +27,7 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.converter import PayloadCodec
 
-from agent_worker._settings import Settings
+from agent_stack.settings import Settings
 from agents_temporal import EncryptionCodec, PayloadDecryptionError
 
 _ALLOWED_HEADERS = "Authorization, Content-Type, X-Namespace"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from agents import ModelProvider
 
-from agent_worker.settings import Settings
+from agent_stack.settings import Settings
 from agents_temporal import DefaultModelProvider
 from agents_temporal.apps import AgentApp
 
@@ -15,7 +16,7 @@ class ModelSetupError(RuntimeError):
     """The settings ask for a model the worker cannot provide."""
 
 
-def model_provider(settings: Settings, apps: Sequence[AgentApp]) -> tuple[ModelProvider, str]:
+def model_provider(settings: Settings, apps: Sequence[AgentApp[Any]]) -> tuple[ModelProvider, str]:
     """The provider for the worker's model activities, and a one-line description of it."""
     mode = settings.model_mode
     if mode == "offline":

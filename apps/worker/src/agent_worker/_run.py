@@ -7,20 +7,21 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TextIO
 
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from agent_worker._connect import connect
-from agent_worker._health import STUCK_EXIT_CODE, HealthServer
+from agent_stack.apps import NoAgentAppError
+from agent_stack.connection import connect
+from agent_stack.health import STUCK_EXIT_CODE, HealthServer
+from agent_stack.settings import Settings, load_app_settings
+from agent_stack.signals import stop_on_signals
 from agent_worker._models import model_provider
-from agent_worker.settings import Settings
-from agent_worker.signals import stop_on_signals
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
-from agents_temporal.apps import AgentApp
+from agents_temporal.apps import AgentApp, AppSettings
 from agents_temporal.opentelemetry import configure_otlp_export
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=60)
@@ -39,22 +40,37 @@ class WorkerStuckError(RuntimeError):
     """
 
 
+NEEDED_BY = "the worker has nothing to run"
+"""What the worker's refusal to start without an agent app says cannot happen."""
+
+
 def summary(
-    settings: Settings, apps: Sequence[AgentApp], model: str, mcp_servers: Sequence[str] = ()
+    settings: Settings,
+    apps: Sequence[AgentApp[Any]],
+    model: str,
+    mcp_servers: Sequence[str] = (),
+    app_settings: Mapping[str, AppSettings] | None = None,
 ) -> str:
-    """The start-up summary: everything an operator needs to know at a glance."""
+    """The start-up summary: everything an operator needs to know at a glance.
+
+    Each app's own settings get a line of their own, with secrets and URL passwords masked.
+    """
     names = ", ".join(f"{a.name} ({len(a.workflows)} workflows)" for a in apps)
-    return "\n".join(
-        [
-            "agent worker starting",
-            f"  apps:        {names or 'none'}",
-            f"  model:       {model}",
-            f"  mcp servers: {', '.join(mcp_servers) or 'none'}",
-            f"  temporal:    {settings.temporal_address} namespace={settings.temporal_namespace}",
-            f"  task queue:  {settings.temporal_task_queue}",
-            f"  payloads:    {_payloads(settings)}",
-        ]
-    )
+    lines = [
+        "agent worker starting",
+        f"  apps:        {names or 'none'}",
+        f"  model:       {model}",
+        f"  mcp servers: {', '.join(mcp_servers) or 'none'}",
+        f"  temporal:    {settings.temporal_address} namespace={settings.temporal_namespace}",
+        f"  task queue:  {settings.temporal_task_queue}",
+        f"  payloads:    {_payloads(settings)}",
+    ]
+    for name, own in (app_settings or {}).items():
+        described = own.describe()
+        if described:
+            values = " ".join(f"{key}={value}" for key, value in described.items())
+            lines.append(f"  {name + ' app:':<12} {values}")
+    return "\n".join(lines)
 
 
 def _payloads(settings: Settings) -> str:
@@ -69,7 +85,7 @@ def _payloads(settings: Settings) -> str:
     return f"{where}, {encryption}"
 
 
-def workflow_runner(apps: Sequence[AgentApp]) -> SandboxedWorkflowRunner:
+def workflow_runner(apps: Sequence[AgentApp[Any]]) -> SandboxedWorkflowRunner:
     """The sandbox every app's workflows run in, sharing the modules the apps pass through."""
     modules = sorted({name for app in apps for name in app.sandbox_passthrough_modules})
     return SandboxedWorkflowRunner(
@@ -79,17 +95,32 @@ def workflow_runner(apps: Sequence[AgentApp]) -> SandboxedWorkflowRunner:
 
 async def run_worker(
     settings: Settings,
-    apps: Sequence[AgentApp],
+    apps: Sequence[AgentApp[Any]],
     *,
-    environ: dict[str, str],
+    app_settings: Mapping[str, AppSettings] | None = None,
     stop: asyncio.Event | None = None,
     ready_event: asyncio.Event | None = None,
     out: TextIO = sys.stdout,
 ) -> None:
     """Serve every app's workflows and activities until ``stop`` is set (or SIGTERM/SIGINT).
 
-    ``ready_event`` is set once the worker polls its task queue.
+    Args:
+        settings: The stack's settings.
+        apps: The apps to serve; at least one.
+        app_settings: Each app's own settings by app name (`load_app_settings`); an app left
+            out gets them from the environment and ``.env``.
+        stop: Set it to stop the worker; SIGTERM and SIGINT set it too.
+        ready_event: Set once the worker polls its task queue.
+        out: Where the summary and status lines go.
+
+    Raises:
+        NoAgentAppError: ``apps`` is empty.
+        SettingsError: An app's own settings are invalid.
+        TemporalUnreachableError: Temporal does not answer.
     """
+    if not apps:
+        raise NoAgentAppError(NEEDED_BY)
+    own = _app_settings(apps, app_settings or {})
     say = functools.partial(print, file=out, flush=True)
     provider, model = model_provider(settings, apps)
     # Spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set; nothing is exported otherwise.
@@ -97,10 +128,7 @@ async def run_worker(
         settings.service_name("worker"), settings.otel_exporter_otlp_endpoint
     )
     mcp_providers = [
-        provider
-        for app in apps
-        if app.mcp_server_providers is not None
-        for provider in app.mcp_server_providers(environ)
+        provider for app in apps for provider in app.worker_mcp_server_providers(own[app.name])
     ]
     plugin = OpenAIAgentsPlugin(
         model_params=ModelActivityParameters(
@@ -121,7 +149,8 @@ async def run_worker(
         async with contextlib.AsyncExitStack() as stack:
             activities: list[Any] = []
             for app in apps:
-                activities.extend(await stack.enter_async_context(app.worker_activities(environ)))
+                opened = app.worker_activities(own[app.name])
+                activities.extend(await stack.enter_async_context(opened))
             workflows = list(dict.fromkeys(w for app in apps for w in app.workflows))
             worker = Worker(
                 client,
@@ -141,7 +170,7 @@ async def run_worker(
                 )
                 await health.start()
                 stack.push_async_callback(health.stop)
-            say(summary(settings, apps, model, [p.name for p in mcp_providers]))
+            say(summary(settings, apps, model, [p.name for p in mcp_providers], own))
             running = asyncio.create_task(worker.run())
             stuck: str | None = None
             try:
@@ -174,7 +203,12 @@ async def run_worker(
     say("agent worker stopped")
 
 
-def serve_worker(settings: Settings, apps: Sequence[AgentApp], *, environ: dict[str, str]) -> int:
+def serve_worker(
+    settings: Settings,
+    apps: Sequence[AgentApp[Any]],
+    *,
+    app_settings: Mapping[str, AppSettings] | None = None,
+) -> int:
     """Run `run_worker` as this process's work; returns 0 once stopped.
 
     When workflows stay stuck on the worker, this ends the process at once with
@@ -182,7 +216,7 @@ def serve_worker(settings: Settings, apps: Sequence[AgentApp], *, environ: dict[
     """
     with asyncio.Runner() as runner:
         try:
-            runner.run(run_worker(settings, apps, environ=environ))
+            runner.run(run_worker(settings, apps, app_settings=app_settings))
         except WorkerStuckError:
             print(
                 f"worker: workflows are stuck on this worker (see above); exiting with code "
@@ -193,6 +227,21 @@ def serve_worker(settings: Settings, apps: Sequence[AgentApp], *, environ: dict[
             sys.stdout.flush()
             os._exit(STUCK_EXIT_CODE)
     return 0
+
+
+def _app_settings(
+    apps: Sequence[AgentApp[Any]], given: Mapping[str, AppSettings]
+) -> dict[str, AppSettings]:
+    """Each app's own settings: as given, else loaded; of the class the app declares."""
+    missing = [app for app in apps if app.name not in given]
+    loaded = {**given, **load_app_settings(missing)} if missing else dict(given)
+    for app in apps:
+        if not isinstance(loaded[app.name], app.settings):
+            raise TypeError(
+                f"The settings given for agent app {app.name!r} are a "
+                f"{type(loaded[app.name]).__name__}, not its {app.settings.__name__}"
+            )
+    return {app.name: loaded[app.name] for app in apps}
 
 
 async def _stopped_or_stuck(

@@ -5,18 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from collections.abc import Sequence
 
+from agent_stack.apps import installed_apps
+from agent_stack.connection import TemporalUnreachableError, connect
+from agent_stack.health import check_health
+from agent_stack.settings import Settings, SettingsError, load_app_settings, load_settings
+from agent_stack.signals import stop_on_signals
 from agent_worker._chat import TerminalChat, open_conversation
 from agent_worker._codec_server import CodecServerError, serve_codec
-from agent_worker._connect import TemporalUnreachableError, connect
-from agent_worker._health import check_health
 from agent_worker._models import ModelSetupError
-from agent_worker._run import serve_worker
-from agent_worker.settings import Settings, SettingsError, load_settings
-from agent_worker.signals import stop_on_signals
+from agent_worker._run import NEEDED_BY, serve_worker
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentAppError, discover_apps
 
@@ -71,9 +71,9 @@ async def _codec_server(settings: Settings, host: str) -> None:
 
 
 async def _chat(settings: Settings, app_name: str | None, conversation_id: str | None) -> None:
-    apps = discover_apps([app_name] if app_name else None)
-    if not apps:
-        raise AgentAppError("No agent app is installed")
+    apps = installed_apps(
+        [app_name] if app_name else None, needed_by="there is nobody to chat with"
+    )
     client = await connect(settings, [OpenAIAgentsPlugin()])
     conversation = await open_conversation(
         client, apps[0], settings.temporal_task_queue, conversation_id
@@ -98,12 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "codec-server":
             asyncio.run(_codec_server(settings, args.host))
             return 0
-        apps = discover_apps(args.apps)
         if args.list_apps:
-            for app in apps:
+            for app in discover_apps(args.apps):
                 print(f"{app.name}\t{app.title}: {app.description}")
             return 0
-        return serve_worker(settings, apps, environ=dict(os.environ))
+        apps = installed_apps(args.apps, needed_by=NEEDED_BY)
+        # Every app's own settings are checked now, before anything connects or opens.
+        return serve_worker(settings, apps, app_settings=load_app_settings(apps))
     except (
         SettingsError,
         AgentAppError,

@@ -6,9 +6,15 @@ import contextlib
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import Any, Generic, cast
 
 from agents import ModelProvider
+from typing_extensions import TypeVar
+
+from ._app_settings import AppSettings
+
+SettingsT = TypeVar("SettingsT", bound=AppSettings, default=AppSettings)
+"""The settings class of an app (`AgentApp.settings`)."""
 
 ENTRY_POINT_GROUP = "durable_agents.apps"
 """The entry-point group an agent app registers under."""
@@ -32,14 +38,28 @@ class AgentInfo:
 
 
 ActivityFactory = Callable[
-    [Mapping[str, str]], contextlib.AbstractAsyncContextManager[Sequence[Callable[..., Any]]]
+    [SettingsT], contextlib.AbstractAsyncContextManager[Sequence[Callable[..., Any]]]
 ]
-"""Given the environment, sets up an app's resources and yields its activities."""
+"""Given the app's settings, sets up its resources and yields its activities."""
+
+MCPProviderFactory = Callable[[SettingsT], Sequence[Any]]
+"""Given the app's settings, the MCP server providers its workflows may use."""
 
 
 @dataclass(frozen=True)
-class AgentApp:
-    """What a worker needs to run an app and a console needs to show it."""
+class AgentApp(Generic[SettingsT]):
+    """What a worker needs to run an app and a console needs to show it.
+
+    An app with settings of its own names their class; the worker loads them once at start-up
+    and hands them to the factories, which are typed to receive that class::
+
+        app = AgentApp(
+            name="store",
+            ...,
+            settings=StoreSettings,
+            activities=store_activities,  # async context manager taking StoreSettings
+        )
+    """
 
     name: str
     """Short identifier, e.g. ``"support"`` (also the default workflow id prefix)."""
@@ -56,8 +76,20 @@ class AgentApp:
     workflows: Sequence[type] = ()
     """Every workflow class the worker must register (including the conversation one)."""
 
-    activities: ActivityFactory | None = None
-    """Sets up the app's resources (databases, clients) and yields its activities."""
+    # pyright cannot tell that this default applies only while SettingsT is its own default,
+    # AppSettings; an app with a subclass passes it, and a mismatch with the factories' parameter
+    # type is still reported where the app is built.
+    settings: type[SettingsT] = AppSettings  # pyright: ignore[reportAssignmentType]
+    """The app's settings class, a subclass of `AppSettings` (the base has no fields).
+
+    The worker loads it from the environment and ``.env`` at start-up, refuses to start while a
+    value is invalid (naming the app and the variable), shows it with secrets masked, and passes
+    the instance to ``activities`` and ``mcp_server_providers``. Workflows never see it.
+    """
+
+    activities: ActivityFactory[SettingsT] | None = None
+    """Given the app's settings, sets up its resources (databases, clients) and yields its
+    activities for as long as the worker runs."""
 
     agents: Sequence[AgentInfo] = ()
     """The app's agents, for the roster."""
@@ -65,8 +97,8 @@ class AgentApp:
     starter_prompts: Sequence[str] = ()
     """Example first messages the console offers."""
 
-    mcp_server_providers: Callable[[Mapping[str, str]], Sequence[Any]] | None = None
-    """Given the environment, the MCP server providers the app's workflows may use."""
+    mcp_server_providers: MCPProviderFactory[SettingsT] | None = None
+    """Given the app's settings, the MCP server providers the app's workflows may use."""
 
     offline_model_provider: Callable[[], ModelProvider] | None = None
     """A model provider that plays the app's agents with no API key, for demos and tests."""
@@ -86,21 +118,27 @@ class AgentApp:
 
     @contextlib.asynccontextmanager
     async def worker_activities(
-        self, environ: Mapping[str, str]
+        self, settings: SettingsT
     ) -> AsyncGenerator[Sequence[Callable[..., Any]]]:
         """The app's activities, with their resources open for as long as the block runs."""
         if self.activities is None:
             yield ()
             return
-        async with self.activities(environ) as activities:
+        async with self.activities(settings) as activities:
             yield activities
+
+    def worker_mcp_server_providers(self, settings: SettingsT) -> Sequence[Any]:
+        """The MCP server providers the app's workflows may use, for these settings."""
+        if self.mcp_server_providers is None:
+            return ()
+        return self.mcp_server_providers(settings)
 
 
 class AgentAppError(RuntimeError):
     """An entry point in ``durable_agents.apps`` could not be loaded as an agent app."""
 
 
-def _load(entry: EntryPoint) -> AgentApp:
+def _load(entry: EntryPoint) -> AgentApp[Any]:
     try:
         value = entry.load()
     except Exception as error:
@@ -113,16 +151,23 @@ def _load(entry: EntryPoint) -> AgentApp:
             f"Entry point {entry.name!r} ({entry.value}) is a {type(value).__name__}, not an "
             "agents_temporal.apps.AgentApp"
         )
-    return value
+    app = cast(AgentApp[Any], value)
+    settings = cast(object, app.settings)
+    if not (isinstance(settings, type) and issubclass(settings, AppSettings)):
+        raise AgentAppError(
+            f"Agent app {app.name!r} ({entry.value}) names settings={settings!r}: give it a "
+            "subclass of agents_temporal.apps.AppSettings, or leave settings out"
+        )
+    return app
 
 
-def discover_apps(names: Sequence[str] | None = None) -> list[AgentApp]:
+def discover_apps(names: Sequence[str] | None = None) -> list[AgentApp[Any]]:
     """Every installed agent app (or only those named), sorted by name.
 
     Raises:
         AgentAppError: an app failed to load, two apps share a name, or a named app is missing.
     """
-    apps: dict[str, AgentApp] = {}
+    apps: dict[str, AgentApp[Any]] = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         app = _load(entry)
         if app.name in apps:

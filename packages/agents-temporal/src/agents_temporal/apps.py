@@ -5,15 +5,19 @@ An app is a workspace package with one entry point::
     [project.entry-points."durable_agents.apps"]
     support = "support_agents:app"
 
-naming an ``AgentApp``. Workers register every discovered app; consoles list them.
+naming an ``AgentApp``. Workers register every discovered app; consoles list them. An app with
+settings of its own declares them as an ``AppSettings`` subclass (``AgentApp.settings``); the
+worker loads and checks them at start-up and hands them to the app's factories.
 """
 
+from ._app_settings import AppSettings, SettingValue, redact_url
 from ._apps import (
     ENTRY_POINT_GROUP,
     ActivityFactory,
     AgentApp,
     AgentAppError,
     AgentInfo,
+    MCPProviderFactory,
     discover_apps,
 )
 
@@ -22,6 +26,10 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "AgentApp",
     "AgentAppError",
     "AgentInfo",
+    "AppSettings",
     "ENTRY_POINT_GROUP",
+    "MCPProviderFactory",
+    "SettingValue",
     "discover_apps",
+    "redact_url",
 ]

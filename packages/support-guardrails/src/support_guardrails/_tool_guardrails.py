@@ -47,7 +47,7 @@ def make_refund_limit_guardrail(
 
     Args:
         max_refund_cents: The largest refund, in cents, the assistant may issue in one call
-            (see `StoreSettings.refund_hard_cap_cents`).
+            (the support app takes it from its REFUND_HARD_CAP setting).
         name: The guardrail's name in traces and results.
 
     Example:

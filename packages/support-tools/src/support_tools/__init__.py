@@ -20,7 +20,7 @@ from ._approval import (
 )
 from ._articles import RETURN_WINDOW_DAYS, STORE_NAME, STORE_SUPPORT_EMAIL
 from ._context import SupportContext, set_current_order
-from ._database import StoreDatabase, normalize_database_url
+from ._database import DEFAULT_DATABASE_URL, StoreDatabase, normalize_database_url
 from ._messages import (
     AddressChangeResult,
     ArticleHit,
@@ -45,7 +45,6 @@ from ._messages import (
 from ._money import format_money
 from ._returns import ReturnWindow, check_return_window, return_window
 from ._seed import DEMO_CUSTOMER_ID
-from ._settings import DEFAULT_DATABASE_URL, StoreSettings
 from ._validation import INVALID_TOOL_ARGUMENT, NOT_ALLOWED, NOT_FOUND
 
 __all__ = [
@@ -80,7 +79,6 @@ __all__ = [
     "ShippingAddress",
     "StoreActivities",
     "StoreDatabase",
-    "StoreSettings",
     "SupportContext",
     "check_return_window",
     "format_money",

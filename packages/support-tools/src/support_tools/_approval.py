@@ -53,14 +53,14 @@ def make_refund_approval_policy(threshold_cents: int) -> ApprovalPolicy:
     Calls whose amount cannot be read also need approval: when in doubt, ask a person.
 
     Args:
-        threshold_cents: Refunds of more than this many cents need approval (see
-            `StoreSettings.refund_approval_threshold_cents`).
+        threshold_cents: Refunds of more than this many cents need approval (the support
+            app takes it from its REFUND_APPROVAL_THRESHOLD setting).
 
     Example:
         ```python
         refund_tool = activity_as_tool(
             store.issue_refund,
-            needs_approval=make_refund_approval_policy(settings.refund_approval_threshold_cents),
+            needs_approval=make_refund_approval_policy(10_000),  # above $100
         )
         ```
     """

@@ -20,13 +20,23 @@ from sqlalchemy.pool import StaticPool
 
 from ._schema import Base
 from ._seed import seed_store
-from ._settings import DEFAULT_DATABASE_URL
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///.data/store.db"
+"""A SQLite file under `.data/` relative to the working directory; the folder is created."""
+
+_EXAMPLES = f"{DEFAULT_DATABASE_URL!r} or 'postgresql+asyncpg://user:password@localhost:5432/store'"
 
 # URLs as people and platforms write them, mapped to the async driver this package ships with.
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
     "postgres": "postgresql+asyncpg",
     "postgresql": "postgresql+asyncpg",
+}
+# Synchronous drivers the store cannot use, mapped to what to write instead.
+_SYNC_DRIVERS = {
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+    "postgresql+psycopg2cffi": "postgresql+asyncpg",
 }
 
 
@@ -35,18 +45,26 @@ def normalize_database_url(url: str) -> URL:
 
     Args:
         url: A SQLAlchemy URL, e.g. `sqlite+aiosqlite:///.data/store.db` or
-            `postgresql://user:password@localhost/store`.
+            `postgresql://user:password@localhost/store`; surrounding spaces are ignored.
 
     Raises:
-        ValueError: The URL cannot be parsed; the message shows the expected forms.
+        ValueError: The URL cannot be parsed, or names a synchronous driver; the message shows
+            what to write, and never repeats the URL (it may hold a password).
     """
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError) as error:
+    text = url.strip()
+    scheme, separator, _ = text.partition("://")
+    if not separator or not scheme:
+        raise ValueError(f"must be a SQLAlchemy URL with a scheme, such as {_EXAMPLES}")
+    replacement = _SYNC_DRIVERS.get(scheme.lower())
+    if replacement is not None:
         raise ValueError(
-            f"cannot parse database URL ({error}); use e.g. {DEFAULT_DATABASE_URL!r} or "
-            "'postgresql+asyncpg://user:password@localhost:5432/store'"
-        ) from None
+            f"the store needs an async driver: write {replacement + '://'!r} instead of "
+            f"{scheme + '://'!r}"
+        )
+    try:
+        parsed = make_url(text)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"cannot parse the database URL; use e.g. {_EXAMPLES}") from None
     driver = _ASYNC_DRIVERS.get(parsed.drivername)
     return parsed.set(drivername=driver) if driver is not None else parsed
 

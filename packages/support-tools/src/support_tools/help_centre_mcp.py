@@ -14,9 +14,8 @@ from mcp.server.mcpserver import MCPServer
 from temporalio.exceptions import ApplicationError
 
 from ._activities import StoreActivities
-from ._database import StoreDatabase
+from ._database import DEFAULT_DATABASE_URL, StoreDatabase
 from ._messages import SearchArticlesRequest
-from ._settings import StoreSettings
 
 SERVER_NAME = "HelpCentre"
 """The MCP server's name, which workflows use to refer to it."""
@@ -44,9 +43,12 @@ def build_server(database_url: str) -> MCPServer:
 
 
 def main() -> None:
-    """Serve over stdio until the client closes the connection."""
-    settings = StoreSettings.from_env(os.environ)
-    build_server(settings.database_url).run()
+    """Serve over stdio until the client closes the connection.
+
+    The app that starts it passes the store's URL, from its own checked settings, in
+    DATABASE_URL; run by hand, it falls back to the default SQLite file.
+    """
+    build_server(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL).run()
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ _AAD_PREFIX = b"agents_temporal.EncryptionCodec/v1:"
 class Keyring(Protocol):
     """Anything holding encryption keys by id and naming the current one.
 
-    ``agent_worker.settings.Settings.encryption_keyring()`` returns such an object.
+    ``agent_stack.settings.Settings.encryption_keyring()`` returns such an object.
     """
 
     @property

@@ -1,5 +1,7 @@
 """Stopping long-running commands (worker, dev stack) cleanly on SIGTERM and SIGINT."""
 
-from agent_worker._signals import stop_on_signals
+from agent_stack._signals import stop_on_signals
 
-__all__ = ["stop_on_signals"]
+__all__ = [
+    "stop_on_signals",
+]

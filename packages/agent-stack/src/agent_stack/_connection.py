@@ -8,7 +8,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 
-from agent_worker.settings import Settings
+from agent_stack._settings import Settings
 from agents_temporal import (
     EncryptionCodec,
     LocalStorageDriver,

@@ -1,4 +1,4 @@
-"""Parsers and validators behind the settings model.
+"""Parsers and validators behind the stack's settings model.
 
 Each parser raises `ValueError` with a message that names the problem and what to do about it.
 None of them ever puts secret material (a key, a token, a password) into a message.
@@ -12,7 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from agents_temporal.apps import redact_url
 
 ENCRYPTION_KEY_BYTES = 32
 """AES-256-GCM keys are exactly this many bytes."""
@@ -159,66 +161,3 @@ def check_http_url(value: str) -> str:
             f"got {redact_url(url)!r}"
         )
     return url
-
-
-# Bare dialects get the async driver the store uses, as the store itself does.
-_ASYNC_DRIVERS = {
-    "sqlite": "sqlite+aiosqlite",
-    "postgres": "postgresql+asyncpg",
-    "postgresql": "postgresql+asyncpg",
-}
-_SYNC_DRIVERS = {
-    "sqlite+pysqlite": "sqlite+aiosqlite",
-    "postgresql+psycopg2": "postgresql+asyncpg",
-}
-
-
-def normalize_database_url(value: str) -> str:
-    """Check a SQLAlchemy URL and give a bare dialect its async driver.
-
-    ``sqlite://...`` becomes ``sqlite+aiosqlite://...`` and ``postgres://...`` or
-    ``postgresql://...`` becomes ``postgresql+asyncpg://...``; any other ``dialect+driver://``
-    URL is kept as it is.
-
-    Raises:
-        ValueError: The URL has no scheme, or names a known synchronous driver. The message
-            never repeats a password.
-    """
-    url = value.strip()
-    scheme, separator, rest = url.partition("://")
-    if not separator or not scheme:
-        raise ValueError(
-            "must be a SQLAlchemy URL such as 'sqlite+aiosqlite:///.data/store.db' or "
-            f"'postgresql+asyncpg://user:password@host:5432/store'; got {redact_url(url)!r}"
-        )
-    async_scheme = _ASYNC_DRIVERS.get(scheme.lower())
-    if async_scheme is not None:
-        return f"{async_scheme}://{rest}"
-    replacement = _SYNC_DRIVERS.get(scheme.lower())
-    if replacement is not None:
-        raise ValueError(
-            f"the store needs an async driver: write {replacement + '://'!r} instead of "
-            f"{scheme + '://'!r}"
-        )
-    return url
-
-
-def redact_url(url: str) -> str:
-    """Return ``url`` with the password of its user-info, if any, replaced by ``***``."""
-    if "://" not in url:
-        # Without a scheme urlsplit finds no user-info, yet "user:password@host" may be there.
-        return "***@" + url.rsplit("@", 1)[1] if "@" in url else url
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        # An unparsable URL may still hold a password; show only its scheme.
-        return url.split("://", 1)[0] + "://***" if "://" in url else "***"
-    if not password:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port is not None else "")
-    return urlunsplit(parts._replace(netloc=netloc))

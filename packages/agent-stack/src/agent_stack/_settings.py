@@ -1,27 +1,28 @@
-"""The settings model shared by the worker, the console and the dev stack."""
+"""The stack's settings model: what the worker, the console and the dev stack are configured by.
+
+Only stack and worker concerns live here; an agent app declares its own settings
+(`agents_temporal.apps.AppSettings`), so that the stack knows nothing of any app.
+"""
 
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
-from decimal import Decimal
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Self, TypedDict, get_args
+from typing import ClassVar, Literal, Self, TypedDict
 
 from pydantic import Field, SecretStr, field_serializer, field_validator, model_validator
 from pydantic_core import PydanticCustomError
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.service import TLSConfig
 
-from agent_worker._settings_parsing import (
+from agent_stack._settings_parsing import (
     EncryptionKeyring,
     check_host_port,
     check_http_url,
     make_keyring,
-    normalize_database_url,
     parse_encryption_keys,
-    redact_url,
 )
+from agents_temporal.apps import AppSettings, SettingValue, redact_url
 
 ModelMode = Literal["openai", "litellm", "offline"]
 """Which model provider the worker uses; see `Settings.model_mode`."""
@@ -29,16 +30,13 @@ ModelMode = Literal["openai", "litellm", "offline"]
 PayloadStorage = Literal["local", "s3", "off"]
 """Where large payloads go: a local directory, an S3-compatible bucket, or nowhere."""
 
-SettingValue = str | int | bool | None
-"""A value in `Settings.describe`: safe to print, log or serialize as JSON."""
-
 DEFAULT_OPENAI_MODEL = "gpt-4.1-mini"
 """The model agents use when MODEL is not set."""
 
 LITELLM_PREFIX = "litellm/"
 """MODEL values starting with this route through LiteLLM: ``litellm/<provider>/<model>``."""
 
-_URL_FIELDS = ("database_url", "openai_base_url", "payload_s3_endpoint_url")
+_URL_FIELDS = ("openai_base_url", "payload_s3_endpoint_url")
 
 
 class TemporalConnectOptions(TypedDict):
@@ -66,7 +64,7 @@ def _conflict(problems: list[tuple[str, str]]) -> PydanticCustomError:
     return PydanticCustomError("settings_conflict", "{text}", {"text": text, "problems": problems})
 
 
-class Settings(BaseSettings):
+class Settings(AppSettings):
     """Configuration from environment variables and an optional ``.env`` file.
 
     Every field reads the environment variable of the same name in capitals (``temporal_address``
@@ -77,16 +75,18 @@ class Settings(BaseSettings):
     Use `describe` for a printable summary and `load_settings` for one readable error message.
     """
 
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        env_ignore_empty=True,
-        case_sensitive=False,
-        hide_input_in_errors=True,
-        validate_default=True,
-        use_attribute_docstrings=True,
-    )
+    setting_hints: ClassVar[Mapping[str, str]] = {
+        "TEMPORAL_TLS": "true or false, or unset it to decide from the credentials",
+        "PAYLOAD_STORAGE_THRESHOLD_BYTES": "a non-negative number of bytes such as 65536",
+        "WORKER_HEALTH_PORT": "a port number 1-65535 such as 8080, or unset it to turn it off",
+        "WORKER_MAX_CONCURRENT_ACTIVITIES": "a positive whole number such as 100",
+        "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "a whole number, at least 2, such as 8",
+        "WORKER_STUCK_EXIT_SECONDS": "a whole number of seconds such as 60, or 0 to never exit",
+        "CONSOLE_PORT": "a port number 1-65535 such as 8501",
+        "CODEC_SERVER_PORT": "a port number 1-65535 such as 8234",
+        "MODEL_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 120",
+        "MODEL_HEARTBEAT_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 10",
+    }
 
     # Temporal
     temporal_address: str = "localhost:7233"
@@ -117,16 +117,6 @@ class Settings(BaseSettings):
     """Longest one model call may take before it is retried."""
     model_heartbeat_timeout_seconds: int = Field(default=10, ge=1)
     """How soon a model call on a worker that died is noticed and retried elsewhere."""
-
-    # Example domain
-    database_url: str = "sqlite+aiosqlite:///.data/store.db"
-    """SQLAlchemy URL of the example store (``sqlite://`` and ``postgres://`` get async drivers)."""
-    refund_approval_threshold: Decimal = Field(default=Decimal(100), ge=0, decimal_places=2)
-    """Refunds above this amount (in the order's currency) need an operator's approval."""
-    refund_hard_cap: Decimal = Field(default=Decimal(500), gt=0, decimal_places=2)
-    """Refunds above this amount (in the order's currency) are refused outright."""
-    support_help_centre_mcp: bool = False
-    """Serve the support app's help-centre search from its MCP server instead of an activity."""
 
     # Payload storage
     payload_storage: PayloadStorage = "local"
@@ -202,11 +192,6 @@ class Settings(BaseSettings):
     def _check_s3_endpoint(cls, value: str | None) -> str | None:
         return None if value is None else check_http_url(value)
 
-    @field_validator("database_url")
-    @classmethod
-    def _check_database_url(cls, value: str) -> str:
-        return normalize_database_url(value)
-
     @field_validator("model")
     @classmethod
     def _check_model(cls, value: str | None) -> str | None:
@@ -270,20 +255,6 @@ class Settings(BaseSettings):
         # JSON dumps end up in logs and UIs; keep URL passwords out of them like repr does.
         return None if value is None else redact_url(value)
 
-    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
-        # URLs may carry passwords (a Postgres DATABASE_URL usually does); mask them here so
-        # that repr(), str() and logged settings never show one.
-        for name, value in super().__repr_args__():
-            if name in _URL_FIELDS and isinstance(value, str):
-                yield name, redact_url(value)
-            else:
-                yield name, value
-
-    @classmethod
-    def env_var_names(cls) -> tuple[str, ...]:
-        """Every environment variable the settings read, in declaration order."""
-        return tuple(name.upper() for name in cls.model_fields)
-
     @property
     def model_mode(self) -> ModelMode:
         """Which model provider runs the agents.
@@ -301,11 +272,6 @@ class Settings(BaseSettings):
     def default_model(self) -> str:
         """The model name agents get by default: MODEL, or ``gpt-4.1-mini``."""
         return self.model or DEFAULT_OPENAI_MODEL
-
-    @property
-    def refund_approval_threshold_cents(self) -> int:
-        """REFUND_APPROVAL_THRESHOLD in minor units (cents), as the store counts money."""
-        return int(self.refund_approval_threshold * 100)
 
     @property
     def temporal_tls_enabled(self) -> bool:
@@ -353,20 +319,7 @@ class Settings(BaseSettings):
         Keys are the environment variable names, followed by derived values in lower case
         (``model_mode``, ``default_model``, ``temporal_tls_enabled``, ``payload_encryption``).
         """
-        summary: dict[str, SettingValue] = {}
-        for name in type(self).model_fields:
-            value: object = getattr(self, name)
-            if isinstance(value, SecretStr):
-                shown: SettingValue = "set"
-            elif value is None:
-                shown = "not set" if name in SECRET_FIELDS else None
-            elif isinstance(value, str):
-                shown = redact_url(value) if name in _URL_FIELDS else value
-            elif isinstance(value, bool | int):
-                shown = value
-            else:
-                shown = str(value)
-            summary[name.upper()] = shown
+        summary = super().describe()
         keyring = self.encryption_keyring()
         summary["model_mode"] = self.model_mode
         summary["default_model"] = self.default_model
@@ -377,8 +330,3 @@ class Settings(BaseSettings):
             else f"on (current key {keyring.current_key_id!r} of {len(keyring.keys)})"
         )
         return summary
-
-
-SECRET_FIELDS = frozenset(
-    name for name, info in Settings.model_fields.items() if SecretStr in get_args(info.annotation)
-)

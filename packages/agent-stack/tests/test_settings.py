@@ -3,15 +3,14 @@ from __future__ import annotations
 import base64
 import getpass
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 from temporalio.service import TLSConfig
 
-import agent_worker.settings as settings_module
-from agent_worker.settings import Settings, SettingsError, load_settings
+import agent_stack.settings as settings_module
+from agent_stack.settings import Settings, SettingsError, load_settings
 
 KEY_A = bytes(range(32))
 KEY_B = bytes(range(100, 132))
@@ -32,10 +31,6 @@ EXPECTED_ENV_VARS = (
     "MODEL",
     "MODEL_TIMEOUT_SECONDS",
     "MODEL_HEARTBEAT_TIMEOUT_SECONDS",
-    "DATABASE_URL",
-    "REFUND_APPROVAL_THRESHOLD",
-    "REFUND_HARD_CAP",
-    "SUPPORT_HELP_CENTRE_MCP",
     "PAYLOAD_STORAGE",
     "PAYLOAD_STORAGE_DIR",
     "PAYLOAD_STORAGE_THRESHOLD_BYTES",
@@ -104,8 +99,6 @@ def test_defaults_work_on_one_machine() -> None:
     assert settings.model is None
     assert settings.model_mode == "offline"
     assert settings.default_model == "gpt-4.1-mini"
-    assert settings.database_url == "sqlite+aiosqlite:///.data/store.db"
-    assert settings.refund_approval_threshold == Decimal(100)
     assert settings.payload_storage == "local"
     assert settings.payload_storage_dir == Path(".data/payloads")
     assert settings.payload_storage_threshold_bytes == 64 * 1024
@@ -129,7 +122,6 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
             "TEMPORAL_ADDRESS": "temporal:7233",
             "TEMPORAL_NAMESPACE": "prod",
             "TEMPORAL_TASK_QUEUE": "agents-eu",
-            "REFUND_APPROVAL_THRESHOLD": "49.99",
             "PAYLOAD_STORAGE": "s3",
             "PAYLOAD_S3_BUCKET": "payloads",
             "PAYLOAD_S3_ENDPOINT_URL": "http://minio:9000",
@@ -147,7 +139,6 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.temporal_address == "temporal:7233"
     assert settings.temporal_namespace == "prod"
     assert settings.temporal_task_queue == "agents-eu"
-    assert settings.refund_approval_threshold == Decimal("49.99")
     assert settings.payload_storage == "s3"
     assert settings.payload_s3_bucket == "payloads"
     assert settings.payload_s3_endpoint_url == "http://minio:9000"
@@ -181,29 +172,6 @@ def test_dotenv_file_can_be_named(clean_env: Path) -> None:
 
     assert load_settings(env_file=custom).temporal_task_queue == "staging"
     assert load_settings(env_file=clean_env / "missing.env").temporal_task_queue == "durable-agents"
-
-
-@pytest.mark.parametrize(
-    ("given", "used"),
-    [
-        ("sqlite:///tmp/store.db", "sqlite+aiosqlite:///tmp/store.db"),
-        ("postgres://u:p@db:5432/store", "postgresql+asyncpg://u:p@db:5432/store"),
-        ("postgresql://u:p@db/store", "postgresql+asyncpg://u:p@db/store"),
-        ("postgresql+asyncpg://u:p@db/store", "postgresql+asyncpg://u:p@db/store"),
-        ("mysql+aiomysql://u:p@db/store", "mysql+aiomysql://u:p@db/store"),
-    ],
-)
-def test_database_url_gets_an_async_driver(
-    monkeypatch: pytest.MonkeyPatch, given: str, used: str
-) -> None:
-    monkeypatch.setenv("DATABASE_URL", given)
-    assert load_settings().database_url == used
-
-
-def test_refund_threshold_in_cents(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert load_settings().refund_approval_threshold_cents == 10_000
-    monkeypatch.setenv("REFUND_APPROVAL_THRESHOLD", "49.99")
-    assert load_settings().refund_approval_threshold_cents == 4_999
 
 
 def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -320,12 +288,7 @@ INVALID_CASES: list[tuple[dict[str, str], str, str]] = [
     ({"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4317"}, "OTEL_EXPORTER_OTLP_ENDPOINT", "URL"),
     ({"PAYLOAD_S3_ENDPOINT_URL": "minio:9000"}, "PAYLOAD_S3_ENDPOINT_URL", "URL"),
     ({"MODEL": "litellm/gpt-4o"}, "MODEL", "litellm/<provider>/<model>"),
-    ({"DATABASE_URL": "sqlite+pysqlite:///s.db"}, "DATABASE_URL", "'sqlite+aiosqlite://'"),
-    ({"DATABASE_URL": "postgresql+psycopg2://h/db"}, "DATABASE_URL", "'postgresql+asyncpg://'"),
-    ({"DATABASE_URL": ".data/store.db"}, "DATABASE_URL", "SQLAlchemy URL"),
-    ({"REFUND_APPROVAL_THRESHOLD": "-1"}, "REFUND_APPROVAL_THRESHOLD", "non-negative amount"),
-    ({"REFUND_APPROVAL_THRESHOLD": "lots"}, "REFUND_APPROVAL_THRESHOLD", "got 'lots'"),
-    ({"REFUND_APPROVAL_THRESHOLD": "9.999"}, "REFUND_APPROVAL_THRESHOLD", "2 decimal places"),
+    ({"MODEL_TIMEOUT_SECONDS": "soon"}, "MODEL_TIMEOUT_SECONDS", "got 'soon'"),
     ({"PAYLOAD_STORAGE": "gcs"}, "PAYLOAD_STORAGE", "'local', 's3' or 'off'"),
     ({"PAYLOAD_STORAGE_THRESHOLD_BYTES": "-5"}, "PAYLOAD_STORAGE_THRESHOLD_BYTES", "bytes"),
     ({"PAYLOAD_STORAGE": "s3"}, "PAYLOAD_S3_BUCKET", "must be set when PAYLOAD_STORAGE=s3"),
@@ -448,7 +411,7 @@ SECRET_VALUES = {
     "OPENAI_API_KEY": "sk-secret-81c2",
     "CONSOLE_ACCESS_TOKEN": "console-secret-77d0",
     "PAYLOAD_ENCRYPTION_KEYS": f"k1:{KEY_A_B64}",
-    "DATABASE_URL": "postgresql+asyncpg://store:db-password-5e1@db:5432/store",
+    "OPENAI_BASE_URL": "https://proxy:db-password-5e1@llm.internal:8443/v1",
 }
 SECRET_FRAGMENTS = (
     "temporal-secret-3f9a",
@@ -467,8 +430,8 @@ def test_secrets_never_appear_in_repr_str_or_describe(monkeypatch: pytest.Monkey
     for text in (repr(settings), str(settings), json.dumps(summary), settings.model_dump_json()):
         for fragment in SECRET_FRAGMENTS:
             assert fragment not in text
-    assert "store:***@db:5432" in repr(settings)
-    assert summary["DATABASE_URL"] == "postgresql+asyncpg://store:***@db:5432/store"
+    assert "proxy:***@llm.internal:8443" in repr(settings)
+    assert summary["OPENAI_BASE_URL"] == "https://proxy:***@llm.internal:8443/v1"
     # The values are still there for the code that needs them.
     assert settings.openai_api_key is not None
     assert settings.openai_api_key.get_secret_value() == "sk-secret-81c2"
@@ -501,8 +464,9 @@ def test_describe_summarises_encryption_without_keys(monkeypatch: pytest.MonkeyP
         {"PAYLOAD_ENCRYPTION_KEYS": f"k1:{SHORT_KEY_B64}", "OPENAI_API_KEY": "sk-secret-81c2"},
         {"PAYLOAD_ENCRYPTION_KEYS": SHORT_KEY_B64, "CONSOLE_PORT": "x"},
         {"PAYLOAD_ENCRYPTION_KEYS": f"k1:{KEY_A_B64},k1:{SHORT_KEY_B64}"},
-        {"DATABASE_URL": "postgresql+psycopg2://store:db-password-5e1@db/store"},
-        {"DATABASE_URL": "store:db-password-5e1@db/store"},
+        {"OPENAI_BASE_URL": "ftp://store:db-password-5e1@db/store"},
+        {"OPENAI_BASE_URL": "store:db-password-5e1@db/store"},
+        {"MODEL_TIMEOUT_SECONDS": "https://u:db-password-5e1@x"},
         {"TEMPORAL_API_KEY": "temporal-secret-3f9a", "TEMPORAL_ADDRESS": "bad"},
         {"OTEL_EXPORTER_OTLP_ENDPOINT": "collector://u:db-password-5e1@x"},
     ],

@@ -17,8 +17,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from agent_worker._health import HealthReport, HealthServer, check_health
-from agent_worker.settings import Settings
+from agent_stack.health import HealthReport, HealthServer, check_health
+from agent_stack.settings import Settings
 
 TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
 

@@ -23,7 +23,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from agent_worker._settings import Settings
+from agent_stack._settings import Settings
 
 STUCK_EXIT_CODE = 3
 """The ``worker`` command's exit code when it leaves because workflows are stuck on it.

@@ -1,42 +1,32 @@
-"""Loading settings with one readable error message instead of a pydantic traceback."""
+"""Loading settings, the stack's and each agent app's, with one readable error message."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic_settings
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from agent_worker._settings import SECRET_FIELDS, Settings
+from agent_stack._settings import Settings
+from agents_temporal.apps import AgentApp, AppSettings, redact_url
 
 DEFAULT_ENV_FILE = Path(".env")
 """The optional dotenv file read from the current directory."""
 
-# What to write instead, for the errors whose pydantic message says only what went wrong.
-_EXPECTED: dict[str, str] = {
-    "TEMPORAL_TLS": "true or false, or unset it to decide from the credentials",
-    "REFUND_APPROVAL_THRESHOLD": "a non-negative amount such as 100 or 49.99",
-    "REFUND_HARD_CAP": "a positive amount such as 500 or 249.99",
-    "PAYLOAD_STORAGE_THRESHOLD_BYTES": "a non-negative number of bytes such as 65536",
-    "WORKER_HEALTH_PORT": "a port number 1-65535 such as 8080, or unset it to turn it off",
-    "WORKER_MAX_CONCURRENT_ACTIVITIES": "a positive whole number such as 100",
-    "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "a whole number, at least 2, such as 8",
-    "WORKER_STUCK_EXIT_SECONDS": "a whole number of seconds such as 60, or 0 to never exit",
-    "CONSOLE_PORT": "a port number 1-65535 such as 8501",
-    "CODEC_SERVER_PORT": "a port number 1-65535 such as 8234",
-    "MODEL_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 120",
-    "MODEL_HEARTBEAT_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 10",
-}
 _CUSTOM_ERROR_TYPES = frozenset({"value_error", "settings_conflict"})
+
+_SettingsT = TypeVar("_SettingsT", bound=AppSettings)
 
 
 class SettingsError(ValueError):
     """Settings are invalid; the message lists every bad variable and what to do about it.
 
     Attributes:
-        problems: ``(ENV_VAR_NAME, message)`` pairs, one per problem, in a stable order.
+        problems: ``(where, message)`` pairs, one per problem, in a stable order. ``where`` is
+            the environment variable, followed by ``(agent app 'name')`` for an app's setting.
     """
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
@@ -50,7 +40,7 @@ class SettingsError(ValueError):
 
 
 def load_settings(*, env_file: str | Path | None = DEFAULT_ENV_FILE) -> Settings:
-    """Read settings from the environment and ``env_file``, failing with one clear message.
+    """Read the stack's settings from the environment and ``env_file``, with one clear message.
 
     Args:
         env_file: A dotenv file to read after the process environment (which wins); a missing
@@ -63,19 +53,56 @@ def load_settings(*, env_file: str | Path | None = DEFAULT_ENV_FILE) -> Settings
         SettingsError: Some variables are invalid; the message names each one by its
             environment variable and says what to do, and never contains a secret value.
     """
+    return _load(Settings, env_file)
+
+
+def load_app_settings(
+    apps: Sequence[AgentApp[Any]], *, env_file: str | Path | None = DEFAULT_ENV_FILE
+) -> dict[str, AppSettings]:
+    """Read every app's own settings (`AgentApp.settings`), as `load_settings` reads the stack's.
+
+    Args:
+        apps: The apps to load settings for.
+        env_file: As for `load_settings`.
+
+    Returns:
+        Each app's settings, by app name.
+
+    Raises:
+        SettingsError: Some variables are invalid; the message has one line per bad variable,
+            naming it and its app, for every app at once.
+    """
+    loaded: dict[str, AppSettings] = {}
+    problems: list[tuple[str, str]] = []
+    for app in apps:
+        try:
+            loaded[app.name] = _load(app.settings, env_file, app=app.name)
+        except SettingsError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise SettingsError(problems)
+    return loaded
+
+
+def _load(
+    model: type[_SettingsT], env_file: str | Path | None, app: str | None = None
+) -> _SettingsT:
     # BaseSettings takes _env_file at run time, but type checkers see only the declared fields
     # in the generated signature, so the argument goes through a plain mapping.
     sources: dict[str, Any] = {"_env_file": env_file}
     try:
-        return Settings(**sources)
+        return model(**sources)
     except ValidationError as error:
-        raise SettingsError(_problems(error.errors(include_url=False))) from None
+        problems = _problems(model, error.errors(include_url=False))
     except pydantic_settings.SettingsError as error:
         # Raised by a settings source before validation, e.g. an unreadable .env file.
-        raise SettingsError([("settings", f"{error}")]) from None
+        problems = [("settings", f"{error}")]
+    if app is not None:
+        problems = [(f"{name} (agent app {app!r})", message) for name, message in problems]
+    raise SettingsError(problems) from None
 
 
-def _problems(errors: list[ErrorDetails]) -> list[tuple[str, str]]:
+def _problems(model: type[AppSettings], errors: list[ErrorDetails]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     for error in errors:
         if error["type"] == "settings_conflict":
@@ -83,19 +110,19 @@ def _problems(errors: list[ErrorDetails]) -> list[tuple[str, str]]:
             problems.extend(ctx.get("problems", []))
             continue
         field = str(error["loc"][0]) if error["loc"] else "settings"
-        problems.append((field.upper(), _message(field, error)))
+        problems.append((field.upper(), _message(model, field, error)))
     return problems
 
 
-def _message(field: str, error: ErrorDetails) -> str:
+def _message(model: type[AppSettings], field: str, error: ErrorDetails) -> str:
     message = error["msg"]
     if error["type"] in _CUSTOM_ERROR_TYPES:
         # Our own validators already say what to do; drop pydantic's "Value error, " prefix.
         return message.removeprefix("Value error, ")
     value = error.get("input")
-    if field not in SECRET_FIELDS and isinstance(value, str):
-        message += f"; got {value!r}"
-    expected = _EXPECTED.get(field.upper())
+    if field not in model.secret_fields() and isinstance(value, str):
+        message += f"; got {redact_url(value) if '://' in value else value!r}"
+    expected = model.setting_hints.get(field.upper())
     if expected is not None:
         message += f"; set {expected}"
     return message

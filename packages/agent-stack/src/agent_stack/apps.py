@@ -1,0 +1,17 @@
+"""The agent apps a process of the stack runs or shows: found by entry point, or a clear refusal.
+
+Example:
+    ```python
+    from agent_stack.apps import installed_apps
+
+    apps = installed_apps(needed_by="the worker has nothing to run")  # NoAgentAppError if none
+    ```
+"""
+
+from agent_stack._apps import HOW_TO_ADD_AN_APP, NoAgentAppError, installed_apps
+
+__all__ = [
+    "HOW_TO_ADD_AN_APP",
+    "NoAgentAppError",
+    "installed_apps",
+]
