@@ -49,22 +49,24 @@ def _outputs_since_last_user(request: ModelRequest) -> int:
 def hostile_model(request: ModelRequest) -> ModelResponse:
     """Plays a model an attacker talked into extremes, by the last user message.
 
-    ``refund N``: N refund calls (each needs approval); ``note N``: N note calls (none does);
-    ``echo N TAIL``: an answer of N letters, then TAIL; anything else: a short answer.
+    ``refund N [R]``: N refund calls (each needs approval), in each of R rounds (default 1);
+    ``note N [R]``: the same with note calls (none needs approval); ``echo N TAIL``: an answer
+    of N letters, then TAIL; anything else: a short answer.
     """
     text = request.last_user_text()
-    outputs = _outputs_since_last_user(request)
     ask = _ASK.fullmatch(text)
-    if outputs and ask is not None and ask.group(1) != "echo":
-        return ResponseBuilders.output_message(f"done: {outputs} tool outputs")
     if ask is None:
         return ResponseBuilders.output_message(f"ok: {text}")
     what, count, tail = ask.group(1), int(ask.group(2)), ask.group(3)
+    if what == "echo":
+        return ResponseBuilders.output_message("x" * count + tail)
+    outputs = _outputs_since_last_user(request)
+    if outputs >= count * int(tail.strip() or 1):
+        return ResponseBuilders.output_message(f"done: {outputs} tool outputs")
+    numbers = range(outputs, outputs + count)
     if what == "refund":
-        return _calls("issue_refund", [{"order_id": f"O{i}", "amount": 1.0} for i in range(count)])
-    if what == "note":
-        return _calls("take_note", [{"note": f"n{i}"} for i in range(count)])
-    return ResponseBuilders.output_message("x" * count + tail)
+        return _calls("issue_refund", [{"order_id": f"O{i}", "amount": 1.0} for i in numbers])
+    return _calls("take_note", [{"note": f"n{i}"} for i in numbers])
 
 
 @dataclass

@@ -13,6 +13,7 @@ from agents import Agent, RunContextWrapper, Runner, function_tool
 from temporalio import activity, workflow
 
 from agents_temporal.workflow import (
+    ConversationConfig,
     ConversationInput,
     ConversationSummary,
     ConversationWorkflow,
@@ -54,6 +55,10 @@ def build_desk_agent() -> Agent[Any]:
 
 @workflow.defn
 class DeskConversation(ConversationWorkflow[Any]):
+    # Longer messages than the library's default, fewer approvals: a client may tighten these,
+    # never loosen them.
+    conversation_config = ConversationConfig(max_message_chars=20_000, max_approvals_per_turn=5)
+
     def build_agent(self) -> Agent[Any]:
         return build_desk_agent()
 
