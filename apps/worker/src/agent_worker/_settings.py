@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     """Longest one model call may take before it is retried."""
     model_heartbeat_timeout_seconds: int = Field(default=10, ge=1)
     """How soon a model call on a worker that died is noticed and retried elsewhere."""
+    model_max_tool_calls: int = Field(default=64, ge=1)
+    """Most tool calls one model response may hold; a response with more fails its turn.
+
+    A workflow handles every call of a response in one workflow task, which Temporal fails as
+    a deadlock after 2 s; a model talked into thousands of calls would freeze the worker.
+    """
 
     # Example domain
     database_url: str = "sqlite+aiosqlite:///.data/store.db"

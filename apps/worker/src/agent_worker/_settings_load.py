@@ -28,6 +28,7 @@ _EXPECTED: dict[str, str] = {
     "CODEC_SERVER_PORT": "a port number 1-65535 such as 8234",
     "MODEL_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 120",
     "MODEL_HEARTBEAT_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 10",
+    "MODEL_MAX_TOOL_CALLS": "a whole number, at least 1, such as 64",
 }
 _CUSTOM_ERROR_TYPES = frozenset({"value_error", "settings_conflict"})
 
