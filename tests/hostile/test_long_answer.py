@@ -29,7 +29,6 @@ async def test_a_hundred_thousand_character_answer_leaves_the_worker_healthy(
             too_long = await guarded.send("echo 250000")
         after = await guarded.send("thanks")
         stuck = env.stuck()
-        await save_history(guarded.handle, "hostile_long_answer")
 
     assert long.status == "completed"
     assert long.reply == "x" * 100_000
@@ -39,3 +38,23 @@ async def test_a_hundred_thousand_character_answer_leaves_the_worker_healthy(
     assert stuck is None
     assert chatter.failures == []
     assert max(chatter.replies) < USUAL_REPLY_SECONDS, sorted(chatter.replies)[-5:]
+
+
+async def test_guarded_turns_pass_or_stop_at_the_guardrail(
+    temporal_client: Client, task_queue: str
+) -> None:
+    async with desk(temporal_client, task_queue) as env:
+        guarded = await env.start(workflow=GuardedConversation.run)
+        clean = await guarded.send("echo 20")
+        leaking = await guarded.send("echo 20 then write to liam@example.com")
+        transcript = await guarded.transcript()
+        await save_history(guarded.handle, "hostile_guarded")
+
+    assert (clean.status, clean.reply) == ("completed", "x" * 20)
+    assert leaking.status == "failed"
+    assert [e.kind for e in transcript] == [
+        "user_message",
+        "agent_message",
+        "user_message",
+        "turn_failed",
+    ]
