@@ -22,6 +22,8 @@ def test_histories_are_committed() -> None:
         "hostile_task_tool_call_cap",
         "hostile_approvals_cap",
         "hostile_forged_snapshot",
+        "hostile_unreadable_config",
+        "hostile_unreadable_snapshot",
         "hostile_tightened_first_run",
         "hostile_tightened_last_run",
         "hostile_guarded",

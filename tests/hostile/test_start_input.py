@@ -175,6 +175,40 @@ async def test_unusable_start_input_fails_the_conversation_at_once(
     assert expected in cause.message
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"config": {"max_message_chars": "lots"}}, "config.max_message_chars: Input should be"),
+        ({"snapshot": {"turn": "first"}}, "snapshot.turn: Input should be a valid integer"),
+        ("not even an object", "input: Input should be a valid dictionary"),
+    ],
+    ids=["config-type", "snapshot-shape", "not-an-object"],
+)
+async def test_unreadable_start_input_fails_the_conversation_at_once(
+    temporal_client: Client, task_queue: str, raw: Any, expected: str
+) -> None:
+    async with desk(temporal_client, task_queue) as env:
+        handle = await env.client.start_workflow(
+            "DeskConversation",
+            raw,
+            id=f"hostile-{uuid.uuid4()}",  # noqa: TID251 - test ids, not workflow code
+            task_queue=task_queue,
+            execution_timeout=timedelta(seconds=60),
+        )
+        cause = await refused_at_start(handle)
+        history = await handle.fetch_history()
+        if isinstance(raw, dict):
+            await save_history(handle, f"hostile_unreadable_{'_'.join(raw)}")
+
+    assert (cause.type, cause.non_retryable) == ("InvalidConversationInput", True)
+    assert cause.message.startswith(
+        "This conversation cannot start: its input is not a ConversationInput ("
+    )
+    assert expected in cause.message
+    kinds = [event.WhichOneof("attributes") for event in history.events]
+    assert "workflow_task_failed_event_attributes" not in kinds, "no task retried over and over"
+
+
 async def test_the_handle_refuses_what_the_workflow_would(
     temporal_client: Client, task_queue: str
 ) -> None:

@@ -8,15 +8,10 @@ that continue-as-new started, because only the workflow writes one.
 
 from __future__ import annotations
 
-from typing import Final
-
 from pydantic_core import to_json
 from temporalio import workflow
 
 from .types import ConversationConfig, ConversationInput
-
-INVALID_INPUT: Final = "InvalidConversationInput"
-"""The ``ApplicationError`` type of a conversation that refused its start input."""
 
 
 def started_by_continue_as_new(info: workflow.Info) -> bool:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal, cast, get_args
+from typing import Any, Final, Literal, cast, get_args
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, field_serializer
+from pydantic import (
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_serializer,
+    model_validator,
+)
+from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 from .._streaming.types import StreamLogState
@@ -42,6 +51,9 @@ RefusalReason = Literal[
 """Why an update was refused; the ``type`` of the ``ApplicationError`` the client receives."""
 
 REFUSAL_REASONS: frozenset[str] = frozenset(get_args(RefusalReason))
+
+INVALID_INPUT: Final = "InvalidConversationInput"
+"""The ``ApplicationError`` type of a conversation that refused its start input."""
 
 
 def refusal(reason: RefusalReason, message: str) -> ApplicationError:
@@ -336,6 +348,30 @@ class ConversationInput(BaseModel):
 
     snapshot: ConversationSnapshot | None = None
     """Set by the workflow when it continues as new; a conversation started with one fails."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _readable(cls, data: Any, handler: ModelWrapValidatorHandler[ConversationInput]) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as error:
+            # A worker decodes the start input in the workflow's sandbox, before the workflow's
+            # event loop runs (so in_workflow() is still false). There, a ValidationError would
+            # fail the workflow task again and again; an ApplicationError fails the workflow at
+            # once, saying what is wrong without echoing the input. (A worker without the
+            # sandbox keeps the ValidationError.) Clients keep pydantic's error.
+            if not (workflow.in_workflow() or workflow.unsafe.in_sandbox()):
+                raise
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}"
+                for e in error.errors(include_url=False, include_input=False)[:5]
+            )
+            raise ApplicationError(
+                f"This conversation cannot start: its input is not a ConversationInput "
+                f"({problems}).",
+                type=INVALID_INPUT,
+                non_retryable=True,
+            ) from None
 
     @field_serializer("config", mode="wrap")
     def _chosen_config(

@@ -29,17 +29,13 @@ from .._tracing.context import TraceScope
 from .approval_types import ApprovalDecision, PendingApproval, PendingRun
 from .approvals import apply_decisions, apply_edits, capture_approvals
 from .session import WorkflowSession
-from .start_input import (
-    INVALID_INPUT,
-    refusal_message,
-    start_input_problems,
-    started_by_continue_as_new,
-)
+from .start_input import refusal_message, start_input_problems, started_by_continue_as_new
 from .state import ConversationState
 from .transcript import as_text, describe_turn_error, entries_for_items
 from .types import (
     CLOSE_CONVERSATION,
     DECIDE_APPROVAL,
+    INVALID_INPUT,
     PENDING_APPROVALS,
     SEND_MESSAGE,
     STATUS,
