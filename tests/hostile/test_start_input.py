@@ -176,16 +176,24 @@ async def test_unusable_start_input_fails_the_conversation_at_once(
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"),
+    ("raw", "expected", "recorded"),
     [
-        ({"config": {"max_message_chars": "lots"}}, "config.max_message_chars: Input should be"),
-        ({"snapshot": {"turn": "first"}}, "snapshot.turn: Input should be a valid integer"),
-        ("not even an object", "input: Input should be a valid dictionary"),
+        (
+            {"config": {"max_message_chars": "lots"}},
+            "config.max_message_chars: Input should be",
+            "hostile_unreadable_config",
+        ),
+        (
+            {"snapshot": {"turn": "first"}},
+            "snapshot.turn: Input should be a valid integer",
+            "hostile_unreadable_snapshot",
+        ),
+        ("not even an object", "input: Input should be a valid dictionary", None),
     ],
     ids=["config-type", "snapshot-shape", "not-an-object"],
 )
 async def test_unreadable_start_input_fails_the_conversation_at_once(
-    temporal_client: Client, task_queue: str, raw: Any, expected: str
+    temporal_client: Client, task_queue: str, raw: object, expected: str, recorded: str | None
 ) -> None:
     async with desk(temporal_client, task_queue) as env:
         handle = await env.client.start_workflow(
@@ -197,8 +205,8 @@ async def test_unreadable_start_input_fails_the_conversation_at_once(
         )
         cause = await refused_at_start(handle)
         history = await handle.fetch_history()
-        if isinstance(raw, dict):
-            await save_history(handle, f"hostile_unreadable_{'_'.join(raw)}")
+        if recorded is not None:
+            await save_history(handle, recorded)
 
     assert (cause.type, cause.non_retryable) == ("InvalidConversationInput", True)
     assert cause.message.startswith(
