@@ -23,7 +23,7 @@ from agents_temporal.client import (
     ConversationInput,
     ConversationRefused,
 )
-from agents_temporal.workflow import UsageReport
+from agents_temporal.workflow import ConversationWorkflow, UsageReport
 from tests.hostile.support import Desk, desk
 from tests.hostile.workflows import LEDGER, DeskConversation
 from tests.replaying import save_history
@@ -248,3 +248,10 @@ def test_only_the_limits_a_client_chose_travel() -> None:
     assert config.max_agent_turns == 3
     assert config.max_approvals_per_turn == 20, "not chosen: the workflow's"
     assert config.model_fields_set == set(ConversationConfig.model_fields), "all travel on"
+
+
+def test_a_workflow_with_unusable_limits_fails_at_import() -> None:
+    with pytest.raises(TypeError, match=r"Broken.conversation_config is not usable: max_agent"):
+
+        class Broken(ConversationWorkflow[Any]):  # pyright: ignore[reportUnusedClass]
+            conversation_config = ConversationConfig(max_agent_turns=0)

@@ -148,6 +148,16 @@ class ConversationWorkflow(Generic[TContext]):
     context_type: ClassVar[type[Any] | None] = None
     conversation_config: ClassVar[ConversationConfig] = ConversationConfig()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A mistake in the app's own limits shows when its module is imported, not as every
+        # conversation failing to start.
+        problems = cls.conversation_config.problems()
+        if problems:
+            raise TypeError(
+                f"{cls.__name__}.conversation_config is not usable: {'; '.join(problems)}"
+            )
+
     @workflow.init
     def __init__(self, input: ConversationInput) -> None:
         # The start input is checked here but refused by run_conversation: an error raised
