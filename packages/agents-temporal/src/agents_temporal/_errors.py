@@ -22,17 +22,20 @@ class AgentsWorkflowError(ApplicationError):
         super().__init__(message, type=type, non_retryable=True)
 
 
-def too_many_tool_calls(agent: str, limit: int) -> ApplicationError:
-    """The non-retryable error of a model response with more than ``limit`` tool calls.
+class TooManyToolCallsError(ApplicationError):
+    """A model response held more tool calls than the worker allows; non-retryable.
 
     Every tool call of a response is handled in one workflow task, and a task that runs past
     Temporal's 2 s deadlock limit can freeze its worker; so the model activity refuses such a
     response instead of handing it to the workflow. Retrying would only pay for it again.
     """
-    return ApplicationError(
-        f"The model answered {agent!r} with more than {limit} tool calls in one response, the "
-        "most this worker handles at once (ModelActivityParameters.max_tool_calls_per_response), "
-        "so none of them ran: ask for fewer things at once.",
-        type=TOO_MANY_TOOL_CALLS,
-        non_retryable=True,
-    )
+
+    def __init__(self, agent: str, limit: int) -> None:
+        super().__init__(
+            f"The model answered {agent!r} with more than {limit} tool calls in one response, "
+            "the most this worker handles at once "
+            "(ModelActivityParameters.max_tool_calls_per_response), so none of them ran: ask "
+            "for fewer things at once.",
+            type=TOO_MANY_TOOL_CALLS,
+            non_retryable=True,
+        )

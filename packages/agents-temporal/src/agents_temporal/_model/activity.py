@@ -11,9 +11,8 @@ from typing import Any
 from agents import ModelProvider, ModelResponse, ModelSettings, ModelTracing
 from pydantic import TypeAdapter
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from .._errors import too_many_tool_calls
+from .._errors import TooManyToolCallsError
 from .._model_call import (
     MODEL_ACTIVITY_NAME,
     STREAM_MODEL_ACTIVITY_NAME,
@@ -48,14 +47,14 @@ def model_arguments(call: ModelCallInput) -> dict[str, Any]:
 
 
 def check_tool_calls(response: ModelResponse, call: ModelCallInput) -> None:
-    """Refuse a response with more tool calls than ``call`` allows (see ``too_many_tool_calls``).
+    """Refuse a response with more tool calls than ``call`` allows.
 
     Raises:
-        ApplicationError: Non-retryable, of type ``TooManyToolCalls``.
+        TooManyToolCallsError: Non-retryable.
     """
     limit = call.max_tool_calls
     if limit is not None and sum(map(is_tool_call, response.output)) > limit:
-        raise too_many_tool_calls(call.agent_name, limit)
+        raise TooManyToolCallsError(call.agent_name, limit)
 
 
 @contextlib.asynccontextmanager
@@ -103,7 +102,7 @@ class ModelActivity:
             async with heartbeating():
                 response = await model.get_response(**model_arguments(call))
             check_tool_calls(response, call)
-        except (asyncio.CancelledError, ApplicationError):
+        except (asyncio.CancelledError, TooManyToolCallsError):
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error
@@ -122,7 +121,7 @@ class ModelActivity:
                     events, publisher, call.max_tool_calls, call.agent_name
                 )
             check_tool_calls(response, call)
-        except (asyncio.CancelledError, ApplicationError):
+        except (asyncio.CancelledError, TooManyToolCallsError):
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error

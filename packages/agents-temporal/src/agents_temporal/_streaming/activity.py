@@ -23,7 +23,7 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
-from .._errors import too_many_tool_calls
+from .._errors import TooManyToolCallsError
 from .._model_call import StreamTarget, is_tool_call
 from .types import PUBLISH_DELTAS_SIGNAL, DeltaBatch, TextDelta
 
@@ -172,7 +172,7 @@ async def collect_response(
 
     Raises:
         ModelBehaviorError: The stream failed, or ended without a completed response.
-        ApplicationError: Non-retryable, the stream held more than ``max_tool_calls`` calls.
+        TooManyToolCallsError: The stream held more than ``max_tool_calls`` tool calls.
     """
     done: list[TResponseOutputItem] = []
     tool_calls = 0
@@ -184,8 +184,12 @@ async def collect_response(
             done.append(event.item)
             tool_calls += is_tool_call(event.item)
             if max_tool_calls is not None and tool_calls > max_tool_calls:
-                # Reading on would only collect what the workflow must not be handed.
-                raise too_many_tool_calls(agent, max_tool_calls)
+                # Reading on would only collect what the workflow must not be handed; closing
+                # the stream now ends the provider's response too.
+                close = getattr(events, "aclose", None)
+                if close is not None:
+                    await close()
+                raise TooManyToolCallsError(agent, max_tool_calls)
         elif isinstance(event, ResponseCompletedEvent):
             completed = event
         elif event.type in _FAILED_EVENTS:
