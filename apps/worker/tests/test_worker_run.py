@@ -30,6 +30,7 @@ from agent_stack.settings import Settings
 from agent_worker._run import run_worker
 from agent_worker.cli import main
 from agents_temporal import OpenAIAgentsPlugin
+from agents_temporal._model_call import ModelCallInput
 from agents_temporal.apps import AgentApp, AgentAppError, AppSettings, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
 from tests import sandbox_probe, slots_probe, stuck_worker
@@ -383,3 +384,38 @@ async def test_a_worker_with_a_stuck_workflow_fails_healthz_then_exits_for_a_fre
 async def _collect(stream: asyncio.StreamReader, into: list[bytes]) -> None:
     while line := await stream.readline():
         into.append(line)
+
+
+async def test_the_tool_call_cap_reaches_every_model_call(
+    temporal_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    address = temporal_env.client.service_client.config.target_host
+    stop = asyncio.Event()
+    settings = settings_for(address, task_queue, MODEL_MAX_TOOL_CALLS=3)
+    running = asyncio.create_task(
+        run_worker(settings, [APP], environ={}, stop=stop, out=io.StringIO())
+    )
+    config = temporal_env.client.config()
+    config["plugins"] = [OpenAIAgentsPlugin()]
+    client = Client(**config)
+    handle = await client.start_workflow(
+        HelloWorldAgent.run,
+        "hi",
+        id=f"worker-{uuid.uuid4()}",  # noqa: TID251 - test code
+        task_queue=task_queue,
+    )
+    await handle.result()
+    history = await handle.fetch_history()
+    stop.set()
+    await asyncio.wait_for(running, timeout=30)
+
+    scheduled = next(
+        e.activity_task_scheduled_event_attributes
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    )
+    [call] = client.data_converter.payload_converter.from_payloads(
+        scheduled.input.payloads, [ModelCallInput]
+    )
+    assert isinstance(call, ModelCallInput)
+    assert call.max_tool_calls == 3

@@ -31,6 +31,7 @@ EXPECTED_ENV_VARS = (
     "MODEL",
     "MODEL_TIMEOUT_SECONDS",
     "MODEL_HEARTBEAT_TIMEOUT_SECONDS",
+    "MODEL_MAX_TOOL_CALLS",
     "PAYLOAD_STORAGE",
     "PAYLOAD_STORAGE_DIR",
     "PAYLOAD_STORAGE_THRESHOLD_BYTES",
@@ -110,6 +111,7 @@ def test_defaults_work_on_one_machine() -> None:
     assert settings.worker_max_concurrent_activities == 100
     assert settings.worker_max_concurrent_workflow_tasks == 8
     assert settings.worker_stuck_exit_seconds == 60
+    assert settings.model_max_tool_calls == 64
     assert settings.console_operator == getpass.getuser()
     assert settings.console_access_token is None
     assert settings.console_port == 8501
@@ -329,6 +331,7 @@ INVALID_CASES: list[tuple[dict[str, str], str, str]] = [
         "MODEL_HEARTBEAT_TIMEOUT_SECONDS",
         "whole number of seconds",
     ),
+    ({"MODEL_MAX_TOOL_CALLS": "0"}, "MODEL_MAX_TOOL_CALLS", "at least 1, such as 64"),
 ]
 
 

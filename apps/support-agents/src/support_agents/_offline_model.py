@@ -41,8 +41,12 @@ OFFLINE_RESPONSE_PREFIX = "offline-demo"
 
 _ORDER_ID = re.compile(r"\bORD-?\s?(\d{5})\b", re.IGNORECASE)
 _CUSTOMER_ID = re.compile(r"\bCUST-\d{4}\b")
+# The lookbehind lets an amount written with a unit start only where its digits start: tried
+# from every digit of a long number, the unit search made the scan quadratic (an 8,000-digit
+# message took seconds of the worker's interpreter lock). The matches are the same.
 _AMOUNT = re.compile(
-    r"(?:(-?)[$£€]\s?(-?\d+(?:\.\d{1,2})?))|(-?\d+(?:\.\d{1,2})?)\s?(?:dollars|usd|eur|gbp)",
+    r"(?:(-?)[$£€]\s?(-?\d+(?:\.\d{1,2})?))"
+    r"|(-?(?<!\d)\d+(?:\.\d{1,2})?)\s?(?:dollars|usd|eur|gbp)",
     re.I,
 )
 _JUDGE = "(judge this one):"

@@ -135,6 +135,7 @@ async def run_worker(
             start_to_close_timeout=timedelta(seconds=settings.model_timeout_seconds),
             # A worker that dies mid-call is noticed within this, not at the call's timeout.
             heartbeat_timeout=timedelta(seconds=settings.model_heartbeat_timeout_seconds),
+            max_tool_calls_per_response=settings.model_max_tool_calls,
         ),
         model_provider=provider,
         mcp_server_providers=mcp_providers,

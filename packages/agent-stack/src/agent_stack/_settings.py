@@ -86,6 +86,7 @@ class Settings(AppSettings):
         "CODEC_SERVER_PORT": "a port number 1-65535 such as 8234",
         "MODEL_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 120",
         "MODEL_HEARTBEAT_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 10",
+        "MODEL_MAX_TOOL_CALLS": "a whole number, at least 1, such as 64",
     }
 
     # Temporal
@@ -117,6 +118,12 @@ class Settings(AppSettings):
     """Longest one model call may take before it is retried."""
     model_heartbeat_timeout_seconds: int = Field(default=10, ge=1)
     """How soon a model call on a worker that died is noticed and retried elsewhere."""
+    model_max_tool_calls: int = Field(default=64, ge=1)
+    """Most tool calls one model response may hold; a response with more fails its turn.
+
+    A workflow handles every call of a response in one workflow task, which Temporal fails as
+    a deadlock after 2 s; a model talked into thousands of calls would freeze the worker.
+    """
 
     # Payload storage
     payload_storage: PayloadStorage = "local"

@@ -7,6 +7,9 @@ from temporalio.exceptions import ApplicationError
 MODEL_PROVIDER_ERROR = "ModelProviderError"
 """ApplicationError type of a model call that failed for a reason retrying will not fix."""
 
+TOO_MANY_TOOL_CALLS = "TooManyToolCalls"
+"""ApplicationError type of a model call whose response held more tool calls than allowed."""
+
 
 class AgentsWorkflowError(ApplicationError):
     """An agent run inside a workflow failed in a way the workflow cannot recover from.
@@ -17,3 +20,22 @@ class AgentsWorkflowError(ApplicationError):
 
     def __init__(self, message: str, *, type: str | None = "AgentsWorkflowError") -> None:
         super().__init__(message, type=type, non_retryable=True)
+
+
+class TooManyToolCallsError(ApplicationError):
+    """A model response held more tool calls than the worker allows; non-retryable.
+
+    Every tool call of a response is handled in one workflow task, and a task that runs past
+    Temporal's 2 s deadlock limit can freeze its worker; so the model activity refuses such a
+    response instead of handing it to the workflow. Retrying would only pay for it again.
+    """
+
+    def __init__(self, agent: str, limit: int) -> None:
+        super().__init__(
+            f"The model answered {agent!r} with more than {limit} tool calls in one response, "
+            "the most this worker handles at once "
+            "(ModelActivityParameters.max_tool_calls_per_response), so none of them ran: ask "
+            "for fewer things at once.",
+            type=TOO_MANY_TOOL_CALLS,
+            non_retryable=True,
+        )

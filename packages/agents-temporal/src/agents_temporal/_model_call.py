@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pydantic.dataclasses
 from agents import ModelResponse
@@ -78,6 +78,9 @@ class ModelCallInput:
     prompt: dict[str, Any] | None = None
     input_ref: StoredInputRef | None = None
     """Set when ``input`` continues conversation items already in the payload store."""
+    max_tool_calls: int | None = None
+    """The most tool calls the response may hold; the activity refuses a response with more
+    (None: no limit, as calls recorded before the limit existed)."""
 
 
 @dataclass
@@ -98,3 +101,17 @@ class ModelCallResponse(ModelResponse):
     stored_input: str | None = None
     """The id of the segment now holding this call's whole input, which later calls may
     reference; None when the activity's worker has no payload storage."""
+
+
+def is_tool_call(item: Any) -> bool:
+    """Whether a response output item is a tool call: anything but a message or reasoning.
+
+    Function calls (handoffs among them), hosted tool calls and MCP items all become work for
+    the workflow, so all of them count.
+    """
+    kind: object = (
+        cast(dict[str, Any], item).get("type")
+        if isinstance(item, dict)
+        else getattr(item, "type", None)
+    )
+    return kind not in ("message", "reasoning")

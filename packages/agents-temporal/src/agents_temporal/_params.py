@@ -53,6 +53,22 @@ class ModelActivityParameters:
     """Run model calls as local activities: lower latency, fewer history events, but a call
     that outlives the workflow task timeout is retried from the start."""
 
+    max_tool_calls_per_response: int = 64
+    """The most tool calls one model response may hold (handoffs and hosted tools count).
+
+    The workflow handles all the calls of a response in one workflow task, which Temporal fails
+    as a deadlock after 2 s; a model talked into thousands of calls would make every attempt
+    of that task fail and freeze the worker. The model activity refuses a response with more
+    calls as a non-retryable error, so the turn fails with a message saying so and nothing ran.
+    """
+
+    def __post_init__(self) -> None:
+        if self.max_tool_calls_per_response < 1:
+            raise ValueError(
+                "ModelActivityParameters.max_tool_calls_per_response must be at least 1, got "
+                f"{self.max_tool_calls_per_response}"
+            )
+
     def summary_for(self, agent_name: str, model_name: str | None) -> str:
         """The Web UI summary for a call made by ``agent_name``."""
         if isinstance(self.summary_override, str):

@@ -147,6 +147,10 @@ class PendingRun(BaseModel):
     approvals: list[PendingApproval] = Field(default_factory=list[PendingApproval])
     """The approvals the run waits for, decided or not."""
 
+    approvals_before: int = 0
+    """Approvals the same turn asked for before this pause (they count towards
+    ``ConversationConfig.max_approvals_per_turn``)."""
+
     def undecided(self) -> list[PendingApproval]:
         """The approvals still without a decision."""
         return [a for a in self.approvals if a.decision is None]

@@ -78,12 +78,25 @@ class ConversationHandle:
                 or its workflow type name.
             id: The workflow id (one per conversation).
             task_queue: The workers' task queue.
-            input: Configuration and initial context.
+            input: Limits stricter than the workflow's, and the initial context.
             **options: More ``Client.start_workflow`` options (e.g. ``execution_timeout``).
+
+        Raises:
+            ValueError: ``input`` carries a snapshot or unusable config values, which the
+                workflow would refuse.
         """
-        await client.start_workflow(
-            workflow, input or ConversationInput(), id=id, task_queue=task_queue, **options
-        )
+        input = input or ConversationInput()
+        # The workflow checks these too (a client need not use this handle); failing here
+        # saves starting a conversation that can only fail.
+        problems = input.config.problems()
+        if input.snapshot is not None:
+            problems.append(
+                "ConversationInput.snapshot is written by the conversation when it continues as "
+                "new: leave it None"
+            )
+        if problems:
+            raise ValueError(f"The conversation would refuse this input: {'; '.join(problems)}")
+        await client.start_workflow(workflow, input, id=id, task_queue=task_queue, **options)
         return ConversationHandle(client, id)
 
     @property

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Any, Final, Literal, cast, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import (
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_serializer,
+    model_validator,
+)
+from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 from .._streaming.types import StreamLogState
@@ -37,10 +46,14 @@ RefusalReason = Literal[
     "AlreadyDecided",
     "InvalidDecision",
     "InvalidArguments",
+    "InvalidConversationInput",
 ]
 """Why an update was refused; the ``type`` of the ``ApplicationError`` the client receives."""
 
 REFUSAL_REASONS: frozenset[str] = frozenset(get_args(RefusalReason))
+
+INVALID_INPUT: Final = "InvalidConversationInput"
+"""The ``ApplicationError`` type of a conversation that refused its start input."""
 
 
 def refusal(reason: RefusalReason, message: str) -> ApplicationError:
@@ -49,7 +62,13 @@ def refusal(reason: RefusalReason, message: str) -> ApplicationError:
 
 
 class ConversationConfig(BaseModel):
-    """How a conversation behaves; fixed when it starts and kept across continue-as-new."""
+    """How a conversation behaves; fixed when it starts and kept across continue-as-new.
+
+    The workflow class holds the config it allows (``ConversationWorkflow.conversation_config``,
+    set by the app). A client starting a conversation may only tighten it: each limit it sets
+    in ``ConversationInput.config`` counts when it is stricter than the workflow's, and only the
+    fields it set explicitly travel (see ``tightened_by``).
+    """
 
     max_message_chars: int = 8000
     """Longest user message accepted, in characters."""
@@ -61,7 +80,7 @@ class ConversationConfig(BaseModel):
         "Nobody approved this call in time, so it was not run. Tell the user that it needs an "
         "operator's approval and can be tried again later."
     )
-    """What the model is told when an approval expires."""
+    """What the model is told when an approval expires (only the workflow sets it)."""
 
     continue_as_new_after_turns: int | None = None
     """Continue as new once this many turns ran in the current workflow run (besides when
@@ -76,6 +95,85 @@ class ConversationConfig(BaseModel):
 
     keep_usage_calls: int = 1000
     """How many recent model calls the usage report lists (its sums cover every call)."""
+
+    max_approvals_per_turn: int = 20
+    """Most tool calls one turn may ask approval for; a turn that asks for more fails, and the
+    calls waiting for approval do not run. Each approval is work for the workflow and for an
+    operator, so a model talked into asking for hundreds is stopped early."""
+
+    max_context_bytes: int = 64 * 1024
+    """Largest run context a client may start the conversation with, in bytes of JSON."""
+
+    def problems(self) -> list[str]:
+        """What is wrong with these values, one sentence each (none when they are usable)."""
+        found = [
+            f"{name} must be at least {least}, got {value}"
+            for name, value, least in (
+                ("max_message_chars", self.max_message_chars, 1),
+                ("max_agent_turns", self.max_agent_turns, 1),
+                ("keep_usage_calls", self.keep_usage_calls, 0),
+                ("max_approvals_per_turn", self.max_approvals_per_turn, 0),
+                ("max_context_bytes", self.max_context_bytes, 0),
+                ("continue_as_new_after_turns", self.continue_as_new_after_turns, 1),
+                ("continue_as_new_after_events", self.continue_as_new_after_events, 1),
+            )
+            if value is not None and value < least
+        ]
+        if self.approval_timeout is not None and self.approval_timeout <= timedelta(0):
+            found.append(f"approval_timeout must be positive or None, got {self.approval_timeout}")
+        return found
+
+    def tightened_by(self, requested: ConversationConfig) -> ConversationConfig:
+        """This config with every limit ``requested`` sets made stricter, never looser.
+
+        Each limit becomes the lower of the two (None counts as no limit), so a client can ask
+        for shorter messages or sooner continue-as-new, but never for more than the workflow
+        allows. Fields ``requested`` did not set keep this config's value.
+
+        Raises:
+            ValueError: ``requested`` has unusable values, or sets what only the workflow sets.
+        """
+        problems = requested.problems()
+        if (
+            "expired_approval_message" in requested.model_fields_set
+            and requested.expired_approval_message != self.expired_approval_message
+        ):
+            problems.append(
+                "expired_approval_message is what the model is told, which only the workflow "
+                "sets: leave it out"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        chosen = requested.model_fields_set
+        values = self.model_dump()
+        for name in chosen & _LIMITS:
+            values[name] = _stricter(values[name], getattr(requested, name))
+        # Built with every field set, so that the whole config travels across continue-as-new.
+        return ConversationConfig(**values)
+
+
+_LIMITS = frozenset(
+    {
+        "max_message_chars",
+        "approval_timeout",
+        "continue_as_new_after_turns",
+        "continue_as_new_after_events",
+        "max_agent_turns",
+        "keep_usage_calls",
+        "max_approvals_per_turn",
+        "max_context_bytes",
+    }
+)
+"""The fields a client may tighten; the others only the workflow sets."""
+
+
+def _stricter(allowed: Any, requested: Any) -> Any:
+    # None means "no limit" for every limit that may be None.
+    if requested is None:
+        return allowed
+    if allowed is None:
+        return requested
+    return min(allowed, requested)
 
 
 class SendMessage(BaseModel):
@@ -234,17 +332,58 @@ class ConversationSnapshot(BaseModel):
 
 
 class ConversationInput(BaseModel):
-    """Starts a conversation workflow, or continues one in a new run."""
+    """Starts a conversation workflow, or continues one in a new run.
+
+    Everything in it comes from whoever starts the conversation, so the workflow checks all of
+    it: the config may only tighten the workflow's own, the context has a size limit, and a
+    snapshot is refused unless the run was started by continue-as-new.
+    """
 
     config: ConversationConfig = Field(default_factory=ConversationConfig)
-    """How the conversation behaves."""
+    """Limits stricter than the workflow's, if any (only the fields set explicitly count)."""
 
     context: Any = None
     """The initial run context as JSON data (or an object pydantic can dump); the workflow
-    validates it into its ``context_type``."""
+    validates it into its ``context_type``. At most ``max_context_bytes`` of JSON."""
 
     snapshot: ConversationSnapshot | None = None
-    """Set by the workflow when it continues as new; callers leave it None."""
+    """Set by the workflow when it continues as new; a conversation started with one fails."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _readable(cls, data: Any, handler: ModelWrapValidatorHandler[ConversationInput]) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as error:
+            # A worker decodes the start input in the workflow's sandbox, before the workflow's
+            # event loop runs (so in_workflow() is still false). There, a ValidationError would
+            # fail the workflow task again and again; an ApplicationError fails the workflow at
+            # once, saying what is wrong without echoing the input. (A worker without the
+            # sandbox keeps the ValidationError.) Clients keep pydantic's error.
+            if not (workflow.in_workflow() or workflow.unsafe.in_sandbox()):
+                raise
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}"
+                for e in error.errors(include_url=False, include_input=False)[:5]
+            )
+            raise ApplicationError(
+                f"This conversation cannot start: its input is not a ConversationInput "
+                f"({problems}).",
+                type=INVALID_INPUT,
+                non_retryable=True,
+            ) from None
+
+    @field_serializer("config", mode="wrap")
+    def _chosen_config(
+        self, config: ConversationConfig, handler: SerializerFunctionWrapHandler
+    ) -> Any:
+        # Only the limits the sender chose travel: a default it never set must not tighten a
+        # workflow that allows more than the defaults.
+        dumped = handler(config)
+        if isinstance(dumped, dict):
+            chosen = config.model_fields_set
+            return {k: v for k, v in cast(dict[str, Any], dumped).items() if k in chosen}
+        return dumped
 
 
 class ConversationSummary(BaseModel):

@@ -29,16 +29,19 @@ from .._tracing.context import TraceScope
 from .approval_types import ApprovalDecision, PendingApproval, PendingRun
 from .approvals import apply_decisions, apply_edits, capture_approvals
 from .session import WorkflowSession
+from .start_input import refusal_message, start_input_problems, started_by_continue_as_new
 from .state import ConversationState
 from .transcript import as_text, describe_turn_error, entries_for_items
 from .types import (
     CLOSE_CONVERSATION,
     DECIDE_APPROVAL,
+    INVALID_INPUT,
     PENDING_APPROVALS,
     SEND_MESSAGE,
     STATUS,
     TRANSCRIPT,
     USAGE,
+    ConversationConfig,
     ConversationInput,
     ConversationSnapshot,
     ConversationStatus,
@@ -46,6 +49,7 @@ from .types import (
     SendMessage,
     TranscriptEntry,
     TurnResult,
+    refusal,
 )
 from .usage import UsageHooks, UsageReport
 
@@ -55,6 +59,8 @@ TContext = TypeVar("TContext")
 # next message starts afresh. Anything else (a bug in workflow code) fails the workflow task,
 # so Temporal retries it once the code is fixed.
 _TURN_ERRORS = (AgentsException, ApplicationError)
+TOO_MANY_APPROVALS = "TooManyApprovals"
+"""The error type of a turn that asked for more approvals than its conversation allows."""
 _STREAM_EVENTS_KEPT = 500
 """Durable stream events carried into the next run (observers resume within them)."""
 
@@ -102,6 +108,12 @@ class ConversationWorkflow(Generic[TContext]):
             async def run(self, input: ConversationInput) -> ConversationSummary:
                 return await self.run_conversation()
 
+    **The workflow's config wins over the client's.** ``conversation_config`` holds what the
+    workflow allows; a client's ``ConversationInput.config`` may only tighten it (see
+    ``ConversationConfig.tightened_by``), its context is bounded (``max_context_bytes``), and a
+    start input carrying a snapshot (the state that continue-as-new carries) is refused: the
+    workflow fails at once with a non-retryable ``InvalidConversationInput`` error saying why.
+
     A subclass that needs an ``__init__`` of its own must take the same ``input``, decorate it
     with ``@workflow.init`` and call ``super().__init__(input)``. It may add handlers of its
     own, and override ``run_config``, ``run_hooks``, ``load_context`` and ``describe_error``.
@@ -125,28 +137,54 @@ class ConversationWorkflow(Generic[TContext]):
     Attributes:
         context_type: The run context's type (a dataclass or pydantic model), validated from
             ``ConversationInput.context``; None keeps the JSON data as it is.
-        config: How this conversation behaves.
+        conversation_config: What this workflow allows (message length, approvals per turn,
+            ...); set it in the subclass. Clients may only tighten it.
+        config: How this conversation behaves: ``conversation_config`` as the client tightened
+            it when the conversation started, kept across continue-as-new.
         context: The run context, shared by every turn (set when the run starts).
         session: The conversation's memory, given to every run.
     """
 
     context_type: ClassVar[type[Any] | None] = None
+    conversation_config: ClassVar[ConversationConfig] = ConversationConfig()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A mistake in the app's own limits shows when its module is imported, not as every
+        # conversation failing to start.
+        problems = cls.conversation_config.problems()
+        if problems:
+            raise TypeError(
+                f"{cls.__name__}.conversation_config is not usable: {'; '.join(problems)}"
+            )
 
     @workflow.init
     def __init__(self, input: ConversationInput) -> None:
-        self.config = input.config
-        snapshot = input.snapshot or ConversationSnapshot(
-            turn=0,
-            current_agent=None,
-            context=input.context,
-            session_items=[],
-            transcript=[],
-            pending_run=None,
-            tool_policies={},
-            usage=UsageReport(keep_calls=self.config.keep_usage_calls),
-            approvals_requested=0,
-            workflow_runs=0,
-        )
+        # The start input is checked here but refused by run_conversation: an error raised
+        # here would fail the workflow task over and over instead of failing the workflow.
+        self._refused: str | None = None
+        if input.snapshot is not None and started_by_continue_as_new(workflow.info()):
+            # Written by this conversation's previous run, with the config it started with.
+            self.config = input.config
+            snapshot = input.snapshot
+        else:
+            allowed = type(self).conversation_config
+            problems = start_input_problems(input, allowed)
+            if problems:
+                self._refused = refusal_message(problems)
+            self.config = allowed if problems else allowed.tightened_by(input.config)
+            snapshot = ConversationSnapshot(
+                turn=0,
+                current_agent=None,
+                context=None if problems else input.context,
+                session_items=[],
+                transcript=[],
+                pending_run=None,
+                tool_policies={},
+                usage=UsageReport(keep_calls=self.config.keep_usage_calls),
+                approvals_requested=0,
+                workflow_runs=0,
+            )
         self._context_data = snapshot.context
         self.session = WorkflowSession(workflow.info().workflow_id, snapshot.session_items)
         self._state = ConversationState(self.config, snapshot)
@@ -230,6 +268,7 @@ class ConversationWorkflow(Generic[TContext]):
 
     @send_message.validator
     def _check_message(self, message: SendMessage) -> None:
+        self._check_started()
         self._state.check_message(message)
 
     @workflow.update(name=DECIDE_APPROVAL)
@@ -243,6 +282,7 @@ class ConversationWorkflow(Generic[TContext]):
 
     @decide_approval.validator
     def _check_decision(self, decision: ApprovalDecision) -> None:
+        self._check_started()
         self._state.check_decision(decision)
 
     @workflow.update(name=CLOSE_CONVERSATION)
@@ -254,7 +294,12 @@ class ConversationWorkflow(Generic[TContext]):
 
     @close_conversation.validator
     def _check_close(self, reason: str | None = None) -> None:
+        self._check_started()
         self._state.check_close()
+
+    def _check_started(self) -> None:
+        if self._refused is not None:
+            raise refusal(INVALID_INPUT, self._refused)
 
     @workflow.query(name=STATUS)
     def status(self) -> ConversationStatus:
@@ -280,6 +325,8 @@ class ConversationWorkflow(Generic[TContext]):
 
     async def run_conversation(self) -> ConversationSummary:
         """Serve turns, approvals and continue-as-new until the conversation is closed."""
+        if self._refused is not None:
+            raise AgentsWorkflowError(self._refused, type=INVALID_INPUT)
         try:
             # Validated here rather than in __init__, so that bad input fails the workflow
             # with a clear error instead of failing its first task over and over.
@@ -287,7 +334,7 @@ class ConversationWorkflow(Generic[TContext]):
         except ValidationError as error:
             raise AgentsWorkflowError(
                 f"The conversation's context does not fit {self.context_type!r}: {error}",
-                type="InvalidConversationInput",
+                type=INVALID_INPUT,
             ) from error
         await self.prepare()
         state = self._state
@@ -318,11 +365,12 @@ class ConversationWorkflow(Generic[TContext]):
         session_length = len(self.session)
         try:
             result = await self._run(self.current_agent, message.text, turn)
+            self._check_approvals(result, turn, 0)
         except _TURN_ERRORS as error:
             self.session.truncate(session_length)
             self._fail(turn, error)
         else:
-            self._settle(result, turn, 0, session_length)
+            self._settle(result, turn, 0, session_length, 0)
         finally:
             state.working = False
 
@@ -331,6 +379,7 @@ class ConversationWorkflow(Generic[TContext]):
         run = state.run
         assert run is not None
         state.working = True
+        asked_before = run.approvals_before + len(run.approvals)
         try:
             state_json = await apply_edits(run, self.session)
             paused = await RunState.from_json(
@@ -338,12 +387,13 @@ class ConversationWorkflow(Generic[TContext]):
             )
             apply_decisions(paused, run.approvals)
             result = await self._run(self.starting_agent, paused, run.turn)
+            self._check_approvals(result, run.turn, asked_before)
         except _TURN_ERRORS as error:
             state.run = None
             self.session.truncate(run.session_length)
             self._fail(run.turn, error)
         else:
-            self._settle(result, run.turn, run.items_seen, run.session_length)
+            self._settle(result, run.turn, run.items_seen, run.session_length, asked_before)
         finally:
             state.working = False
 
@@ -363,12 +413,30 @@ class ConversationWorkflow(Generic[TContext]):
             "max_turns": self.config.max_agent_turns,
         }
 
+    def _check_approvals(self, result: RunResultStreaming, turn: int, asked_before: int) -> None:
+        """Fail the turn when it asks for more approvals than the conversation allows.
+
+        Each approval is work for the workflow (and for an operator), so the limit is checked
+        before any of them is recorded.
+        """
+        asked = asked_before + len(result.interruptions)
+        limit = self.config.max_approvals_per_turn
+        if asked > limit:
+            raise AgentsWorkflowError(
+                f"The agent asked for approval of {asked:,} tool calls in turn {turn}, more than "
+                f"the {limit} a turn of this conversation may ask for "
+                "(ConversationConfig.max_approvals_per_turn), so the calls waiting for approval "
+                "did not run: ask for fewer things at once.",
+                type=TOO_MANY_APPROVALS,
+            )
+
     def _settle(
         self,
         result: RunResultStreaming,
         turn: int,
         items_seen: int,
         session_length: int,
+        asked_before: int,
     ) -> None:
         state = self._state
         now = workflow.now()
@@ -393,6 +461,7 @@ class ConversationWorkflow(Generic[TContext]):
             items_seen=len(result.new_items),
             session_length=session_length,
             approvals=approvals,
+            approvals_before=asked_before,
         )
         state.request(approvals, now)
         if state.undecided():

@@ -8,16 +8,18 @@ import dataclasses
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from agents import ModelProvider, ModelSettings, ModelTracing
+from agents import ModelProvider, ModelResponse, ModelSettings, ModelTracing
 from pydantic import TypeAdapter
 from temporalio import activity
 
+from .._errors import TooManyToolCallsError
 from .._model_call import (
     MODEL_ACTIVITY_NAME,
     STREAM_MODEL_ACTIVITY_NAME,
     ModelCallInput,
     ModelCallResponse,
     StreamTarget,
+    is_tool_call,
 )
 from .._payloads.activity_segments import open_model_input
 from .._streaming.activity import DeltaPublisher, collect_response
@@ -42,6 +44,17 @@ def model_arguments(call: ModelCallInput) -> dict[str, Any]:
         "conversation_id": call.conversation_id,
         "prompt": call.prompt,
     }
+
+
+def check_tool_calls(response: ModelResponse, call: ModelCallInput) -> None:
+    """Refuse a response with more tool calls than ``call`` allows.
+
+    Raises:
+        TooManyToolCallsError: Non-retryable.
+    """
+    limit = call.max_tool_calls
+    if limit is not None and sum(map(is_tool_call, response.output)) > limit:
+        raise TooManyToolCallsError(call.agent_name, limit)
 
 
 @contextlib.asynccontextmanager
@@ -88,7 +101,8 @@ class ModelActivity:
             model = self._provider.get_model(call.model_name)
             async with heartbeating():
                 response = await model.get_response(**model_arguments(call))
-        except asyncio.CancelledError:
+            check_tool_calls(response, call)
+        except (asyncio.CancelledError, TooManyToolCallsError):
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error
@@ -103,8 +117,11 @@ class ModelActivity:
             model = self._provider.get_model(call.model_name)
             async with heartbeating(), DeltaPublisher.for_current_activity(stream) as publisher:
                 events = model.stream_response(**model_arguments(call))
-                response = await collect_response(events, publisher)
-        except asyncio.CancelledError:
+                response = await collect_response(
+                    events, publisher, call.max_tool_calls, call.agent_name
+                )
+            check_tool_calls(response, call)
+        except (asyncio.CancelledError, TooManyToolCallsError):
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error

@@ -27,7 +27,7 @@ from pydantic_core import to_jsonable_python
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from .._errors import MODEL_PROVIDER_ERROR, AgentsWorkflowError
+from .._errors import MODEL_PROVIDER_ERROR, TOO_MANY_TOOL_CALLS, AgentsWorkflowError
 from .._hooks import ForwardingRunHooks
 from .._model_call import ModelCallInput, StreamTarget
 from .._params import ModelActivityParameters
@@ -169,6 +169,7 @@ class ActivityModel(Model):
             previous_response_id=previous_response_id,
             conversation_id=conversation_id,
             prompt=to_jsonable_python(prompt) if prompt is not None else None,
+            max_tool_calls=self._params.max_tool_calls_per_response,
         )
 
     async def stream_response(
@@ -253,6 +254,8 @@ async def _schedule_model_activity(
         )
     except ActivityError as error:
         cause = error.cause
+        if isinstance(cause, ApplicationError) and cause.type == TOO_MANY_TOOL_CALLS:
+            raise AgentsWorkflowError(cause.message, type=TOO_MANY_TOOL_CALLS) from error
         if isinstance(cause, ApplicationError) and (cause.type or "").startswith(
             MODEL_PROVIDER_ERROR
         ):

@@ -23,7 +23,8 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
-from .._model_call import StreamTarget
+from .._errors import TooManyToolCallsError
+from .._model_call import StreamTarget, is_tool_call
 from .types import PUBLISH_DELTAS_SIGNAL, DeltaBatch, TextDelta
 
 logger = logging.getLogger(__name__)
@@ -156,20 +157,39 @@ def _usage(usage: ResponseUsage | None) -> Usage:
 
 
 async def collect_response(
-    events: AsyncIterator[TResponseStreamEvent], publisher: DeltaPublisher
+    events: AsyncIterator[TResponseStreamEvent],
+    publisher: DeltaPublisher,
+    max_tool_calls: int | None = None,
+    agent: str = "agent",
 ) -> ModelResponse:
     """Consume a model's stream, publishing its text deltas, and return the whole response.
 
+    Args:
+        events: The model's stream.
+        publisher: Where text deltas go.
+        max_tool_calls: Stop reading at once when the stream has more tool calls than this.
+        agent: The agent that called the model, for the error.
+
     Raises:
         ModelBehaviorError: The stream failed, or ended without a completed response.
+        TooManyToolCallsError: The stream held more than ``max_tool_calls`` tool calls.
     """
     done: list[TResponseOutputItem] = []
+    tool_calls = 0
     completed: ResponseCompletedEvent | None = None
     async for event in events:
         if isinstance(event, ResponseTextDeltaEvent):
             publisher.add(event.delta, event.item_id)
         elif isinstance(event, ResponseOutputItemDoneEvent):
             done.append(event.item)
+            tool_calls += is_tool_call(event.item)
+            if max_tool_calls is not None and tool_calls > max_tool_calls:
+                # Reading on would only collect what the workflow must not be handed; closing
+                # the stream now ends the provider's response too.
+                close = getattr(events, "aclose", None)
+                if close is not None:
+                    await close()
+                raise TooManyToolCallsError(agent, max_tool_calls)
         elif isinstance(event, ResponseCompletedEvent):
             completed = event
         elif event.type in _FAILED_EVENTS:
