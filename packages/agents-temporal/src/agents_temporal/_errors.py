@@ -39,3 +39,14 @@ class TooManyToolCallsError(ApplicationError):
             type=TOO_MANY_TOOL_CALLS,
             non_retryable=True,
         )
+
+
+class ToolSerializationError(ApplicationError):
+    """A tool's result could not be turned into the text the model reads.
+
+    Tools made from activities and Nexus operations hand the model ``str(result)``; a result
+    whose ``__str__`` fails ends the run with this error, which names the tool.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, type="ToolSerializationError", non_retryable=True)

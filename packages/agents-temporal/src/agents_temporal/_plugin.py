@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncGenerator, Generator, Sequence
+import warnings
+from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from agents import ModelProvider
@@ -13,7 +16,9 @@ from temporalio.plugin import SimplePlugin
 from temporalio.worker import WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
+from ._mcp.pool import ServerFactory
 from ._mcp.providers import MCPServerProvider, provider_activities, provider_names
+from ._mcp.servers import DEFAULT_IDLE_TIMEOUT, PooledMCPServers
 from ._model.activity import ModelActivity
 from ._model.runner import TemporalAgentRunner
 from ._params import ModelActivityParameters
@@ -32,6 +37,7 @@ _PASSTHROUGH_MODULES = (
     "pydantic",
     "pydantic_core",
     "mcp",
+    "mcp_types",
     "agents_temporal",
     "opentelemetry",
 )
@@ -92,12 +98,20 @@ class OpenAIAgentsPlugin(SimplePlugin):
         model_params: How model activities are scheduled (timeouts, retries, task queue).
         model_provider: Makes real models on the worker from model names. Defaults to OpenAI,
             with ``litellm/<provider>/<model>`` names served by LiteLLM.
-        mcp_server_providers: MCP servers the workflows may use, by name.
+        mcp_server_providers: MCP servers the workflows may use, by name, through
+            ``stateless_mcp_server`` / ``stateful_mcp_server``. Deprecated, as in Temporal's
+            published integration: use ``mcp_servers``.
         register_activities: Register the model (and MCP) activities on workers. Turn off for a
             worker that only runs workflows while other workers serve the activities.
         use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry, into the
             global tracer provider, which must be replay safe (see
             ``agents_temporal.opentelemetry.create_tracer_provider``).
+        mcp_servers: MCP servers the workflows may use through
+            ``workflow.temporal_mcp_server(name)``: a factory per name that builds an Agents SDK
+            MCP server, taking no argument or one (the workflow's ``factory_argument``).
+        mcp_connection_idle_timeout: How long a shared MCP connection stays open unused
+            (default five minutes); None keeps it until the worker stops, zero never shares.
+            Only servers that speak a stateless MCP revision are shared.
 
     Raises:
         ImportError: ``use_otel_instrumentation`` without the ``otel`` extra installed.
@@ -112,24 +126,38 @@ class OpenAIAgentsPlugin(SimplePlugin):
         mcp_server_providers: Sequence[MCPServerProvider] = (),
         register_activities: bool = True,
         use_otel_instrumentation: bool = False,
+        *,
+        mcp_servers: Mapping[str, ServerFactory] | None = None,
+        mcp_connection_idle_timeout: timedelta | None = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
+        if mcp_server_providers:
+            warnings.warn(
+                "OpenAIAgentsPlugin(mcp_server_providers=...) is deprecated: register servers "
+                "with mcp_servers={name: factory} and use workflow.temporal_mcp_server(name)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         self.model_params = model_params or ModelActivityParameters()
         self.model_provider = model_provider
         self.mcp_server_providers = tuple(mcp_server_providers)
         self.use_otel_instrumentation = use_otel_instrumentation
         if use_otel_instrumentation:
             check_otel_ready()
+        self._mcp_servers = PooledMCPServers(mcp_servers or {}, mcp_connection_idle_timeout)
         context = WorkflowAgentsContext(
             model_params=self.model_params,
             mcp_server_names=provider_names(self.mcp_server_providers),
+            pooled_mcp_server_names=self._mcp_servers.names,
         )
         self._model_activity = ModelActivity(model_provider)
         self._running_workers = 0
+        self._workers_per_loop: dict[asyncio.AbstractEventLoop, int] = {}
         activities: list[Any] = []
         if register_activities:
             activities.append(self._model_activity.invoke_model)
             activities.append(self._model_activity.stream_model)
             activities.extend(provider_activities(self.mcp_server_providers))
+            activities.extend(self._mcp_servers.activities())
         super().__init__(
             name="agents_temporal.OpenAIAgentsPlugin",
             data_converter=with_agents_converter,
@@ -145,9 +173,17 @@ class OpenAIAgentsPlugin(SimplePlugin):
             if self.use_otel_instrumentation:
                 enable_otel_export()
             self._running_workers += 1
+            loop = asyncio.get_running_loop()
+            self._workers_per_loop[loop] = self._workers_per_loop.get(loop, 0) + 1
             try:
                 yield
             finally:
+                # MCP connections belong to an event loop: the last worker on a loop closes
+                # the ones its activities shared.
+                self._workers_per_loop[loop] -= 1
+                if self._workers_per_loop[loop] == 0:
+                    del self._workers_per_loop[loop]
+                    await self._mcp_servers.pool.close()
                 self._running_workers -= 1
                 if self._running_workers == 0:
                     await self._model_activity.aclose()

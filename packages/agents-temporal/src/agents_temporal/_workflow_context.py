@@ -37,6 +37,7 @@ class WorkflowAgentsContext:
 
     model_params: ModelActivityParameters
     mcp_server_names: frozenset[str] = frozenset()
+    pooled_mcp_server_names: frozenset[str] = frozenset()
 
 
 def current_context() -> WorkflowAgentsContext:

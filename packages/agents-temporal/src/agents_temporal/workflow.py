@@ -14,8 +14,11 @@ from ._conversation.types import (
 )
 from ._conversation.usage import ModelCallUsage, UsageHooks, UsageReport, UsageTotals
 from ._conversation.workflow import ConversationWorkflow
+from ._errors import ToolSerializationError
+from ._mcp.temporal_server import temporal_mcp_server
 from ._mcp.workflow_servers import stateful_mcp_server, stateless_mcp_server
 from ._model.activity_tool import activity_as_tool
+from ._model.nexus_tool import nexus_operation_as_tool
 from ._payloads.workflow_refs import reference_stored_items
 from ._streaming.log import StreamEventLog
 from ._streaming.types import StreamLogState
@@ -36,6 +39,7 @@ __all__ = [
     "SendMessage",
     "StreamEventLog",
     "StreamLogState",
+    "ToolSerializationError",
     "TranscriptEntry",
     "TurnResult",
     "UsageHooks",
@@ -43,8 +47,10 @@ __all__ = [
     "UsageTotals",
     "WorkflowSession",
     "activity_as_tool",
+    "nexus_operation_as_tool",
     "reference_stored_items",
     "registered_mcp_servers",
     "stateful_mcp_server",
     "stateless_mcp_server",
+    "temporal_mcp_server",
 ]

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import uuid
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -105,6 +105,28 @@ async def agent_worker(
         model_params=PARAMS,
         model_provider=TestModelProvider(model or unused_model()),
         mcp_server_providers=providers,
+    )
+    config = client.config()
+    config["plugins"] = [plugin]
+    agent_client = Client(**config)
+    async with Worker(agent_client, task_queue=task_queue, workflows=WORKFLOWS):
+        yield agent_client
+
+
+@asynccontextmanager
+async def current_form_worker(
+    client: Client,
+    task_queue: str,
+    servers: Mapping[str, Callable[..., Any]],
+    model: Model | None = None,
+    idle_timeout: timedelta | None = timedelta(minutes=5),
+) -> AsyncGenerator[Client]:
+    """A worker whose plugin registers ``servers`` the current way, ``mcp_servers=``."""
+    plugin = OpenAIAgentsPlugin(
+        model_params=PARAMS,
+        model_provider=TestModelProvider(model or unused_model()),
+        mcp_servers=servers,
+        mcp_connection_idle_timeout=idle_timeout,
     )
     config = client.config()
     config["plugins"] = [plugin]

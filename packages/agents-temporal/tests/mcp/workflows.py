@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from agents import Agent, Runner
-from mcp.types import CallToolResult, TextContent
+from agents.mcp import ToolFilterContext
+from mcp.types import CallToolResult, TextContent, Tool
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 import agents_temporal as openai_agents
-from agents_temporal.workflow import stateful_mcp_server, stateless_mcp_server
+from agents_temporal.workflow import (
+    stateful_mcp_server,
+    stateless_mcp_server,
+    temporal_mcp_server,
+)
 
 
 def text_of(result: CallToolResult) -> str:
@@ -198,6 +203,67 @@ class ListToolsWorkflow:
             return [tool.name for tool in await server.list_tools()]
 
 
+@dataclass
+class CurrentFormQuestion:
+    """For the current form: ``temporal_mcp_server`` over ``mcp_servers``."""
+
+    server: str
+    question: str
+    cache_tools_list: bool = True
+    factory_argument: Any = None
+    blocked_tools: list[str] = field(default_factory=list[str])
+    only_tools_starting_with: str | None = None
+
+
+@workflow.defn
+class CurrentFormWorkflow:
+    """An agent that uses a server's tools, then its prompts directly, in the current form."""
+
+    @workflow.run
+    async def run(self, request: CurrentFormQuestion) -> NotebookAnswer:
+        options: dict[str, Any] = {}
+        if request.blocked_tools:
+            options["tool_filter"] = {"blocked_tool_names": request.blocked_tools}
+        elif (prefix := request.only_tools_starting_with) is not None:
+
+            def starts_with_prefix(_context: ToolFilterContext, tool: Tool) -> bool:
+                return tool.name.startswith(prefix)
+
+            options["tool_filter"] = starts_with_prefix
+        server = temporal_mcp_server(
+            request.server,
+            cache_tools_list=request.cache_tools_list,
+            factory_argument=request.factory_argument,
+            **options,
+        )
+        agent = Agent(name="Calculator", instructions="Use the tools.", mcp_servers=[server])
+        result = await Runner.run(agent, input=request.question)
+        prompts = await server.list_prompts()
+        prompt = await server.get_prompt("summarize", {"topic": "durable agents"})
+        content = prompt.messages[0].content
+        return NotebookAnswer(
+            answer=result.final_output,
+            prompts=[p.name for p in prompts.prompts],
+            prompt_text=content.text if isinstance(content, TextContent) else "",
+        )
+
+
+@workflow.defn
+class LegacyFactoryArgumentWorkflow:
+    """The session-era API with a factory argument, statelessly or in a session."""
+
+    @workflow.run
+    async def run(self, request: MisuseRequest, argument: str) -> str:
+        if request.kind == "stateless":
+            server = stateless_mcp_server(request.server, factory_argument={"user": argument})
+            return text_of(await server.call_tool("add", {"a": 1, "b": 2}))
+        async with stateful_mcp_server(
+            request.server, factory_argument={"user": argument}
+        ) as server:
+            await server.call_tool("remember", {"note": argument})
+            return text_of(await server.call_tool("recall", {}))
+
+
 WORKFLOWS = [
     FileSystemWorkflow,
     NotebookWorkflow,
@@ -206,4 +272,6 @@ WORKFLOWS = [
     StatefulNotebookWorkflow,
     SessionRecoveryWorkflow,
     ListToolsWorkflow,
+    CurrentFormWorkflow,
+    LegacyFactoryArgumentWorkflow,
 ]

@@ -46,6 +46,27 @@ def close_session_activity(server_name: str) -> str:
     return f"{_PREFIX}.{server_name}.close_session"
 
 
+PooledOperation = Literal[
+    "list-tools",
+    "call-tool",
+    "list-prompts",
+    "get-prompt",
+    "list-resources",
+    "list-resource-templates",
+    "read-resource",
+]
+"""The operations of a server registered with ``OpenAIAgentsPlugin(mcp_servers=...)``."""
+
+
+def pooled_activity(server_name: str, operation: PooledOperation) -> str:
+    """The activity for ``operation`` on a server of ``mcp_servers``.
+
+    Named as Temporal's own MCP integration names it, so either integration's worker can serve
+    the other's workflows.
+    """
+    return f"temporalio.mcp.{server_name}.{operation}"
+
+
 class ToolListing(BaseModel):
     """A server's tools, with what the workflow needs to turn them into agent tools."""
 
@@ -59,7 +80,14 @@ class ToolListing(BaseModel):
     """The server's ``use_structured_content`` setting, which decides how results are read."""
 
 
-class CallToolRequest(BaseModel):
+class FactoryRequest(BaseModel):
+    """A request that carries the workflow's ``factory_argument`` to the server factory."""
+
+    factory_argument: Any = None
+    """Handed to the provider's factory, which builds a server for this request."""
+
+
+class CallToolRequest(FactoryRequest):
     """One tool call, as recorded in workflow history."""
 
     tool_name: str
@@ -67,14 +95,14 @@ class CallToolRequest(BaseModel):
     meta: dict[str, Any] | None = None
 
 
-class GetPromptRequest(BaseModel):
+class GetPromptRequest(FactoryRequest):
     """One prompt request, as recorded in workflow history."""
 
     name: str
     arguments: dict[str, Any] | None = None
 
 
-class SessionRequest(BaseModel):
+class SessionRequest(FactoryRequest):
     """Starts a stateful session whose operations are served on ``task_queue``."""
 
     task_queue: str

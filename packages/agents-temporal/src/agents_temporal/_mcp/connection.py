@@ -130,6 +130,15 @@ class MCPConnection:
         self._lost = asyncio.Event()
         self.lost_reason = ""
 
+    @property
+    def lost(self) -> bool:
+        """Whether the server closed the connection or stopped answering for good."""
+        return self._lost.is_set()
+
+    async def request(self, what: str, request: Callable[[], Awaitable[_T]]) -> _T:
+        """Make ``request`` of the server, its errors turned into ``ApplicationError``."""
+        return await self._request(what, request)
+
     def _mark_lost(self, reason: str) -> ApplicationError:
         tail = f" {self._stderr.tail()}" if self._stderr is not None else ""
         if not self._lost.is_set():

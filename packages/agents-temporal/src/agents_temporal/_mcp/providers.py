@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import warnings
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
@@ -19,6 +20,7 @@ from temporalio.worker import Worker
 from .common import (
     DEDICATED_WORKER_FAILURE,
     CallToolRequest,
+    FactoryRequest,
     GetPromptRequest,
     SessionRequest,
     ToolListing,
@@ -26,33 +28,38 @@ from .common import (
     operation_activity,
     session_activity,
 )
-from .connection import MCPConnection, checked_factory, connected
+from .connection import MCPConnection, connected
+from .pool import ServerBuilder, ServerFactory
 
 _DEFAULT_PROBE_INTERVAL = timedelta(seconds=10)
 # Lets the activity that closes a session report its own completion before the session's
 # worker stops.
 _SESSION_WORKER_GRACE = timedelta(seconds=5)
 
-OpenConnection = Callable[[], AbstractAsyncContextManager[MCPConnection]]
+OpenConnection = Callable[[Any], AbstractAsyncContextManager[MCPConnection]]
+"""Opens a connection for one request, given the workflow's ``factory_argument``."""
 
 
 def _operation_activities(name: str, open_connection: OpenConnection) -> list[Callable[..., Any]]:
     """The four MCP operations as activities, each on a connection ``open_connection`` gives."""
 
-    async def list_tools() -> ToolListing:
-        async with open_connection() as connection:
+    def argument(request: FactoryRequest | None) -> Any:
+        return None if request is None else request.factory_argument
+
+    async def list_tools(request: FactoryRequest | None = None) -> ToolListing:
+        async with open_connection(argument(request)) as connection:
             return await connection.list_tools()
 
     async def call_tool(request: CallToolRequest) -> CallToolResult:
-        async with open_connection() as connection:
+        async with open_connection(request.factory_argument) as connection:
             return await connection.call_tool(request)
 
-    async def list_prompts() -> ListPromptsResult:
-        async with open_connection() as connection:
+    async def list_prompts(request: FactoryRequest | None = None) -> ListPromptsResult:
+        async with open_connection(argument(request)) as connection:
             return await connection.list_prompts()
 
     async def get_prompt(request: GetPromptRequest) -> GetPromptResult:
-        async with open_connection() as connection:
+        async with open_connection(request.factory_argument) as connection:
             return await connection.get_prompt(request)
 
     return [
@@ -64,11 +71,36 @@ def _operation_activities(name: str, open_connection: OpenConnection) -> list[Ca
 
 
 class _MCPServerProvider:
-    def __init__(self, factory: Callable[[], MCPServer]) -> None:
-        self._factory = checked_factory(factory)
-        # Building an Agents SDK MCP server object does no I/O (connect() does), so one is built
-        # here only to learn the name workflows use.
-        self._name = self._factory().name
+    def __init__(
+        self,
+        name: str | Callable[[], MCPServer],
+        server_factory: ServerFactory | None = None,
+    ) -> None:
+        warnings.warn(
+            f"{type(self).__name__} is deprecated, as in Temporal's published integration: "
+            "register the server with OpenAIAgentsPlugin(mcp_servers={name: factory}) and use "
+            "workflow.temporal_mcp_server(name)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        if isinstance(name, str):
+            if server_factory is None:
+                raise TypeError(
+                    f"{type(self).__name__}({name!r}) needs a server_factory that builds the "
+                    "Agents SDK MCP server"
+                )
+            self._name = name
+            self._factory = ServerBuilder(name, server_factory)
+        else:
+            if server_factory is not None:
+                raise TypeError(
+                    f"{type(self).__name__} takes (name, server_factory) or (factory), not two "
+                    "factories"
+                )
+            # The older form: building an Agents SDK MCP server object does no I/O (connect()
+            # does), so one is built here only to learn the name workflows use.
+            self._name = ServerBuilder("(unnamed)", name)().name
+            self._factory = ServerBuilder(self._name, name)
 
     @property
     def name(self) -> str:
@@ -91,14 +123,20 @@ class StatelessMCPServerProvider(_MCPServerProvider):
     ``name`` given to its constructor, through
     ``agents_temporal.workflow.stateless_mcp_server(name)``.
 
+    Deprecated, as in Temporal's published integration: use
+    ``OpenAIAgentsPlugin(mcp_servers={name: factory})`` and ``workflow.temporal_mcp_server``.
+
     Args:
-        factory: Builds a new Agents SDK MCP server (``MCPServerStdio``, ``MCPServerSse``,
-            ``MCPServerStreamableHttp``) each time one is needed.
+        name: The name workflows use. The older one-argument form ``(factory)`` takes the name
+            from the server the factory builds.
+        server_factory: Builds a new Agents SDK MCP server (``MCPServerStdio``,
+            ``MCPServerSse``, ``MCPServerStreamableHttp``) each time one is needed. It may take
+            one positional argument: the workflow's ``factory_argument`` (None without one).
     """
 
     def _activities(self) -> list[Callable[..., Any]]:
         factory = self._factory
-        return _operation_activities(self._name, lambda: connected(factory()))
+        return _operation_activities(self._name, lambda argument: connected(factory(argument)))
 
 
 def _plain_client(client: Client) -> Client:
@@ -123,10 +161,25 @@ class StatefulMCPServerProvider(_MCPServerProvider):
     within the session's heartbeat timeout and decides at the application level what to do
     (typically, open a new session and start over).
 
+    Deprecated, as in Temporal's published integration: use
+    ``OpenAIAgentsPlugin(mcp_servers={name: factory})`` and ``workflow.temporal_mcp_server``.
+
     Args:
-        factory: Builds a new Agents SDK MCP server (``MCPServerStdio``, ``MCPServerSse``,
-            ``MCPServerStreamableHttp``) for each session.
+        name: The name workflows use. The older one-argument form ``(factory)`` takes the name
+            from the server the factory builds.
+        server_factory: Builds a new Agents SDK MCP server (``MCPServerStdio``,
+            ``MCPServerSse``, ``MCPServerStreamableHttp``) for each session. It may take one
+            positional argument: the workflow's ``factory_argument`` (None without one).
     """
+
+    def __init__(
+        self,
+        name: str | Callable[[], MCPServer],
+        server_factory: ServerFactory | None = None,
+    ) -> None:
+        super().__init__(name, server_factory)
+        self._servers: dict[str, MCPServer] = {}
+        """The servers of the sessions this worker holds now, by session task queue."""
 
     def _activities(self) -> list[Callable[..., Any]]:
         factory = self._factory
@@ -136,12 +189,21 @@ class StatefulMCPServerProvider(_MCPServerProvider):
             heartbeat_timeout = activity.info().heartbeat_timeout or _DEFAULT_PROBE_INTERVAL * 3
             interval = max(heartbeat_timeout.total_seconds() / 3, 0.05)
             closing = asyncio.Event()
+            server = factory(request.factory_argument)
+            self._servers[request.task_queue] = server
+            try:
+                await serve(server, request, closing, interval)
+            finally:
+                del self._servers[request.task_queue]
 
+        async def serve(
+            server: MCPServer, request: SessionRequest, closing: asyncio.Event, interval: float
+        ) -> None:
             async def close_session() -> None:
                 closing.set()
 
-            async with connected(factory(), dedicated=True) as connection:
-                served = _operation_activities(name, lambda: contextlib.nullcontext(connection))
+            async with connected(server, dedicated=True) as connection:
+                served = _operation_activities(name, lambda _: contextlib.nullcontext(connection))
                 served.append(activity.defn(name=close_session_activity(name))(close_session))
                 worker = Worker(
                     _plain_client(activity.client()),

@@ -20,6 +20,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
 from .common import (
     MCP_TIMEOUT,
     CallToolRequest,
+    FactoryRequest,
     GetPromptRequest,
     Operation,
     ToolListing,
@@ -51,9 +52,11 @@ class ActivityMCPServer(MCPServer):
         config: workflow.ActivityConfig | None,
         cache_tools_list: bool,
         require_approval: RequireApprovalSetting,
+        factory_argument: Any = None,
     ) -> None:
         super().__init__(require_approval=require_approval)
         self._name = name
+        self._factory_argument = factory_argument
         self._options = operation_options(config)
         self._cache_tools_list = cache_tools_list
         self._approval_from_workflow = require_approval is not None
@@ -87,7 +90,9 @@ class ActivityMCPServer(MCPServer):
         # The activity cannot see the run context or the agent, so a dynamic tool filter on
         # the worker-side server sees neither; static filters apply there as configured.
         if self._listing is None or not self._cache_tools_list:
-            listing = await self._execute("list_tools", None, ToolListing, "list tools")
+            listing = await self._execute(
+                "list_tools", self._factory_request(), ToolListing, "list tools"
+            )
             self._listing = listing
             self.use_structured_content = listing.use_structured_content
         return [tool.model_copy(deep=True) for tool in self._listing.tools]
@@ -98,17 +103,33 @@ class ActivityMCPServer(MCPServer):
         arguments: dict[str, Any] | None,
         meta: dict[str, Any] | None = None,
     ) -> CallToolResult:
-        request = CallToolRequest(tool_name=tool_name, arguments=arguments, meta=meta)
+        request = CallToolRequest(
+            tool_name=tool_name,
+            arguments=arguments,
+            meta=meta,
+            factory_argument=self._factory_argument,
+        )
         return await self._execute("call_tool", request, CallToolResult, tool_name)
 
     async def list_prompts(self) -> ListPromptsResult:
-        return await self._execute("list_prompts", None, ListPromptsResult, "list prompts")
+        return await self._execute(
+            "list_prompts", self._factory_request(), ListPromptsResult, "list prompts"
+        )
 
     async def get_prompt(
         self, name: str, arguments: dict[str, Any] | None = None
     ) -> GetPromptResult:
-        request = GetPromptRequest(name=name, arguments=arguments)
+        request = GetPromptRequest(
+            name=name, arguments=arguments, factory_argument=self._factory_argument
+        )
         return await self._execute("get_prompt", request, GetPromptResult, f"prompt {name}")
+
+    def _factory_request(self) -> FactoryRequest | None:
+        # Without an argument the activity is called with none, as before factory arguments
+        # existed.
+        if self._factory_argument is None:
+            return None
+        return FactoryRequest(factory_argument=self._factory_argument)
 
     def _get_needs_approval_for_tool(self, tool: Tool, agent: Any) -> Any:
         # A require_approval given in the workflow wins: it may be a callable, which can only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from types import TracebackType
@@ -40,23 +41,33 @@ _CLOSE_TIMEOUT = timedelta(seconds=30)
 _SESSION_ERROR_TYPES = (DEDICATED_WORKER_FAILURE, MCP_SERVER_START_ERROR)
 
 
-def _check_registered(name: str, function: str) -> None:
+def _deprecated(function: str) -> None:
+    warnings.warn(
+        f"{function}() is deprecated, as in Temporal's published integration: register the "
+        "server with OpenAIAgentsPlugin(mcp_servers={name: factory}) and use "
+        "workflow.temporal_mcp_server(name)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def _unregistered(name: str) -> AgentsWorkflowError | None:
+    """The error for a server name no provider on this worker serves (None: it is served)."""
+    # Outside a workflow the stand-in can be built (and inspected) but not used: its requests
+    # are workflow activities.
     if not workflow.in_workflow():
-        raise AgentsWorkflowError(
-            f"{function}({name!r}) is for workflow code; outside a workflow use the Agents SDK "
-            "MCP server itself",
-            type="AgentsConfigurationError",
-        )
+        return None
     names = current_context().mcp_server_names
-    if name not in names:
-        registered = ", ".join(repr(known) for known in sorted(names)) or "none"
-        raise AgentsWorkflowError(
-            f"No MCP server named {name!r} is registered with OpenAIAgentsPlugin on this worker "
-            f"(registered: {registered}). Fix the name, or add StatelessMCPServerProvider(...) "
-            "or StatefulMCPServerProvider(...) for it to "
-            "OpenAIAgentsPlugin(mcp_server_providers=[...])",
-            type="AgentsConfigurationError",
-        )
+    if name in names:
+        return None
+    registered = ", ".join(repr(known) for known in sorted(names)) or "none"
+    return AgentsWorkflowError(
+        f"No MCP server named {name!r} is registered with OpenAIAgentsPlugin on this worker "
+        f"(registered: {registered}). Fix the name, or add StatelessMCPServerProvider(...) "
+        "or StatefulMCPServerProvider(...) for it to "
+        "OpenAIAgentsPlugin(mcp_server_providers=[...])",
+        type="AgentsConfigurationError",
+    )
 
 
 class MCPSessionError(ApplicationError, AgentsException):
@@ -225,8 +236,10 @@ class _StatefulSession(AbstractAsyncContextManager[MCPServer]):
         server_session_config: workflow.ActivityConfig | None,
         cache_tools_list: bool,
         require_approval: RequireApprovalSetting,
+        factory_argument: Any,
     ) -> None:
         self._name = name
+        self._factory_argument = factory_argument
         self._config = config
         self._session_config = server_session_config
         self._cache_tools_list = cache_tools_list
@@ -243,7 +256,7 @@ class _StatefulSession(AbstractAsyncContextManager[MCPServer]):
         task_queue = f"{workflow.info().task_queue}/mcp/{self._name}/{workflow.uuid4()}"
         session = workflow.start_activity(
             session_activity(self._name),
-            SessionRequest(task_queue=task_queue),
+            SessionRequest(task_queue=task_queue, factory_argument=self._factory_argument),
             **session_options(self._session_config, self._name),
         )
         self._server = SessionMCPServer(
@@ -299,6 +312,7 @@ def stateless_mcp_server(
     name: str,
     config: workflow.ActivityConfig | None = None,
     cache_tools_list: bool = False,
+    factory_argument: Any = None,
     *,
     require_approval: RequireApprovalSetting = None,
 ) -> MCPServer:
@@ -308,6 +322,8 @@ def stateless_mcp_server(
     that connects to the server, makes the request and disconnects, so retries are safe. The
     worker must register ``StatelessMCPServerProvider`` for a server of this name.
 
+    Deprecated, as in Temporal's published integration: use ``temporal_mcp_server``.
+
     Args:
         name: The server's name, as given to its Agents SDK constructor in the provider's
             factory.
@@ -315,6 +331,8 @@ def stateless_mcp_server(
             by default a minute per attempt and Temporal's default retries.
         cache_tools_list: Fetch the tool list once and keep it in workflow state, instead of
             running an activity for it on every agent turn.
+        factory_argument: A value handed to the provider's factory for each request. It is
+            recorded in workflow history: never put secrets in it.
         require_approval: An approval policy for the server's tools, as the Agents SDK's MCP
             servers take it, that runs in the workflow; a callable policy must be given here.
             When None, the worker-side server's own ``require_approval`` applies.
@@ -325,9 +343,16 @@ def stateless_mcp_server(
     Raises:
         AgentsWorkflowError: No provider of that name is registered with the plugin.
     """
-    _check_registered(name, "stateless_mcp_server")
+    _deprecated("stateless_mcp_server")
+    error = _unregistered(name)
+    if error is not None:
+        raise error
     return ActivityMCPServer(
-        name, config=config, cache_tools_list=cache_tools_list, require_approval=require_approval
+        name,
+        config=config,
+        cache_tools_list=cache_tools_list,
+        require_approval=require_approval,
+        factory_argument=factory_argument,
     )
 
 
@@ -335,6 +360,7 @@ def stateful_mcp_server(
     name: str,
     config: workflow.ActivityConfig | None = None,
     server_session_config: workflow.ActivityConfig | None = None,
+    factory_argument: Any = None,
     *,
     cache_tools_list: bool = False,
     require_approval: RequireApprovalSetting = None,
@@ -353,12 +379,16 @@ def stateful_mcp_server(
     ``ApplicationError(type="DedicatedWorkerFailure")`` within the heartbeat timeout; the
     session's state is lost, so recovery (a new session, starting over) is up to the workflow.
 
+    Deprecated, as in Temporal's published integration: use ``temporal_mcp_server``.
+
     Args:
         name: The server's name, as given to its Agents SDK constructor in the provider's
             factory.
         config: Activity options for each request; the task queue is always the session's.
         server_session_config: Activity options for the session activity: by default an hour
             in all and a 30 second heartbeat timeout. It is never retried.
+        factory_argument: A value handed to the provider's factory when the session starts.
+            It is recorded in workflow history: never put secrets in it.
         cache_tools_list: Fetch the tool list once per session and keep it in workflow state.
         require_approval: An approval policy that runs in the workflow, as for
             ``stateless_mcp_server``.
@@ -369,5 +399,15 @@ def stateful_mcp_server(
     Raises:
         AgentsWorkflowError: No provider of that name is registered with the plugin.
     """
-    _check_registered(name, "stateful_mcp_server")
-    return _StatefulSession(name, config, server_session_config, cache_tools_list, require_approval)
+    _deprecated("stateful_mcp_server")
+    error = _unregistered(name)
+    if error is not None:
+        # Temporal's published integration reports a stateful server no worker serves with
+        # this message (its requests time out waiting for a worker); the cause says why.
+        raise AgentsWorkflowError(
+            "MCP Stateful Server Worker failed to schedule activity.",
+            type=DEDICATED_WORKER_FAILURE,
+        ) from error
+    return _StatefulSession(
+        name, config, server_session_config, cache_tools_list, require_approval, factory_argument
+    )

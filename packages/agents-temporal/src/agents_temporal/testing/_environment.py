@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
 from agents import Model, ModelProvider
 from temporalio.client import Client
 
+from .._mcp.pool import ServerFactory
+from .._mcp.servers import DEFAULT_IDLE_TIMEOUT
 from .._params import ModelActivityParameters
 from .._plugin import OpenAIAgentsPlugin
 from ._models import TestModelProvider
@@ -33,6 +36,8 @@ class AgentEnvironment:
         mcp_server_providers: MCP servers to register.
         register_activities: Register the model and MCP activities on workers.
         use_otel_instrumentation: Export Agents spans through OpenTelemetry.
+        mcp_servers: MCP server factories by name, for ``workflow.temporal_mcp_server``.
+        mcp_connection_idle_timeout: How long a shared MCP connection stays open unused.
     """
 
     __test__ = False
@@ -45,6 +50,9 @@ class AgentEnvironment:
         mcp_server_providers: Sequence[Any] = (),
         register_activities: bool = True,
         use_otel_instrumentation: bool = False,
+        *,
+        mcp_servers: Mapping[str, ServerFactory] | None = None,
+        mcp_connection_idle_timeout: timedelta | None = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         if model_provider is None and model is not None:
             model_provider = TestModelProvider(model)
@@ -54,6 +62,8 @@ class AgentEnvironment:
             "mcp_server_providers": mcp_server_providers,
             "register_activities": register_activities,
             "use_otel_instrumentation": use_otel_instrumentation,
+            "mcp_servers": mcp_servers,
+            "mcp_connection_idle_timeout": mcp_connection_idle_timeout,
         }
         self._plugin: OpenAIAgentsPlugin | None = None
 

@@ -74,7 +74,9 @@ class ResponseBuilders:
         return ResponseBuilders.model_response(ResponseBuilders.response_output_message(text))
 
     @staticmethod
-    def tool_call(arguments: str, name: str, call_id: str | None = None) -> ModelResponse:
+    def tool_call(
+        arguments: str, name: str, call_id: str | None = None, item_id: str | None = None
+    ) -> ModelResponse:
         """A response in which the model calls tool ``name`` with JSON ``arguments``."""
         n = next(ResponseBuilders._ids)
         return ResponseBuilders.model_response(
@@ -83,7 +85,7 @@ class ResponseBuilders:
                 call_id=call_id or f"call_{n}",
                 name=name,
                 type="function_call",
-                id=f"fc_{n}",
+                id=item_id or f"fc_{n}",
                 status="completed",
             )
         )
