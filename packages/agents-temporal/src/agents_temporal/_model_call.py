@@ -13,12 +13,17 @@ from typing import Any, cast
 
 import pydantic.dataclasses
 from agents import ModelResponse
+from agents.items import TResponseStreamEvent
 
 MODEL_ACTIVITY_NAME = "agents_temporal.invoke_model"
 """The activity type of a model call."""
 
 STREAM_MODEL_ACTIVITY_NAME = "agents_temporal.stream_model"
 """The activity type of a streamed model call."""
+
+TOPIC_STREAM_MODEL_ACTIVITY_NAME = "invoke_model_activity_streaming"
+"""The activity type of a model call streamed to a ``WorkflowStream`` topic (the published
+integration's name for it)."""
 
 
 @dataclass
@@ -94,6 +99,17 @@ class StreamTarget:
     """The least time between two signals of deltas."""
 
 
+@dataclass
+class TopicTarget:
+    """Where a model call streamed to a ``WorkflowStream`` publishes its events."""
+
+    topic: str
+    """The workflow stream's topic."""
+
+    batch_interval: timedelta
+    """How long events gather before they are sent to the workflow in one batch."""
+
+
 @pydantic.dataclasses.dataclass
 class ModelCallResponse(ModelResponse):
     """The model activity's result: the model's response, and what the activity stored."""
@@ -115,3 +131,14 @@ def is_tool_call(item: Any) -> bool:
         else getattr(item, "type", None)
     )
     return kind not in ("message", "reasoning")
+
+
+@dataclass
+class TopicStreamResponse:
+    """A model call streamed to a topic: the response, and every event the model streamed."""
+
+    response: ModelCallResponse
+    """The response, as the plain model activity returns it."""
+
+    events: list[TResponseStreamEvent]
+    """The model's own stream events, in order, as they were published."""

@@ -53,6 +53,15 @@ class ModelActivityParameters:
     """Run model calls as local activities: lower latency, fewer history events, but a call
     that outlives the workflow task timeout is retried from the start."""
 
+    streaming_topic: str | None = None
+    """The topic of the workflow's ``WorkflowStream`` (``temporalio.contrib.workflow_streams``)
+    that ``Runner.run_streamed`` model calls publish their raw stream events to, as Temporal's
+    published integration does. A workflow with a ``StreamEventLog`` (every
+    ``ConversationWorkflow``) streams to its log instead; see the library README."""
+
+    streaming_batch_interval: timedelta = timedelta(milliseconds=100)
+    """How long streamed events gather in the activity before one batch goes to the topic."""
+
     max_tool_calls_per_response: int = 64
     """The most tool calls one model response may hold (handoffs and hosted tools count).
 

@@ -156,6 +156,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
         if register_activities:
             activities.append(self._model_activity.invoke_model)
             activities.append(self._model_activity.stream_model)
+            activities.append(self._model_activity.stream_model_to_topic)
             activities.extend(provider_activities(self.mcp_server_providers))
             activities.extend(self._mcp_servers.activities())
         super().__init__(

@@ -38,6 +38,11 @@ async def test_unknown_server_name_lists_the_registered_ones(
     request = MisuseRequest(server="Notbook", kind=kind)
     async with agent_worker(temporal_client, task_queue, notebook_providers()) as client:
         error = await failure_of(client, request, task_queue)
+    if kind == "stateful":
+        # The published integration's message for this case, with ours as its cause.
+        assert error.message == "MCP Stateful Server Worker failed to schedule activity."
+        assert isinstance(error.cause, ApplicationError)
+        error = error.cause
     assert error.type == "AgentsConfigurationError"
     assert "No MCP server named 'Notbook'" in error.message
     assert "'Notebook'" in error.message

@@ -6,6 +6,8 @@ Regenerate the histories with
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
@@ -30,5 +32,18 @@ async def test_history_replays(name: str) -> None:
     history = WorkflowHistory.from_json(name, path.read_text())
     # Replay runs no activity, so the providers only have to carry the servers' names.
     plugin = OpenAIAgentsPlugin(mcp_server_providers=notebook_providers())
+    result = await Replayer(workflows=WORKFLOWS, plugins=[plugin]).replay_workflow(history)
+    assert result.replay_failure is None
+
+
+def _unused_server() -> Any:
+    raise AssertionError("replay runs no activity")
+
+
+async def test_current_form_history_replays() -> None:
+    history = WorkflowHistory.from_json(
+        "mcp_current_form", (HISTORIES / "mcp_current_form.json").read_text()
+    )
+    plugin = OpenAIAgentsPlugin(mcp_servers={"notebook": _unused_server})
     result = await Replayer(workflows=WORKFLOWS, plugins=[plugin]).replay_workflow(history)
     assert result.replay_failure is None

@@ -248,12 +248,20 @@ class CurrentFormWorkflow:
         )
 
 
+@dataclass
+class LegacyRequest:
+    server: str
+    kind: Literal["stateless", "stateful"]
+    argument: str
+
+
 @workflow.defn
 class LegacyFactoryArgumentWorkflow:
     """The session-era API with a factory argument, statelessly or in a session."""
 
     @workflow.run
-    async def run(self, request: MisuseRequest, argument: str) -> str:
+    async def run(self, request: LegacyRequest) -> str:
+        argument = request.argument
         if request.kind == "stateless":
             server = stateless_mcp_server(request.server, factory_argument={"user": argument})
             return text_of(await server.call_tool("add", {"a": 1, "b": 2}))

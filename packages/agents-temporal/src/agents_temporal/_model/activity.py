@@ -16,13 +16,17 @@ from .._errors import TooManyToolCallsError
 from .._model_call import (
     MODEL_ACTIVITY_NAME,
     STREAM_MODEL_ACTIVITY_NAME,
+    TOPIC_STREAM_MODEL_ACTIVITY_NAME,
     ModelCallInput,
     ModelCallResponse,
     StreamTarget,
+    TopicStreamResponse,
+    TopicTarget,
     is_tool_call,
 )
 from .._payloads.activity_segments import open_model_input
 from .._streaming.activity import DeltaPublisher, collect_response
+from .._streaming.topic import stream_to_topic
 from .provider_errors import classify
 from .providers import DefaultModelProvider
 from .specs import SpecOutputSchema, rebuild_tool
@@ -126,3 +130,24 @@ class ModelActivity:
         except Exception as error:
             raise classify(error, call.model_name) from error
         return await model_input.confirm(response)
+
+    @activity.defn(name=TOPIC_STREAM_MODEL_ACTIVITY_NAME)
+    async def stream_model_to_topic(
+        self, call: ModelCallInput, target: TopicTarget
+    ) -> TopicStreamResponse:
+        """Call the model with streaming, publishing its raw events to the workflow's topic."""
+        model_input = await open_model_input(call.input, call.input_ref)
+        call = dataclasses.replace(call, input=model_input.items)
+        try:
+            model = self._provider.get_model(call.model_name)
+            async with heartbeating():
+                events = model.stream_response(**model_arguments(call))
+                response, seen = await stream_to_topic(
+                    events, target, call.max_tool_calls, call.agent_name
+                )
+            check_tool_calls(response, call)
+        except (asyncio.CancelledError, TooManyToolCallsError):
+            raise
+        except Exception as error:
+            raise classify(error, call.model_name) from error
+        return TopicStreamResponse(await model_input.confirm(response), seen)

@@ -22,6 +22,7 @@ from agents import (
     TResponseInputItem,
 )
 from agents.items import TResponseStreamEvent
+from openai.types.responses import ResponseCompletedEvent
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 from pydantic_core import to_jsonable_python
 from temporalio import workflow
@@ -29,9 +30,10 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 from .._errors import MODEL_PROVIDER_ERROR, TOO_MANY_TOOL_CALLS, AgentsWorkflowError
 from .._hooks import ForwardingRunHooks
-from .._model_call import ModelCallInput, StreamTarget
+from .._model_call import ModelCallInput, StreamTarget, TopicStreamResponse, TopicTarget
 from .._params import ModelActivityParameters
 from .._payloads.workflow_refs import prepare_input
+from .._streaming.log import current_log
 from .._streaming.workflow_model import model_call_stream, response_stream_events
 from .activity import ModelActivity
 from .specs import handoff_spec, output_schema_spec, tool_spec
@@ -198,6 +200,12 @@ class ActivityModel(Model):
             conversation_id,
             prompt,
         )
+        if current_log() is None:
+            # No log of ours: stream to the workflow's WorkflowStream topic, as the published
+            # integration does, and hand the run the model's own events.
+            for event in await self._stream_to_topic(call):
+                yield event
+            return
         # Observers get the call's deltas through the workflow's stream log while the activity
         # runs; the run itself gets events made from the durable activity result.
         with model_call_stream(self._params, call) as stream:
@@ -207,25 +215,67 @@ class ActivityModel(Model):
         for event in response_stream_events(response, self.model_name):
             yield event
 
+    async def _stream_to_topic(self, call: ModelCallInput) -> list[TResponseStreamEvent]:
+        params = self._params
+        if params.streaming_topic is None:
+            raise AgentsWorkflowError(
+                "Runner.run_streamed in a workflow streams to the workflow: set "
+                "ModelActivityParameters(streaming_topic=...) and host a WorkflowStream "
+                "(temporalio.contrib.workflow_streams) in the workflow, or create a "
+                "StreamEventLog in it (ConversationWorkflow does), or use Runner.run",
+                type="AgentsConfigurationError",
+            )
+        if params.use_local_activity:
+            raise AgentsWorkflowError(
+                "Runner.run_streamed with ModelActivityParameters(streaming_topic=...) cannot run "
+                "model calls as local activities, which can send nothing to the workflow while "
+                "they run: set use_local_activity=False, or use Runner.run",
+                type="AgentsConfigurationError",
+            )
+        target = TopicTarget(params.streaming_topic, params.streaming_batch_interval)
+        result: TopicStreamResponse = await run_model_activity(params, call, target)
+        response = result.response
+        _keep_call_ids_unique(call.input, response)
+        events = list(result.events)
+        for index, event in enumerate(events):
+            if isinstance(event, ResponseCompletedEvent):
+                # The run takes its response from this event: give it the ids kept unique.
+                completed = event.response.model_copy(update={"output": response.output})
+                events[index] = event.model_copy(update={"response": completed})
+        return events
+
 
 async def run_model_activity(
-    params: ModelActivityParameters, call: ModelCallInput, stream: StreamTarget | None = None
+    params: ModelActivityParameters,
+    call: ModelCallInput,
+    stream: StreamTarget | TopicTarget | None = None,
 ) -> Any:
     """Run the model activity for ``call``, referencing conversation items already stored."""
     prepared = prepare_input(call.input)
     call = dataclasses.replace(call, input=prepared.items, input_ref=prepared.ref)
-    return prepared.confirm(await _schedule_model_activity(params, call, stream))
+    result = await _schedule_model_activity(params, call, stream)
+    if isinstance(result, TopicStreamResponse):
+        prepared.confirm(result.response)
+        return result
+    return prepared.confirm(result)
 
 
 async def _schedule_model_activity(
-    params: ModelActivityParameters, call: ModelCallInput, stream: StreamTarget | None
+    params: ModelActivityParameters,
+    call: ModelCallInput,
+    stream: StreamTarget | TopicTarget | None,
 ) -> Any:
     """Schedule the model activity for ``call`` and translate its failures.
 
-    With a ``stream``, the streaming model activity runs instead and sends its deltas there.
+    With a ``stream``, the streaming model activity runs instead and sends its deltas there
+    (or its events to a workflow stream topic).
     """
     summary = params.summary_for(call.agent_name, call.model_name)
-    method: Any = ModelActivity.invoke_model if stream is None else ModelActivity.stream_model
+    method: Any = ModelActivity.invoke_model
+    if isinstance(stream, StreamTarget):
+        method = ModelActivity.stream_model
+    elif isinstance(stream, TopicTarget):
+        method = ModelActivity.stream_model_to_topic
     args: list[Any] = [call] if stream is None else [call, stream]
     try:
         if params.use_local_activity:

@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from agents import ModelBehaviorError, ModelResponse, Usage
 from agents.items import TResponseOutputItem, TResponseStreamEvent
@@ -32,6 +32,14 @@ logger = logging.getLogger(__name__)
 # One signal stays far below Temporal's payload limit even after a long outage of the server.
 _MAX_DELTAS_PER_SIGNAL = 2_000
 _FAILED_EVENTS = frozenset({"response.failed", "response.incomplete", "error", "response.error"})
+
+
+class DeltaSink(Protocol):
+    """Where ``collect_response`` hands each text delta."""
+
+    def add(self, text: str, item_id: str | None) -> None:
+        """Take one delta as the provider streamed it."""
+        ...
 
 
 class DeltaPublisher:
@@ -158,7 +166,7 @@ def _usage(usage: ResponseUsage | None) -> Usage:
 
 async def collect_response(
     events: AsyncIterator[TResponseStreamEvent],
-    publisher: DeltaPublisher,
+    publisher: DeltaSink,
     max_tool_calls: int | None = None,
     agent: str = "agent",
 ) -> ModelResponse:

@@ -1,0 +1,1 @@
+"""Nexus operations as agent tools."""
