@@ -1,8 +1,9 @@
 """Activity side: a model call streamed to a ``WorkflowStream`` topic (the published form).
 
-With ``ModelActivityParameters(streaming_topic=...)``, every raw event the model streams is published, unchanged, to the topic of the calling
-workflow's ``WorkflowStream`` (``temporalio.contrib.workflow_streams``), in batches; the
-activity returns the events too, so the run inside the workflow sees the same ones.
+With ``ModelActivityParameters(streaming_topic=...)``, every raw event the model streams is
+published, unchanged, to that topic of the calling workflow's ``WorkflowStream``
+(``temporalio.contrib.workflow_streams``), in batches; the activity returns the events too,
+so the run inside the workflow sees the same ones.
 """
 
 from __future__ import annotations
