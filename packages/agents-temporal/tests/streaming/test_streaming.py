@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 import pytest_asyncio
-from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.worker import Worker
 
 from agents_temporal import OpenAIAgentsPlugin
@@ -215,10 +215,9 @@ async def test_tripped_guardrail_fails_the_run_in_the_stream(
     assert not (await read_events(client, handle.id)).streaming
 
 
-async def test_run_streamed_without_a_log_streams_nothing(
+async def test_run_streamed_with_nowhere_to_stream_fails_saying_how(
     client: Client, server: OpenAICompatibleServer, task_queue: str
 ) -> None:
-    server.enqueue(TextReply("plain answer"))
     handle = await client.start_workflow(
         StreamedWithoutLog.run,
         "hi",
@@ -226,10 +225,9 @@ async def test_run_streamed_without_a_log_streams_nothing(
         task_queue=task_queue,
         execution_timeout=timedelta(seconds=30),
     )
-    report = await handle.result()
-    assert report.final_output == "plain answer" == report.workflow_text
-    assert report.raw_event_types[-1] == "response.completed"
-    assert not server.requests[-1].streamed
-    assert (await history_counts(handle))[1] == 0
-    with pytest.raises(WorkflowQueryFailedError, match="has no event stream"):
-        await read_events(client, handle.id)
+    with pytest.raises(WorkflowFailureError) as failed:
+        await handle.result()
+    message = str(failed.value.cause)
+    assert "streaming_topic" in message
+    assert "StreamEventLog" in message
+    assert not server.requests, "no model call may be made"

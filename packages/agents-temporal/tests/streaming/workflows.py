@@ -20,6 +20,7 @@ from agents import (
 from agents.stream_events import RawResponsesStreamEvent, RunItemStreamEvent
 from openai.types.responses import ResponseTextDeltaEvent
 from temporalio import workflow
+from temporalio.contrib.workflow_streams import WorkflowStream
 
 from agents_temporal.workflow import StreamEventLog
 
@@ -155,7 +156,29 @@ class ManualStream:
 
 @workflow.defn
 class StreamedWithoutLog:
-    """``Runner.run_streamed`` in a workflow that has no stream log: no deltas, same result."""
+    """``Runner.run_streamed`` in a workflow with nowhere to stream (no log, no topic)."""
+
+    @workflow.run
+    async def run(self, prompt: str) -> StreamReport:
+        result = Runner.run_streamed(build_agent("plain"), prompt)
+        report = StreamReport(final_output="", workflow_text="")
+        async for event in result.stream_events():
+            if isinstance(event, RawResponsesStreamEvent):
+                report.raw_event_types.append(event.data.type)
+                if isinstance(event.data, ResponseTextDeltaEvent):
+                    report.workflow_text += event.data.delta
+        report.final_output = str(result.final_output or "")
+        return report
+
+
+@workflow.defn
+class StreamedToTopic:
+    """``Runner.run_streamed`` in a workflow that hosts a ``WorkflowStream`` (the published
+    integration's form): the model's raw events go to the plugin's ``streaming_topic``."""
+
+    @workflow.init
+    def __init__(self, prompt: str) -> None:
+        self.stream = WorkflowStream()
 
     @workflow.run
     async def run(self, prompt: str) -> StreamReport:
