@@ -103,6 +103,11 @@ class OpenAIAgentsPlugin(SimplePlugin):
             published integration: use ``mcp_servers``.
         register_activities: Register the model (and MCP) activities on workers. Turn off for a
             worker that only runs workflows while other workers serve the activities.
+        add_temporal_spans: Draw ``temporal:*`` spans (``temporal:startWorkflow:<type>``,
+            ``temporal:executeWorkflow``, ``temporal:startActivity``,
+            ``temporal:executeActivity``, ...) in Agents SDK traces, as the published
+            integration does; without them traces still travel between client, workflows and
+            activities.
         use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry, into the
             global tracer provider, which must be replay safe (see
             ``agents_temporal.opentelemetry.create_tracer_provider``).
@@ -125,6 +130,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
         model_provider: ModelProvider | None = None,
         mcp_server_providers: Sequence[MCPServerProvider] = (),
         register_activities: bool = True,
+        add_temporal_spans: bool = True,
         use_otel_instrumentation: bool = False,
         *,
         mcp_servers: Mapping[str, ServerFactory] | None = None,
@@ -132,8 +138,9 @@ class OpenAIAgentsPlugin(SimplePlugin):
     ) -> None:
         if mcp_server_providers:
             warnings.warn(
-                "OpenAIAgentsPlugin(mcp_server_providers=...) is deprecated: register servers "
-                "with mcp_servers={name: factory} and use workflow.temporal_mcp_server(name)",
+                "OpenAIAgentsPlugin(mcp_server_providers=...) is deprecated, as in Temporal's "
+                "published integration: register the servers with mcp_servers={name: factory} "
+                "and use workflow.temporal_mcp_server(name)",
                 DeprecationWarning,
                 stacklevel=2,
             )
@@ -162,7 +169,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
         super().__init__(
             name="agents_temporal.OpenAIAgentsPlugin",
             data_converter=with_agents_converter,
-            interceptors=[AgentsInterceptor(context), AgentsTracingInterceptor()],
+            interceptors=[AgentsInterceptor(context), AgentsTracingInterceptor(add_temporal_spans)],
             activities=activities,
             workflow_runner=_with_passthrough,
             run_context=self._while_worker_runs,

@@ -35,6 +35,7 @@ class AgentEnvironment:
         model: One model that answers for every model name (e.g. a ``TestModel``).
         mcp_server_providers: MCP servers to register.
         register_activities: Register the model and MCP activities on workers.
+        add_temporal_spans: Draw ``temporal:*`` spans in Agents SDK traces.
         use_otel_instrumentation: Export Agents spans through OpenTelemetry.
         mcp_servers: MCP server factories by name, for ``workflow.temporal_mcp_server``.
         mcp_connection_idle_timeout: How long a shared MCP connection stays open unused.
@@ -49,6 +50,7 @@ class AgentEnvironment:
         model: Model | None = None,
         mcp_server_providers: Sequence[Any] = (),
         register_activities: bool = True,
+        add_temporal_spans: bool = True,
         use_otel_instrumentation: bool = False,
         *,
         mcp_servers: Mapping[str, ServerFactory] | None = None,
@@ -61,6 +63,7 @@ class AgentEnvironment:
             "model_provider": model_provider,
             "mcp_server_providers": mcp_server_providers,
             "register_activities": register_activities,
+            "add_temporal_spans": add_temporal_spans,
             "use_otel_instrumentation": use_otel_instrumentation,
             "mcp_servers": mcp_servers,
             "mcp_connection_idle_timeout": mcp_connection_idle_timeout,
