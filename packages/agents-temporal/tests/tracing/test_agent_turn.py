@@ -27,30 +27,37 @@ from tests.tracing.workflows import TracedTriage, lookup_order
 
 # Workflow -> agent -> model call -> tool, as the SDK draws an agent run (a task span under the
 # trace, a turn span per model call) plus the spans of the activities the workflow ran.
+# The activity spans are named as in the published integration: the workflow's
+# temporal:startActivity covers the whole activity, each attempt a temporal:executeActivity.
 EXPECTED_TREE = [
     "Agent workflow",
     "  Agent workflow",
     "    Triage",
     "      turn",
-    "        temporal:activity:agents_temporal.invoke_model",
+    "        temporal:startActivity",
+    "          temporal:executeActivity",
     "        handoff to Orders",
     "    Orders",
     "      turn",
-    "        temporal:activity:agents_temporal.invoke_model",
+    "        temporal:startActivity",
+    "          temporal:executeActivity",
     "        lookup_order",
-    "          temporal:activity:lookup_order",
-    "            store lookup",
+    "          temporal:startActivity",
+    "            temporal:executeActivity",
+    "              store lookup",
     "      turn",
-    "        temporal:activity:agents_temporal.invoke_model",
+    "        temporal:startActivity",
+    "          temporal:executeActivity",
 ]
 # Made by the activity, not the workflow: a replay does not make them again.
-ACTIVITY_SIDE = {"store lookup"}
+ACTIVITY_SIDE = {"store lookup", "temporal:executeActivity"}
 
 
-def traced_plugin() -> OpenAIAgentsPlugin:
+def traced_plugin(add_temporal_spans: bool = True) -> OpenAIAgentsPlugin:
     return OpenAIAgentsPlugin(
         model_params=PARAMS,
         model_provider=TestModelProvider(triage_model()),
+        add_temporal_spans=add_temporal_spans,
         use_otel_instrumentation=True,
     )
 
@@ -129,3 +136,26 @@ async def test_a_replay_makes_the_same_ids_and_exports_nothing(
         workflow_side and probe.starts == workflow_side
     )  # the same Agents SDK span, parent and trace ids
     assert replayed_otel and replayed_otel == [s for s in live_otel if s[0] not in ACTIVITY_SIDE]
+
+
+async def test_without_temporal_spans_the_agents_spans_hang_together(
+    temporal_client: Client, task_queue: str, otel: OtelSpans
+) -> None:
+    client = with_plugin(temporal_client, traced_plugin(add_temporal_spans=False))
+    with agents_tracing():
+        await run_turn(client, task_queue, 100)
+    spans = otel.finished()
+    # The activity tool's own span, made in the activity, hangs directly under the tool's.
+    assert span_tree(spans) == [
+        "Agent workflow",
+        "  Agent workflow",
+        "    Triage",
+        "      turn",
+        "        handoff to Orders",
+        "    Orders",
+        "      turn",
+        "        lookup_order",
+        "          store lookup",
+        "      turn",
+    ]
+    assert len({trace_id(s) for s in spans}) == 1

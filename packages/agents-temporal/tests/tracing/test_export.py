@@ -169,7 +169,7 @@ async def test_openai_platform_tracing_exports_each_span_once_with_a_key(
     # Replays made the same ids: every parent is a span that was exported.
     assert {s["parent_id"] for s in spans} - {None} <= set(ids)
     custom = {s["span_data"]["name"] for s in spans if s["span_data"]["type"] == "custom"}
-    assert {"store lookup", "temporal:activity:lookup_order"} <= custom
+    assert {"store lookup", "temporal:startActivity", "temporal:executeActivity"} <= custom
 
 
 async def test_openai_platform_tracing_is_silent_without_a_key(

@@ -103,10 +103,15 @@ async def test_direct_spans_in_a_workflow_under_a_custom_span(
     assert result == "total 6"
     spans = otel.finished()
     assert_one_trace(otel)
-    main = ["Main workflow", "temporal:workflow:TracedWorkflow", "Customer support workflow"]
+    main = [
+        "Main workflow",
+        "temporal:executeWorkflow",
+        "temporal:startWorkflow:TracedWorkflow",
+        "Customer support workflow",
+    ]
     assert ancestors(by_name(spans, "Data processing"), spans) == main
     assert ancestors(by_name(spans, "Business logic"), spans) == main
-    assert ancestors(by_name(spans, "temporal:activity:fetch_numbers"), spans) == main
+    assert ancestors(by_name(spans, "temporal:startActivity"), spans) == main
 
 
 async def test_a_client_trace_spans_the_workflow_and_its_activities(
@@ -137,12 +142,13 @@ async def test_a_client_trace_spans_the_workflow_and_its_activities(
     assert f"(trace {client_trace.trace_id})" in result
     # ... and every OpenTelemetry span hangs from the client's trace.
     assert_one_trace(otel)
-    assert span_tree(otel.finished())[:5] == [
+    assert span_tree(otel.finished())[:6] == [
         "Customer support workflow",
         "  Workflow execution",
-        "    temporal:workflow:TracedTriage",
-        "      Agent workflow",
-        "        Triage",
+        "    temporal:startWorkflow:TracedTriage",
+        "      temporal:executeWorkflow",
+        "        Agent workflow",
+        "          Triage",
     ]
 
 
@@ -168,7 +174,7 @@ async def test_a_child_workflow_joins_its_parents_trace(
     assert_one_trace(otel)
     assert ancestors(by_name(spans, "Data processing"), spans) == [
         "Main workflow",
-        "temporal:workflow:TracedWorkflow",
-        "temporal:child_workflow:TracedWorkflow",
+        "temporal:executeWorkflow",
+        "temporal:startChildWorkflow",
         "Parent workflow",
     ]

@@ -35,7 +35,8 @@ AGENT_SPANS = {
     "Orders",
     "handoff to Orders",
     "lookup_order",
-    "temporal:activity:lookup_order",
+    "temporal:startActivity",
+    "temporal:executeActivity",
     "store lookup",
 }
 
