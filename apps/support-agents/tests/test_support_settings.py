@@ -78,8 +78,9 @@ def test_the_database_url_gets_its_async_driver_once(
 
 def test_the_help_centre_switch_turns_the_mcp_server_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUPPORT_HELP_CENTRE_MCP", "true")
-    [provider] = help_centre_servers(load())
-    assert provider.name == "HelpCentre"
+    [(name, factory)] = help_centre_servers(load()).items()
+    assert name == "HelpCentre"
+    assert factory().name == "HelpCentre"
 
 
 INVALID: list[tuple[dict[str, str], str, str]] = [

@@ -13,7 +13,7 @@ from agents import (
     handoff,
 )
 
-from agents_temporal.workflow import activity_as_tool, stateless_mcp_server
+from agents_temporal.workflow import activity_as_tool, temporal_mcp_server
 from support_guardrails import (
     customer_scope_guardrail,
     make_jailbreak_guardrail,
@@ -165,11 +165,7 @@ def build_agents(
             "for anything else.",
         ),
         tools=[] if help_centre_mcp else [_store_tool(StoreActivities.search_help_centre)],
-        mcp_servers=(
-            [stateless_mcp_server(HELP_CENTRE_MCP, cache_tools_list=True)]
-            if help_centre_mcp
-            else []
-        ),
+        mcp_servers=([temporal_mcp_server(HELP_CENTRE_MCP)] if help_centre_mcp else []),
         input_guardrails=input_guardrails,
         output_guardrails=[pii_guardrail],
     )

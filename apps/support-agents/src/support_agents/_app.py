@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
 from agents.mcp import MCPServerStdio, MCPServerStdioParams
 from temporalio import activity
 
-from agents_temporal import StatelessMCPServerProvider
 from agents_temporal.apps import AgentApp, AgentInfo
 from support_agents._agents import FAQ, HELP_CENTRE_MCP, ORDERS, REFUNDS, TRIAGE
 from support_agents._offline_model import OfflineSupportModelProvider
@@ -43,10 +42,10 @@ async def store_activities(
         await database.dispose()
 
 
-def help_centre_servers(settings: SupportSettings) -> Sequence[StatelessMCPServerProvider]:
+def help_centre_servers(settings: SupportSettings) -> Mapping[str, Callable[[], MCPServerStdio]]:
     """The help-centre MCP server, when SUPPORT_HELP_CENTRE_MCP is true."""
     if not settings.support_help_centre_mcp:
-        return []
+        return {}
 
     def server() -> MCPServerStdio:
         # The server gets the store's URL and nothing else of the worker's environment (the
@@ -59,7 +58,7 @@ def help_centre_servers(settings: SupportSettings) -> Sequence[StatelessMCPServe
         }
         return MCPServerStdio(name=HELP_CENTRE_MCP, params=params)
 
-    return [StatelessMCPServerProvider(server)]
+    return {HELP_CENTRE_MCP: server}
 
 
 app = AgentApp(
@@ -87,7 +86,7 @@ app = AgentApp(
         "I'd like a refund of $150 on order ORD-10017.",
         "What is your return policy?",
     ],
-    mcp_server_providers=help_centre_servers,
+    mcp_servers=help_centre_servers,
     offline_model_provider=OfflineSupportModelProvider,
     # The workflow module imports the tools and guardrails (and through them SQLAlchemy):
     # shared with the worker, a new conversation starts in milliseconds instead of a second.

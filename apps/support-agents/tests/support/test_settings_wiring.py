@@ -112,7 +112,7 @@ async def test_help_centre_served_by_mcp(
             for e in history.events
             if e.HasField("activity_task_scheduled_event_attributes")
         }
-        assert any(name.startswith("agents_temporal.mcp.HelpCentre.") for name in activity_types)
+        assert any(name.startswith("temporalio.mcp.HelpCentre.") for name in activity_types)
         assert "support.search_help_centre" not in activity_types
 
 

@@ -85,6 +85,23 @@ def _payloads(settings: Settings) -> str:
     return f"{where}, {encryption}"
 
 
+def _mcp_servers(
+    apps: Sequence[AgentApp[Any]], own: Mapping[str, AppSettings]
+) -> dict[str, Callable[..., Any]]:
+    """Every app's MCP servers, refusing a name two apps use (workflows find servers by name)."""
+    servers: dict[str, Callable[..., Any]] = {}
+    owners: dict[str, str] = {}
+    for app in apps:
+        for name, factory in app.worker_mcp_servers(own[app.name]).items():
+            if name in owners:
+                raise ValueError(
+                    f"Agent apps {owners[name]!r} and {app.name!r} both name an MCP server "
+                    f"{name!r}: workflows find servers by name, so rename one"
+                )
+            servers[name], owners[name] = factory, app.name
+    return servers
+
+
 def workflow_runner(apps: Sequence[AgentApp[Any]]) -> SandboxedWorkflowRunner:
     """The sandbox every app's workflows run in, sharing the modules the apps pass through."""
     modules = sorted({name for app in apps for name in app.sandbox_passthrough_modules})
@@ -130,6 +147,7 @@ async def run_worker(
     mcp_providers = [
         provider for app in apps for provider in app.worker_mcp_server_providers(own[app.name])
     ]
+    mcp_servers = _mcp_servers(apps, own)
     plugin = OpenAIAgentsPlugin(
         model_params=ModelActivityParameters(
             start_to_close_timeout=timedelta(seconds=settings.model_timeout_seconds),
@@ -138,8 +156,10 @@ async def run_worker(
             max_tool_calls_per_response=settings.model_max_tool_calls,
         ),
         model_provider=provider,
+        # The session-era form warns that it is deprecated only when an app still uses it.
         mcp_server_providers=mcp_providers,
         use_otel_instrumentation=tracing is not None,
+        mcp_servers=mcp_servers,
     )
 
     client = await connect(settings, [plugin])
@@ -171,7 +191,11 @@ async def run_worker(
                 )
                 await health.start()
                 stack.push_async_callback(health.stop)
-            say(summary(settings, apps, model, [p.name for p in mcp_providers], own))
+            say(
+                summary(
+                    settings, apps, model, [*mcp_servers, *(p.name for p in mcp_providers)], own
+                )
+            )
             running = asyncio.create_task(worker.run())
             stuck: str | None = None
             try:

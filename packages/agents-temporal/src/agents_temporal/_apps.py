@@ -45,6 +45,9 @@ ActivityFactory = Callable[
 MCPProviderFactory = Callable[[SettingsT], Sequence[Any]]
 """Given the app's settings, the MCP server providers its workflows may use."""
 
+MCPServersFactory = Callable[[SettingsT], Mapping[str, Callable[..., Any]]]
+"""Given the app's settings, the MCP server factories its workflows may use, by name."""
+
 
 @dataclass(frozen=True)
 class AgentApp(Generic[SettingsT]):
@@ -84,7 +87,7 @@ class AgentApp(Generic[SettingsT]):
 
     The worker loads it from the environment and ``.env`` at start-up, refuses to start while a
     value is invalid (naming the app and the variable), shows it with secrets masked, and passes
-    the instance to ``activities`` and ``mcp_server_providers``. Workflows never see it.
+    the instance to ``activities`` and ``mcp_servers``. Workflows never see it.
     """
 
     activities: ActivityFactory[SettingsT] | None = None
@@ -97,8 +100,14 @@ class AgentApp(Generic[SettingsT]):
     starter_prompts: Sequence[str] = ()
     """Example first messages the console offers."""
 
+    mcp_servers: MCPServersFactory[SettingsT] | None = None
+    """Given the app's settings, the MCP servers the app's workflows may use through
+    ``workflow.temporal_mcp_server(name)``: a factory per name, as
+    ``OpenAIAgentsPlugin(mcp_servers=...)`` takes them."""
+
     mcp_server_providers: MCPProviderFactory[SettingsT] | None = None
-    """Given the app's settings, the MCP server providers the app's workflows may use."""
+    """Given the app's settings, session-era MCP server providers (deprecated: use
+    ``mcp_servers``)."""
 
     offline_model_provider: Callable[[], ModelProvider] | None = None
     """A model provider that plays the app's agents with no API key, for demos and tests."""
@@ -126,6 +135,12 @@ class AgentApp(Generic[SettingsT]):
             return
         async with self.activities(settings) as activities:
             yield activities
+
+    def worker_mcp_servers(self, settings: SettingsT) -> Mapping[str, Callable[..., Any]]:
+        """The MCP server factories the app's workflows may use, for these settings."""
+        if self.mcp_servers is None:
+            return {}
+        return self.mcp_servers(settings)
 
     def worker_mcp_server_providers(self, settings: SettingsT) -> Sequence[Any]:
         """The MCP server providers the app's workflows may use, for these settings."""
