@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from agents_temporal.testing import DEV_SERVER_DYNAMIC_CONFIG
 from tests.infra._repo import (
     INFRA,
     REPO,
@@ -195,3 +196,18 @@ def test_temporal_dynamic_config_is_well_formed() -> None:
 )
 def test_yaml_parses(path: Path) -> None:
     assert load_yaml_documents(REPO / path)
+
+
+def test_temporal_lifts_its_task_read_limits_for_its_shard_count(
+    compose: dict[str, Any],
+) -> None:
+    # At 20 reads per second per shard, each dispatch past a small burst waits for a token (up
+    # to 50 ms per model call); the dev servers we start run with 1,000 (DEV_SERVER_DYNAMIC_CONFIG).
+    config: dict[str, list[dict[str, Any]]] = load_yaml(INFRA / "temporal" / "dynamicconfig.yaml")
+    shards = int(services(compose)["temporal"]["environment"]["NUM_HISTORY_SHARDS"])
+    limits = [key for key in DEV_SERVER_DYNAMIC_CONFIG if key.endswith("ProcessorMaxPollRPS")]
+    assert limits, "the dev servers' config names the history service's task-read limiters"
+    for key in limits:
+        assert key in config, f"{key} is missing from infra/temporal/dynamicconfig.yaml"
+        [entry] = config[key]
+        assert shards * int(entry["value"]) >= 1000, f"{key}: {shards} shards x {entry['value']}"

@@ -392,9 +392,7 @@ async def test_the_tool_call_cap_reaches_every_model_call(
     address = temporal_env.client.service_client.config.target_host
     stop = asyncio.Event()
     settings = settings_for(address, task_queue, MODEL_MAX_TOOL_CALLS=3)
-    running = asyncio.create_task(
-        run_worker(settings, [APP], environ={}, stop=stop, out=io.StringIO())
-    )
+    running = asyncio.create_task(run_worker(settings, [APP], stop=stop, out=io.StringIO()))
     config = temporal_env.client.config()
     config["plugins"] = [OpenAIAgentsPlugin()]
     client = Client(**config)

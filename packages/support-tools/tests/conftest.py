@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,6 +9,7 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from support_tools import StoreActivities, StoreDatabase
+from tests import postgres_server
 
 # A fixed "now" makes every seeded date, and so every expected value, predictable.
 _NOW = datetime(2025, 3, 14, 15, 30, tzinfo=UTC)
@@ -19,15 +20,31 @@ def now() -> datetime:
     return _NOW
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """TEST_DATABASE_URL, else a throwaway server from the machine's Postgres; else skip."""
+    url = os.environ.get(postgres_server.URL_ENV)
+    if url:
+        yield url
+        return
+    if postgres_server.binaries() is None:
+        message = (
+            "Postgres store tests need Postgres: install Debian's `postgresql` package, or set "
+            f"{postgres_server.URL_ENV}=postgresql+asyncpg://user:password@host:port/db"
+        )
+        if postgres_server.required():
+            pytest.fail(f"{postgres_server.REQUIRE_ENV}=1 but {message}")
+        pytest.skip(message)
+    with postgres_server.postgres_server() as started:
+        yield started
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreDatabase]:
-    """An empty store with its schema: a SQLite file, or the Postgres of TEST_DATABASE_URL."""
+    """An empty store with its schema: a SQLite file, or a Postgres server (see postgres_url)."""
     postgres = request.param == "postgres"
     if postgres:
-        url = os.environ.get("TEST_DATABASE_URL")
-        if not url:
-            pytest.skip("Postgres store tests need TEST_DATABASE_URL=postgresql+asyncpg://...")
-        db = StoreDatabase.from_url(url)
+        db = StoreDatabase.from_url(request.getfixturevalue("postgres_url"))
         # The database is shared between runs: start from nothing.
         await db.drop_schema()
     else:
