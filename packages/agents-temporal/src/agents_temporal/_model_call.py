@@ -13,7 +13,6 @@ from typing import Any, cast
 
 import pydantic.dataclasses
 from agents import ModelResponse
-from agents.items import TResponseStreamEvent
 
 MODEL_ACTIVITY_NAME = "agents_temporal.invoke_model"
 """The activity type of a model call."""
@@ -140,5 +139,7 @@ class TopicStreamResponse:
     response: ModelCallResponse
     """The response, as the plain model activity returns it."""
 
-    events: list[TResponseStreamEvent]
-    """The model's own stream events, in order, as they were published."""
+    events: list[dict[str, Any]]
+    """The model's own stream events, in order, as they were published, as JSON objects: some
+    providers leave out fields the OpenAI types require, and one such event must not make the
+    whole result undecodable in the workflow."""

@@ -150,4 +150,5 @@ class ModelActivity:
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error
-        return TopicStreamResponse(await model_input.confirm(response), seen)
+        events = [event.model_dump(mode="json", warnings=False) for event in seen]
+        return TopicStreamResponse(await model_input.confirm(response), events)

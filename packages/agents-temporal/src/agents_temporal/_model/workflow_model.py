@@ -24,6 +24,7 @@ from agents import (
 from agents.items import TResponseStreamEvent
 from openai.types.responses import ResponseCompletedEvent
 from openai.types.responses.response_prompt_param import ResponsePromptParam
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -103,6 +104,9 @@ def _input_items(value: str | list[TResponseInputItem]) -> str | list[dict[str, 
     if isinstance(value, str):
         return value
     return [to_jsonable_python(item) for item in value]
+
+
+_STREAM_EVENT: TypeAdapter[TResponseStreamEvent] = TypeAdapter(TResponseStreamEvent)
 
 
 class ActivityModel(Model):
@@ -236,12 +240,22 @@ class ActivityModel(Model):
         result: TopicStreamResponse = await run_model_activity(params, call, target)
         response = result.response
         _keep_call_ids_unique(call.input, response)
-        events = list(result.events)
-        for index, event in enumerate(events):
+        events: list[TResponseStreamEvent] = []
+        for raw in result.events:
+            try:
+                event = _STREAM_EVENT.validate_python(raw)
+            except ValidationError:
+                # An event the provider sent short of a field the OpenAI types require: the
+                # topic's observers had it as it was; the run can do without it, except the
+                # completed event, rebuilt below from the durable response.
+                if raw.get("type") == "response.completed":
+                    events.append(response_stream_events(response, self.model_name)[-1])
+                continue
             if isinstance(event, ResponseCompletedEvent):
                 # The run takes its response from this event: give it the ids kept unique.
                 completed = event.response.model_copy(update={"output": response.output})
-                events[index] = event.model_copy(update={"response": completed})
+                event = event.model_copy(update={"response": completed})
+            events.append(event)
         return events
 
 
