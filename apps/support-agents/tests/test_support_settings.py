@@ -46,7 +46,7 @@ def test_defaults_work_on_one_machine() -> None:
         approval_threshold_cents=10_000, hard_cap_cents=50_000
     )
     assert settings.support_help_centre_mcp is False
-    assert help_centre_servers(settings) == []
+    assert help_centre_servers(settings) == {}
 
 
 def test_amounts_are_read_once_as_decimals_and_given_to_the_store_in_cents(

@@ -101,12 +101,13 @@ class AgentsInterceptor(Interceptor):
 
 
 def registered_mcp_servers() -> frozenset[str]:
-    """Names of the MCP servers the current workflow's worker registered.
+    """Names of the MCP servers the current workflow's worker registered, in either form.
 
     Workflow code can use it to choose between an MCP server and another tool; the answer is
     the worker's configuration, so change it between conversations, not in the middle of one.
     """
-    return current_context().mcp_server_names
+    context = current_context()
+    return context.mcp_server_names | context.pooled_mcp_server_names
 
 
 def in_workflow() -> bool:
