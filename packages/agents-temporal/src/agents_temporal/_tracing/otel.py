@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import opentelemetry.context
-from agents.tracing import Span, add_trace_processor, get_trace_provider
+from agents.tracing import Span, TracingProcessor, add_trace_processor, get_trace_provider
 from openinference.instrumentation import OITracer, TraceConfig
 from openinference.instrumentation.openai_agents._processor import (
     OpenInferenceTracingProcessor,
@@ -102,9 +102,16 @@ class AgentsSpansToOtel(OpenInferenceTracingProcessor, ReplayAwareProcessor):
 class _Installation:
     bridge: AgentsSpansToOtel | None = None
     registered_with: object = None
+    exporting_to: object = None
 
 
 _INSTALLATION = _Installation()
+
+
+def _processors_of(provider: object) -> list[TracingProcessor]:
+    if isinstance(provider, TemporalTraceProvider):
+        return list(provider.processors())
+    return []
 
 
 def install_bridge() -> AgentsSpansToOtel:
@@ -119,11 +126,21 @@ def install_bridge() -> AgentsSpansToOtel:
     install_trace_provider()
     state = _INSTALLATION
     with _LOCK:
-        if state.bridge is None:
+        old = state.bridge
+        if old is None or state.exporting_to is not provider:
+            # A new global tracer provider (tests install one each) gets a bridge of its own:
+            # the old one's tracer would go on exporting to the provider it was made with.
             tracer = OITracer(provider.get_tracer("agents_temporal"), config=TraceConfig())
             state.bridge = AgentsSpansToOtel(cast(otel_trace.Tracer, tracer))
+            state.exporting_to = provider
         bridge = state.bridge
+        assert bridge is not None
         agents_provider = get_trace_provider()
+        if old is not None and old is not bridge:
+            state.registered_with = None
+            registered = _processors_of(agents_provider)
+            if any(p is old for p in registered):
+                agents_provider.set_processors([p for p in registered if p is not old])
         if isinstance(agents_provider, TemporalTraceProvider):
             # Our provider can list its processors: register again if the list was replaced.
             needed = not any(p is bridge for p in agents_provider.processors())
