@@ -276,7 +276,8 @@ async def run_stack(
 
             if not await _until(codec_ready, codec, stop, "The codec server"):
                 return 0
-        if _has_apps(settings):
+        has_apps = _has_apps(settings)
+        if has_apps:
             worker = Child("worker", _script("worker", "agent_worker.cli"), env, out=out)
             children.append(worker)
             await worker.start()
@@ -298,7 +299,7 @@ async def run_stack(
 
         if not await _until(console_ready, console, stop, "The console"):
             return 0
-        _announce(say, plan, reuse)
+        _announce(say, plan, reuse, worker=has_apps)
         return await supervise(children, stop, say)
     finally:
         await _stop_all(children, say)
@@ -313,13 +314,15 @@ def _has_apps(settings: Settings) -> bool:
         return True
 
 
-def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool) -> None:
+def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool, *, worker: bool) -> None:
     server = "reused" if reuse else f"data in {plan.database_file}"
     say("")
     say("dev: ready")
     say(f"  console          {plan.console_url}")
     say(f"  Temporal Web UI  {plan.ui_url}")
     say(f"  Temporal         {plan.temporal_address} ({server})")
+    if not worker:
+        say("  worker           not started: no agent app (see above)")
     if plan.codec_url is not None:
         where = "set as the Web UI's codec endpoint" if not reuse else "set it in the Web UI"
         say(f"  codec server     {plan.codec_url} (decrypts payloads; {where})")
