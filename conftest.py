@@ -18,7 +18,11 @@ pytest_plugins = ["agents_temporal.pytest_plugin", "tests.timeout_report"]
 EXAMPLE_SUITES = [
     "tests/browser/test_console_browser.py",
     "tests/hostile",
-    "tests/reliability",
+    "tests/reliability/test_concurrent_conversations.py",
+    "tests/reliability/test_model_faults.py",
+    "tests/reliability/test_properties.py",
+    "tests/reliability/test_temporal_server_restart.py",
+    "tests/reliability/test_worker_kills.py",
     "tests/security",
 ]
 if importlib.util.find_spec("support_agents") is None:
