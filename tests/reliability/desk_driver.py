@@ -14,8 +14,10 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from agents import Agent, ModelSettings, ModelTracing, handoff
+from openai.types.responses import ResponseFunctionToolCall, ResponseOutputMessage
 from temporalio.client import (
     Client,
     WorkflowUpdateFailedError,
@@ -33,7 +35,8 @@ from agents_temporal.client import (
     TranscriptEntry,
     TurnResult,
 )
-from stack_testapp import REFERENCE, DeskConversation
+from agents_temporal.testing import RecordedRequest, Reply, TextReply, ToolCall, ToolCallReply
+from stack_testapp import REFERENCE, DeskConversation, DeskModel
 from tests.reliability.processes import sigkill
 
 _T = TypeVar("_T")
@@ -228,3 +231,34 @@ class DeskWorkerProcess:
         if self._drain is not None:
             await self._drain
         self._process = self._drain = None
+
+
+def desk_responder(request: RecordedRequest) -> Reply:
+    """Answer a Responses API request as the desk's offline model would.
+
+    For the local OpenAI-compatible server, so that the real OpenAI client path runs the desk.
+    A handoff the request offers (a ``transfer_to_...`` tool) is handed to the model as such.
+    """
+    body = request.body_json or {}
+    tools = cast(list[dict[str, Any]], body.get("tools") or [])
+    handoffs = [
+        handoff(Agent[Any](name=str(tool["name"]).removeprefix("transfer_to_").capitalize()))
+        for tool in tools
+        if str(tool.get("name", "")).startswith("transfer_to_")
+    ]
+    response = asyncio.run(
+        DeskModel().get_response(
+            system_instructions=body.get("instructions"),
+            input=body.get("input") or [],
+            model_settings=ModelSettings(),
+            tools=[],
+            output_schema=None,
+            handoffs=handoffs,
+            tracing=ModelTracing.DISABLED,
+        )
+    )
+    item = response.output[0]
+    if isinstance(item, ResponseFunctionToolCall):
+        return ToolCallReply([ToolCall(item.name, item.arguments)])
+    assert isinstance(item, ResponseOutputMessage)
+    return TextReply("".join(getattr(part, "text", "") for part in item.content))
