@@ -16,7 +16,7 @@ from agent_stack.apps import installed_apps, select_apps
 from agent_stack.settings import SettingsError, load_settings
 from agent_worker.cli import main
 from agents_temporal import OpenAIAgentsPlugin
-from agents_temporal.apps import AgentAppError, load_app
+from agents_temporal.apps import AgentAppError, discover_apps, load_app
 from agents_temporal.client import ConversationHandle
 from stack_testapp import GREETING, REFERENCE, DeskConversation, app
 
@@ -24,6 +24,8 @@ WORKER = Path(sys.executable).with_name("worker")
 
 
 def test_a_reference_loads_the_app_and_replaces_the_installed_ones() -> None:
+    # Installed with the workspace but without an entry point: no `dev` shows the test desk.
+    assert "desk" not in {installed.name for installed in discover_apps()}
     assert load_app(REFERENCE) is app
     assert select_apps(objects=[REFERENCE]) == [app]
     assert installed_apps(["desk"], objects=[REFERENCE]) == [app]
