@@ -17,6 +17,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+import agents_temporal._apps as apps_module
 import devstack
 from agent_stack.health import STUCK_EXIT_CODE, check_health
 from agent_stack.settings import Settings
@@ -24,8 +25,9 @@ from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
 from devstack import StackError, plan_stack
 from devstack._process import Child
-from devstack._stack import child_environment, preflight, supervise, temporal_command
+from devstack._stack import child_environment, preflight, run_stack, supervise, temporal_command
 from devstack.cli import main
+from stack_testapp import REFERENCE
 from tests.dev_process import DevProcess, alive, free_port
 
 KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()
@@ -127,7 +129,7 @@ def console_healthy(dev: DevProcess) -> bool:
 async def start_conversation(address: str) -> str:
     client = await Client.connect(address, plugins=[OpenAIAgentsPlugin()])
     handle = await ConversationHandle.start(
-        client, "SupportConversation", id="smoke-conversation", task_queue="durable-agents"
+        client, "DeskConversation", id="smoke-conversation", task_queue="durable-agents"
     )
     return handle.workflow_id
 
@@ -141,7 +143,7 @@ async def conversation_exists(address: str) -> bool:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_dev_comes_up_healthy_keeps_data_and_stops_cleanly(tmp_path: Path) -> None:
-    dev = DevProcess.start(tmp_path)
+    dev = DevProcess.start(tmp_path, AGENT_APP_OBJECTS=REFERENCE)
     try:
         dev.wait_ready()
         children = dev.descendants()
@@ -162,7 +164,11 @@ def test_dev_comes_up_healthy_keeps_data_and_stops_cleanly(tmp_path: Path) -> No
     # Again, now with encrypted payloads: a codec server starts and the Web UI is pointed at it.
     codec_port = free_port()
     again = DevProcess.start(
-        tmp_path, ports=dev.ports, PAYLOAD_ENCRYPTION_KEYS=KEYS, CODEC_SERVER_PORT=str(codec_port)
+        tmp_path,
+        ports=dev.ports,
+        PAYLOAD_ENCRYPTION_KEYS=KEYS,
+        CODEC_SERVER_PORT=str(codec_port),
+        AGENT_APP_OBJECTS=REFERENCE,
     )
     try:
         again.wait_ready()
@@ -203,6 +209,34 @@ async def test_a_worker_that_leaves_stuck_is_replaced_and_other_exits_stop_the_s
     await console.start()
     assert await supervise([console], asyncio.Event(), print_to(out)) == 1
     assert "dev: console exited with code 1; stopping the stack" in out.getvalue()
+
+
+@pytest.mark.timeout(180)
+async def test_without_an_agent_app_dev_runs_the_rest_and_says_how_to_add_one(
+    temporal_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_entry_points(*, group: str) -> list[object]:
+        return []
+
+    monkeypatch.setattr(apps_module, "entry_points", no_entry_points)
+    address = temporal_env.client.service_client.config.target_host
+    config = settings(TEMPORAL_ADDRESS=address, CONSOLE_PORT=free_port())
+    out = io.StringIO()
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_stack(config, data_dir=tmp_path, out=out, stop=stop))
+    try:
+        async with asyncio.timeout(120):
+            while "dev: ready" not in out.getvalue():
+                assert not running.done(), out.getvalue()
+                await asyncio.sleep(0.2)
+    finally:
+        stop.set()
+        code = await running
+    text = out.getvalue()
+    assert code == 0, text
+    assert "dev: No agent app is installed, so no worker is started: add an agent app" in text
+    assert "AGENT_APP_OBJECTS" in text
+    assert "  worker           not started: no agent app (see above)" in text
 
 
 def print_to(out: io.StringIO) -> Callable[[str], None]:

@@ -49,7 +49,7 @@ def main() -> None:
         st.stop()
     operator = operator_or_stop(settings)
     try:
-        if not agent_apps():
+        if not agent_apps(settings.app_objects):
             raise NoAgentAppError(NEEDED_BY)
     except NoAgentAppError as error:
         st.error(f"{error}.", icon=":material/extension_off:")

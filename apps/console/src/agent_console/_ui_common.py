@@ -12,9 +12,10 @@ from agent_console._backend import Console, settings_fingerprint
 from agent_console._identity import Operator
 from agent_console._pricing import OFFLINE_MODEL
 from agent_console._service import Overview
+from agent_stack.apps import select_apps
 from agent_stack.health import HealthReport
 from agent_stack.settings import Settings
-from agents_temporal.apps import AgentApp, discover_apps
+from agents_temporal.apps import AgentApp
 
 CONVERSATION_PARAM = "conversation"
 """Query parameter holding the open conversation's workflow id."""
@@ -28,20 +29,24 @@ FlashLevel = Literal["error", "warning", "success", "info"]
 
 
 @st.cache_resource(show_spinner=False)
-def agent_apps() -> list[AgentApp]:
-    """The installed agent apps, found once per process (a new app needs a restart).
+def agent_apps(objects: tuple[str, ...] = ()) -> list[AgentApp]:
+    """The agent apps to show, found once per process (a new app needs a restart).
+
+    Args:
+        objects: AGENT_APP_OBJECTS (`Settings.app_objects`): these apps instead of the
+            installed ones.
 
     Raises:
         AgentAppError: An app does not load.
     """
-    return discover_apps()
+    return select_apps(objects=objects)
 
 
 @st.cache_resource(show_spinner=False)
 def _console(fingerprint: str, _settings: Settings) -> Console:
     # One backend per configuration and process: its loop thread and client are shared by
     # every browser session, which is what keeps a busy console to one connection.
-    return Console(_settings, agent_apps())
+    return Console(_settings, agent_apps(_settings.app_objects))
 
 
 def console_for(settings: Settings) -> Console:

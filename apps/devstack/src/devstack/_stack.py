@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from agent_stack.apps import NoAgentAppError, select_apps
 from agent_stack.health import STUCK_EXIT_CODE, check_health
 from agent_stack.settings import Settings
 from agent_stack.signals import stop_on_signals
+from agents_temporal.apps import AgentAppError
 from agents_temporal.testing import dev_server_config_args, temporal_cli_path
 from devstack._probe import (
     LOCAL_HOSTS,
@@ -210,6 +212,10 @@ async def run_stack(
 ) -> int:
     """Run Temporal (unless one is running), the worker and the console until stopped.
 
+    With no agent app (none installed and AGENT_APP_OBJECTS unset) there is nothing for a
+    worker to run: the worker is left out, with a line saying how to add an app, and the
+    console says the same on its page.
+
     Ctrl-C or SIGTERM (or ``stop``) stops the console, then the worker (letting running
     activities finish), then Temporal. If any part exits on its own, the rest are stopped too,
     except a worker that left because workflows were stuck on it: that one is started again.
@@ -270,15 +276,19 @@ async def run_stack(
 
             if not await _until(codec_ready, codec, stop, "The codec server"):
                 return 0
-        worker = Child("worker", _script("worker", "agent_worker.cli"), env, out=out)
-        children.append(worker)
-        await worker.start()
+        has_apps = _has_apps(settings)
+        if has_apps:
+            worker = Child("worker", _script("worker", "agent_worker.cli"), env, out=out)
+            children.append(worker)
+            await worker.start()
 
-        async def worker_ready() -> bool:
-            return (await check_health(settings, timeout_seconds=2)).ok
+            async def worker_ready() -> bool:
+                return (await check_health(settings, timeout_seconds=2)).ok
 
-        if not await _until(worker_ready, worker, stop, "The worker"):
-            return 0
+            if not await _until(worker_ready, worker, stop, "The worker"):
+                return 0
+        else:
+            say(f"dev: {NoAgentAppError('no worker is started')}")
         console = Child("console", _script("console", "agent_console.cli"), env, out=out)
         children.append(console)
         await console.start()
@@ -289,20 +299,30 @@ async def run_stack(
 
         if not await _until(console_ready, console, stop, "The console"):
             return 0
-        _announce(say, plan, reuse)
+        _announce(say, plan, reuse, worker=has_apps)
         return await supervise(children, stop, say)
     finally:
         await _stop_all(children, say)
         remove_handlers()
 
 
-def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool) -> None:
+def _has_apps(settings: Settings) -> bool:
+    """Whether the worker has an app to run (an app that does not load is the worker's to say)."""
+    try:
+        return bool(select_apps(objects=settings.app_objects))
+    except AgentAppError:
+        return True
+
+
+def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool, *, worker: bool) -> None:
     server = "reused" if reuse else f"data in {plan.database_file}"
     say("")
     say("dev: ready")
     say(f"  console          {plan.console_url}")
     say(f"  Temporal Web UI  {plan.ui_url}")
     say(f"  Temporal         {plan.temporal_address} ({server})")
+    if not worker:
+        say("  worker           not started: no agent app (see above)")
     if plan.codec_url is not None:
         where = "set as the Web UI's codec endpoint" if not reuse else "set it in the Web UI"
         say(f"  codec server     {plan.codec_url} (decrypts payloads; {where})")

@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from agent_stack.apps import installed_apps
+from agent_stack.apps import installed_apps, select_apps
 from agent_stack.connection import TemporalUnreachableError, connect
 from agent_stack.health import check_health
 from agent_stack.settings import Settings, SettingsError, load_app_settings, load_settings
@@ -18,7 +18,7 @@ from agent_worker._codec_server import CodecServerError, serve_codec
 from agent_worker._models import ModelSetupError
 from agent_worker._run import NEEDED_BY, serve_worker
 from agents_temporal import OpenAIAgentsPlugin
-from agents_temporal.apps import AgentAppError, discover_apps
+from agents_temporal.apps import AgentAppError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,7 +36,10 @@ def _parser() -> argparse.ArgumentParser:
         "(0 healthy, 1 not); for container health checks",
     )
     parser.add_argument(
-        "--apps", nargs="+", metavar="NAME", help="run only these agent apps (default: all)"
+        "--apps",
+        nargs="+",
+        metavar="NAME",
+        help="run only these agent apps (default: all installed, or those of AGENT_APP_OBJECTS)",
     )
     parser.add_argument("--list-apps", action="store_true", help="list installed agent apps")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -72,7 +75,9 @@ async def _codec_server(settings: Settings, host: str) -> None:
 
 async def _chat(settings: Settings, app_name: str | None, conversation_id: str | None) -> None:
     apps = installed_apps(
-        [app_name] if app_name else None, needed_by="there is nobody to chat with"
+        [app_name] if app_name else None,
+        needed_by="there is nobody to chat with",
+        objects=settings.app_objects,
     )
     client = await connect(settings, [OpenAIAgentsPlugin()])
     conversation = await open_conversation(
@@ -99,10 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_codec_server(settings, args.host))
             return 0
         if args.list_apps:
-            for app in discover_apps(args.apps):
+            for app in select_apps(args.apps, objects=settings.app_objects):
                 print(f"{app.name}\t{app.title}: {app.description}")
             return 0
-        apps = installed_apps(args.apps, needed_by=NEEDED_BY)
+        apps = installed_apps(args.apps, needed_by=NEEDED_BY, objects=settings.app_objects)
         # Every app's own settings are checked now, before anything connects or opens.
         return serve_worker(settings, apps, app_settings=load_app_settings(apps))
     except (

@@ -89,6 +89,14 @@ class Settings(AppSettings):
         "MODEL_MAX_TOOL_CALLS": "a whole number, at least 1, such as 64",
     }
 
+    # Agent apps
+    agent_app_objects: str | None = None
+    """Run and show only these agent apps, named ``module:attribute`` (space-separated).
+
+    Unset means every installed app (entry point ``durable_agents.apps``). For apps that are
+    not installed as packages with an entry point: a project's own module, or a test's app.
+    """
+
     # Temporal
     temporal_address: str = "localhost:7233"
     """Temporal frontend as host:port (Temporal Cloud: ``<ns>.<account>.tmprl.cloud:7233``)."""
@@ -184,6 +192,20 @@ class Settings(AppSettings):
     codec_server_token: SecretStr | None = None
     """Bearer token the codec server asks for; unset means none (it listens on 127.0.0.1)."""
 
+    @field_validator("agent_app_objects")
+    @classmethod
+    def _check_app_objects(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for reference in value.split():
+            module, colon, attribute = reference.partition(":")
+            if not (module and colon and attribute):
+                raise ValueError(
+                    f"{reference!r} is not module:attribute; name each app object like "
+                    "'my_agents.app:app', separated by spaces"
+                )
+        return " ".join(value.split()) or None
+
     @field_validator("temporal_address")
     @classmethod
     def _check_temporal_address(cls, value: str) -> str:
@@ -261,6 +283,11 @@ class Settings(AppSettings):
     def _redact_url_in_json(self, value: str | None) -> str | None:
         # JSON dumps end up in logs and UIs; keep URL passwords out of them like repr does.
         return None if value is None else redact_url(value)
+
+    @property
+    def app_objects(self) -> tuple[str, ...]:
+        """The ``module:attribute`` references of AGENT_APP_OBJECTS (empty when unset)."""
+        return tuple((self.agent_app_objects or "").split())
 
     @property
     def model_mode(self) -> ModelMode:

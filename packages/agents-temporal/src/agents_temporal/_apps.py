@@ -138,17 +138,16 @@ class AgentAppError(RuntimeError):
     """An entry point in ``durable_agents.apps`` could not be loaded as an agent app."""
 
 
-def _load(entry: EntryPoint) -> AgentApp[Any]:
+def _load(entry: EntryPoint, fix: str) -> AgentApp[Any]:
     try:
         value = entry.load()
     except Exception as error:
         raise AgentAppError(
-            f"Agent app {entry.name!r} ({entry.value}) failed to import: {error}. Fix the package "
-            f"or remove its [project.entry-points.{ENTRY_POINT_GROUP!r}] entry"
+            f"Agent app {entry.name!r} ({entry.value}) failed to import: {error}. {fix}"
         ) from error
     if not isinstance(value, AgentApp):
         raise AgentAppError(
-            f"Entry point {entry.name!r} ({entry.value}) is a {type(value).__name__}, not an "
+            f"Agent app {entry.name!r} ({entry.value}) is a {type(value).__name__}, not an "
             "agents_temporal.apps.AgentApp"
         )
     app = cast(AgentApp[Any], value)
@@ -161,6 +160,25 @@ def _load(entry: EntryPoint) -> AgentApp[Any]:
     return app
 
 
+def load_app(reference: str) -> AgentApp[Any]:
+    """The agent app a ``module:attribute`` reference names, whether installed as one or not.
+
+    For apps that are not packages with an entry point: a module of a project, or a test's own
+    app (``AGENT_APP_OBJECTS`` of the stack's settings uses it).
+
+    Raises:
+        AgentAppError: The reference is malformed, does not import, or names no `AgentApp`.
+    """
+    module, colon, attribute = reference.strip().partition(":")
+    if not (module and colon and attribute):
+        raise AgentAppError(
+            f"{reference!r} is not an agent app reference: write it as module:attribute, "
+            "e.g. 'my_agents.app:app'"
+        )
+    entry = EntryPoint(name=reference.strip(), value=reference.strip(), group=ENTRY_POINT_GROUP)
+    return _load(entry, "Fix the module or the reference")
+
+
 def discover_apps(names: Sequence[str] | None = None) -> list[AgentApp[Any]]:
     """Every installed agent app (or only those named), sorted by name.
 
@@ -169,7 +187,8 @@ def discover_apps(names: Sequence[str] | None = None) -> list[AgentApp[Any]]:
     """
     apps: dict[str, AgentApp[Any]] = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        app = _load(entry)
+        fix = f"Fix the package or remove its [project.entry-points.{ENTRY_POINT_GROUP!r}] entry"
+        app = _load(entry, fix)
         if app.name in apps:
             raise AgentAppError(f"Two agent apps are named {app.name!r}; rename one")
         apps[app.name] = app
