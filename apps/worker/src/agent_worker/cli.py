@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from agent_stack.apps import installed_apps
 from agent_stack.connection import TemporalUnreachableError, connect
@@ -19,6 +20,7 @@ from agent_worker._models import ModelSetupError
 from agent_worker._run import NEEDED_BY, serve_worker
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentAppError, discover_apps
+from agents_temporal.process import run_main
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -118,5 +120,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> NoReturn:
+    """The ``worker`` console script: ``main``, then the process ends without finalizing.
+
+    A process that loaded Temporal's core can abort while the interpreter finalizes (see
+    ``agents_temporal.process``); ``main`` stays a plain function that tests call.
+    """
+    run_main(main)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
