@@ -8,8 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from agent_stack.settings import Settings, SettingsError, load_settings
+from agents_temporal.process import run_main
 
 APP_SCRIPT = Path(__file__).with_name("app.py")
 """The Streamlit script the console runs."""
@@ -107,5 +109,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0  # pragma: no cover - execv does not return
 
 
+def run() -> NoReturn:
+    """The ``console`` console script: ``main``, then the process ends without finalizing.
+
+    A process that loaded Temporal's core can abort while the interpreter finalizes (see
+    ``agents_temporal.process``); ``main`` stays a plain function that tests call.
+    """
+    run_main(main)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

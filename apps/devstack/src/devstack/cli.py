@@ -7,8 +7,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from agent_stack.settings import SettingsError, load_settings
+from agents_temporal.process import run_main
 from devstack._stack import StackError, run_stack
 
 
@@ -46,5 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> NoReturn:
+    """The ``dev`` console script: ``main``, then the process ends without finalizing.
+
+    A process that loaded Temporal's core can abort while the interpreter finalizes (see
+    ``agents_temporal.process``); ``main`` stays a plain function that tests call.
+    """
+    run_main(main)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from agent_stack.apps import installed_apps, select_apps
 from agent_stack.connection import TemporalUnreachableError, connect
@@ -19,6 +20,7 @@ from agent_worker._models import ModelSetupError
 from agent_worker._run import NEEDED_BY, serve_worker
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentAppError
+from agents_temporal.process import run_main
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="check that Temporal is reachable and a worker polls the task queue, then exit "
+        help="check that Temporal is reachable and a worker polled the task queue in the last "
+        "75 s (and, with WORKER_HEALTH_PORT, that this machine's worker is ready), then exit "
         "(0 healthy, 1 not); for container health checks",
     )
     parser.add_argument(
@@ -94,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.check:
-            report = asyncio.run(check_health(settings))
+            report = asyncio.run(check_health(settings, local_worker=True))
             print(json.dumps(report.as_dict()) if not sys.stdout.isatty() else report.message)
             return 0 if report.ok else 1
         if args.command == "chat":
@@ -123,5 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> NoReturn:
+    """The ``worker`` console script: ``main``, then the process ends without finalizing.
+
+    A process that loaded Temporal's core can abort while the interpreter finalizes (see
+    ``agents_temporal.process``); ``main`` stays a plain function that tests call.
+    """
+    run_main(main)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
