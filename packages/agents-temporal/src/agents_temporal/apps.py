@@ -18,7 +18,9 @@ from ._apps import (
     AgentAppError,
     AgentInfo,
     MCPProviderFactory,
+    ModelProviderByApp,
     discover_apps,
+    workflow_type,
 )
 
 __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
@@ -29,7 +31,9 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "AppSettings",
     "ENTRY_POINT_GROUP",
     "MCPProviderFactory",
+    "ModelProviderByApp",
     "SettingValue",
     "discover_apps",
     "redact_url",
+    "workflow_type",
 ]
