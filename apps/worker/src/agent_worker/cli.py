@@ -7,8 +7,9 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from agent_stack.apps import installed_apps
+from agent_stack.apps import installed_apps, uninstalled_app_packages, workspace_root
 from agent_stack.connection import TemporalUnreachableError, connect
 from agent_stack.health import check_health
 from agent_stack.settings import Settings, SettingsError, load_app_settings, load_settings
@@ -38,7 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--apps", nargs="+", metavar="NAME", help="run only these agent apps (default: all)"
     )
-    parser.add_argument("--list-apps", action="store_true", help="list installed agent apps")
+    parser.add_argument(
+        "--list-apps",
+        action="store_true",
+        help="list installed agent apps (and name workspace apps that are not installed)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     chat = commands.add_parser(
         "chat",
@@ -98,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "codec-server":
             asyncio.run(_codec_server(settings, args.host))
             return 0
+        # A package under apps/ that the root project does not depend on is locked but not
+        # installed: say so, rather than leave it out silently.
+        for problem in uninstalled_app_packages(workspace_root(Path.cwd())):
+            print(f"worker: {problem}", file=sys.stderr)
         if args.list_apps:
             for app in discover_apps(args.apps):
                 print(f"{app.name}\t{app.title}: {app.description}")
