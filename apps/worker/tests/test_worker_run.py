@@ -488,3 +488,12 @@ async def test_each_app_is_answered_by_its_own_offline_model(
         "model:       offline demo models, each app its own "
         "(bye: TestModelProvider, hello: TestModelProvider, mute: none)"
     ) in out.getvalue()
+
+
+def test_agent_app_names_chooses_the_apps_to_serve(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AGENT_APP_NAMES", "support,nosuch")
+    assert main([]) == 2
+    assert "No agent app named 'nosuch'; installed: " in capsys.readouterr().err

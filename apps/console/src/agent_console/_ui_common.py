@@ -13,7 +13,7 @@ from agent_console._identity import Operator
 from agent_console._pricing import OFFLINE_MODEL
 from agent_console._service import Overview
 from agent_stack.health import HealthReport
-from agent_stack.settings import Settings
+from agent_stack.settings import Settings, load_settings
 from agents_temporal.apps import AgentApp, discover_apps
 
 CONVERSATION_PARAM = "conversation"
@@ -29,12 +29,15 @@ FlashLevel = Literal["error", "warning", "success", "info"]
 
 @st.cache_resource(show_spinner=False)
 def agent_apps() -> list[AgentApp]:
-    """The installed agent apps, found once per process (a new app needs a restart).
+    """The agent apps to show: AGENT_APP_NAMES, else every installed one.
+
+    They are found once per process (a new app needs a restart).
 
     Raises:
-        AgentAppError: An app does not load.
+        AgentAppError: An app does not load, or one AGENT_APP_NAMES names is not installed.
+        SettingsError: The settings are invalid.
     """
-    return discover_apps()
+    return discover_apps(load_settings().app_names())
 
 
 @st.cache_resource(show_spinner=False)

@@ -249,6 +249,9 @@ async def run_stack(
     reuse = await preflight(plan, reuse_temporal)
     plan.data_dir.mkdir(parents=True, exist_ok=True)
     env = child_environment(settings, plan, os.environ if environ is None else environ)
+    if apps:
+        # The worker serves only these apps, and the console shows only them.
+        env["AGENT_APP_NAMES"] = ",".join(apps)
     stop = stop or asyncio.Event()
     remove_handlers = stop_on_signals(stop)
     children: list[Child] = []
@@ -287,8 +290,7 @@ async def run_stack(
 
             if not await _until(codec_ready, codec, stop, "The codec server"):
                 return 0
-        worker_command = _script("worker", "agent_worker.cli") + (["--apps", *apps] if apps else [])
-        worker = Child("worker", worker_command, env, out=out)
+        worker = Child("worker", _script("worker", "agent_worker.cli"), env, out=out)
         children.append(worker)
         await worker.start()
 

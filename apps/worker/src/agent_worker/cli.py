@@ -37,7 +37,10 @@ def _parser() -> argparse.ArgumentParser:
         "(0 healthy, 1 not); for container health checks",
     )
     parser.add_argument(
-        "--apps", nargs="+", metavar="NAME", help="run only these agent apps (default: all)"
+        "--apps",
+        nargs="+",
+        metavar="NAME",
+        help="run only these agent apps (default: AGENT_APP_NAMES, else all)",
     )
     parser.add_argument(
         "--list-apps",
@@ -111,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for app in discover_apps(args.apps):
                 print(f"{app.name}\t{app.title}: {app.description}")
             return 0
-        apps = installed_apps(args.apps, needed_by=NEEDED_BY)
+        apps = installed_apps(args.apps or settings.app_names(), needed_by=NEEDED_BY)
         # Every app's own settings are checked now, before anything connects or opens.
         return serve_worker(settings, apps, app_settings=load_app_settings(apps))
     except (

@@ -89,6 +89,11 @@ class Settings(AppSettings):
         "MODEL_MAX_TOOL_CALLS": "a whole number, at least 1, such as 64",
     }
 
+    # Agent apps
+    agent_app_names: str | None = None
+    """Comma-separated names of the agent apps the worker serves and the console shows; unset:
+    every installed one (``uv run worker --list-apps`` lists them)."""
+
     # Temporal
     temporal_address: str = "localhost:7233"
     """Temporal frontend as host:port (Temporal Cloud: ``<ns>.<account>.tmprl.cloud:7233``)."""
@@ -261,6 +266,13 @@ class Settings(AppSettings):
     def _redact_url_in_json(self, value: str | None) -> str | None:
         # JSON dumps end up in logs and UIs; keep URL passwords out of them like repr does.
         return None if value is None else redact_url(value)
+
+    def app_names(self) -> list[str] | None:
+        """The agent apps AGENT_APP_NAMES chooses, or None for every installed one."""
+        if self.agent_app_names is None:
+            return None
+        names = [name.strip() for name in self.agent_app_names.split(",") if name.strip()]
+        return names or None
 
     @property
     def model_mode(self) -> ModelMode:

@@ -1,10 +1,11 @@
-"""A workspace app that is locked but not installed is named, with what to do."""
+"""Which agent apps a process runs: AGENT_APP_NAMES, and workspace apps left uninstalled."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from agent_stack.apps import uninstalled_app_packages, workspace_root
+from agent_stack.settings import Settings
 
 _APP = """[project]
 name = "{name}"
@@ -34,3 +35,12 @@ def test_an_app_package_the_root_does_not_install_is_named(tmp_path: Path) -> No
 def test_outside_a_workspace_nothing_is_reported(tmp_path: Path) -> None:
     assert workspace_root(tmp_path) is None
     assert uninstalled_app_packages(None) == []
+
+
+def test_agent_app_names_is_a_comma_separated_choice() -> None:
+    def names(value: str | None) -> list[str] | None:
+        return Settings(AGENT_APP_NAMES=value, _env_file=None).app_names()  # pyright: ignore[reportCallIssue]
+
+    assert names(None) is None
+    assert names(" , ") is None
+    assert names("support, travel_desk") == ["support", "travel_desk"]
