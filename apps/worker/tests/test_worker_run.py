@@ -483,7 +483,7 @@ async def test_each_app_is_answered_by_its_own_offline_model(
     finally:
         stop.set()
         await asyncio.wait_for(running, timeout=30)
-    assert "Agent app 'mute' has no offline model" in str(failed.value.cause.__cause__)
+    assert "Agent app 'mute' has no offline model" in str(failed.value.cause)
     assert (
         "model:       offline demo models, each app its own "
         "(bye: TestModelProvider, hello: TestModelProvider, mute: none)"
