@@ -105,10 +105,23 @@ def test_a_taken_port_is_a_clear_error(
     assert not (tmp_path / ".data").exists()
 
 
-async def test_a_running_temporal_is_reused(temporal_env: WorkflowEnvironment) -> None:
+async def test_a_running_temporal_is_reused_only_when_asked(
+    temporal_env: WorkflowEnvironment,
+) -> None:
+    # Once, `dev` silently joined another stack's server on 7233, its conversations and task
+    # queue. Now it refuses, unless told to reuse it.
     address = temporal_env.client.service_client.config.target_host
     config = settings(TEMPORAL_ADDRESS=address, CONSOLE_PORT=free_port())
-    assert await preflight(plan_stack(config, Path(".data"))) is True
+    with pytest.raises(StackError, match=r"did not start is already running at .*--reuse-temporal"):
+        await preflight(plan_stack(config, Path(".data")))
+    assert await preflight(plan_stack(config, Path(".data")), reuse_temporal=True) is True
+
+
+def test_apps_must_be_installed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--apps", "support,nosuch"]) == 2
+    error = capsys.readouterr().err
+    assert "no installed agent app named 'nosuch'; installed: " in error
+    assert "support" in error
 
 
 async def test_an_unreachable_temporal_elsewhere_is_a_clear_error() -> None:

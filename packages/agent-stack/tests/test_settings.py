@@ -18,6 +18,7 @@ KEY_A_B64 = base64.b64encode(KEY_A).decode()
 KEY_B_B64 = base64.b64encode(KEY_B).decode()
 
 EXPECTED_ENV_VARS = (
+    "AGENT_APP_NAMES",
     "AGENT_APP_OBJECTS",
     "TEMPORAL_ADDRESS",
     "TEMPORAL_NAMESPACE",

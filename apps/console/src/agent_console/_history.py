@@ -17,12 +17,10 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
 from agents_temporal.client import UsageTotals
+from agents_temporal.offline import OFFLINE_RESPONSE_PREFIX
 
 MODEL_ACTIVITIES = frozenset({"agents_temporal.invoke_model", "agents_temporal.stream_model"})
 """Activity types that are model calls."""
-
-OFFLINE_RESPONSE_PREFIX = "offline-demo"
-"""Response ids of the offline demo model start with this."""
 
 Decoder = Callable[[Payload], Awaitable[Any]]
 """Turns one payload into JSON-like data (raising when it cannot)."""

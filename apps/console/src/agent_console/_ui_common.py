@@ -14,7 +14,7 @@ from agent_console._pricing import OFFLINE_MODEL
 from agent_console._service import Overview
 from agent_stack.apps import select_apps
 from agent_stack.health import HealthReport
-from agent_stack.settings import Settings
+from agent_stack.settings import Settings, load_settings
 from agents_temporal.apps import AgentApp
 
 CONVERSATION_PARAM = "conversation"
@@ -37,9 +37,10 @@ def agent_apps(objects: tuple[str, ...] = ()) -> list[AgentApp]:
             installed ones.
 
     Raises:
-        AgentAppError: An app does not load.
+        AgentAppError: An app does not load, or one AGENT_APP_NAMES names is not installed.
+        SettingsError: The settings are invalid.
     """
-    return select_apps(objects=objects)
+    return select_apps(load_settings().app_names(), objects=objects)
 
 
 @st.cache_resource(show_spinner=False)

@@ -8,7 +8,7 @@ import functools
 import os
 import shutil
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -126,11 +126,16 @@ def _taken(what: str, variable: str, port: int) -> StackError:
     )
 
 
-async def preflight(plan: StackPlan) -> bool:
+async def preflight(plan: StackPlan, reuse_temporal: bool = False) -> bool:
     """Check ports before starting anything; returns whether to reuse a running Temporal.
 
+    A Temporal server already running on this machine was not started by this `dev` (the
+    servers `dev` starts end with it): it may be another stack's, with other conversations and
+    workers on the same task queue. It is reused only when ``reuse_temporal`` says so.
+
     Raises:
-        StackError: A port we need is taken by something else, or a remote Temporal is down.
+        StackError: A port we need is taken by something else, a Temporal server `dev` did not
+            start runs here and ``reuse_temporal`` is off, or a remote Temporal is down.
     """
     local = plan.temporal_host in LOCAL_HOSTS
     if not local:
@@ -144,6 +149,14 @@ async def preflight(plan: StackPlan) -> bool:
     if port_state(plan.temporal_host, plan.temporal_port) == "in use":
         if not await temporal_answers(plan.temporal_address):
             raise _taken("Temporal's gRPC port", "TEMPORAL_ADDRESS", plan.temporal_port)
+        if not reuse_temporal:
+            raise StackError(
+                f"A Temporal server that this `dev` did not start is already running at "
+                f"{plan.temporal_address!r} (another `dev`, or a server of your own): stop it; "
+                "or run `dev --reuse-temporal` to use it, sharing its conversations and task "
+                "queue with whatever else uses it; or set TEMPORAL_ADDRESS and TEMPORAL_UI_URL "
+                "to free ports for a server of this stack's own"
+            )
         reuse = True
     elif port_state(plan.temporal_host, plan.ui_port) == "in use":
         raise _taken("the Temporal Web UI", "TEMPORAL_UI_URL", plan.ui_port)
@@ -221,6 +234,8 @@ async def run_stack(
     environ: Mapping[str, str] | None = None,
     out: TextIO = sys.stdout,
     stop: asyncio.Event | None = None,
+    apps: Sequence[str] = (),
+    reuse_temporal: bool = False,
 ) -> int:
     """Run Temporal (unless one is running), the worker and the console until stopped.
 
@@ -238,6 +253,8 @@ async def run_stack(
         environ: The environment the worker and console start from (default: ours).
         out: Where status lines and the children's output go.
         stop: Set it to stop the stack (for embedding and tests).
+        apps: Run only these agent apps (default: every installed one).
+        reuse_temporal: Use a Temporal server already running on this machine.
 
     Returns:
         0 after a requested stop, 1 when a part failed.
@@ -247,9 +264,12 @@ async def run_stack(
     """
     say = functools.partial(print, file=out, flush=True)
     plan = plan_stack(settings, data_dir)
-    reuse = await preflight(plan)
+    reuse = await preflight(plan, reuse_temporal)
     plan.data_dir.mkdir(parents=True, exist_ok=True)
     env = child_environment(settings, plan, os.environ if environ is None else environ)
+    if apps:
+        # The worker serves only these apps, and the console shows only them.
+        env["AGENT_APP_NAMES"] = ",".join(apps)
     stop = stop or asyncio.Event()
     remove_handlers = stop_on_signals(stop)
     children: list[Child] = []

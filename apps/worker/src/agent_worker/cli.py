@@ -7,9 +7,10 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
-from agent_stack.apps import installed_apps, select_apps
+from agent_stack.apps import installed_apps, select_apps, uninstalled_app_packages, workspace_root
 from agent_stack.connection import TemporalUnreachableError, connect
 from agent_stack.health import check_health
 from agent_stack.settings import Settings, SettingsError, load_app_settings, load_settings
@@ -42,9 +43,14 @@ def _parser() -> argparse.ArgumentParser:
         "--apps",
         nargs="+",
         metavar="NAME",
-        help="run only these agent apps (default: all installed, or those of AGENT_APP_OBJECTS)",
+        help="run only these agent apps (default: AGENT_APP_NAMES, else all installed, or "
+        "those of AGENT_APP_OBJECTS)",
     )
-    parser.add_argument("--list-apps", action="store_true", help="list installed agent apps")
+    parser.add_argument(
+        "--list-apps",
+        action="store_true",
+        help="list installed agent apps (and name workspace apps that are not installed)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     chat = commands.add_parser(
         "chat",
@@ -106,11 +112,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "codec-server":
             asyncio.run(_codec_server(settings, args.host))
             return 0
+        # A package under apps/ that the root project does not depend on is locked but not
+        # installed: say so, rather than leave it out silently.
+        for problem in uninstalled_app_packages(workspace_root(Path.cwd())):
+            print(f"worker: {problem}", file=sys.stderr)
         if args.list_apps:
             for app in select_apps(args.apps, objects=settings.app_objects):
                 print(f"{app.name}\t{app.title}: {app.description}")
             return 0
-        apps = installed_apps(args.apps, needed_by=NEEDED_BY, objects=settings.app_objects)
+        apps = installed_apps(
+            args.apps or settings.app_names(), needed_by=NEEDED_BY, objects=settings.app_objects
+        )
         # Every app's own settings are checked now, before anything connects or opens.
         return serve_worker(settings, apps, app_settings=load_app_settings(apps))
     except (

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
-from typing import Any
+from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
+from typing import Any, cast
 
 from agents_temporal.apps import (
     ENTRY_POINT_GROUP,
@@ -83,3 +86,42 @@ def installed_apps(
     if not apps:
         raise NoAgentAppError(needed_by)
     return apps
+
+
+def workspace_root(start: Path) -> Path | None:
+    """The uv workspace ``start`` is in (a pyproject.toml with ``[tool.uv.workspace]``), if any."""
+    for folder in (start, *start.parents):
+        project = folder / "pyproject.toml"
+        if project.is_file() and "[tool.uv.workspace]" in project.read_text():
+            return folder
+    return None
+
+
+def uninstalled_app_packages(root: Path | None) -> list[str]:
+    """Why each workspace package that declares an agent app is not installed, one line each.
+
+    A package under ``apps/`` is locked with the workspace but installed only when the root
+    project depends on it; otherwise no process finds its entry point, silently.
+    """
+    if root is None:
+        return []
+    problems: list[str] = []
+    for path in sorted(root.glob("apps/*/pyproject.toml")):
+        try:
+            project = cast(dict[str, Any], tomllib.loads(path.read_text()).get("project", {}))
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        groups = cast(dict[str, Any], project.get("entry-points", {}))
+        name = project.get("name")
+        if ENTRY_POINT_GROUP not in groups or not isinstance(name, str):
+            continue
+        try:
+            distribution(name)
+        except PackageNotFoundError:
+            problems.append(
+                f"{path.parent.relative_to(root)} declares an agent app but is not installed: "
+                f'add "{name}" to the root pyproject.toml\'s dependencies and '
+                f"`{name} = {{ workspace = true }}` to its [tool.uv.sources], then run "
+                "`uv sync --all-packages` (`uv run new-app` does both)"
+            )
+    return problems

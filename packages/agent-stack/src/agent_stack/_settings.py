@@ -96,6 +96,9 @@ class Settings(AppSettings):
     Unset means every installed app (entry point ``durable_agents.apps``). For apps that are
     not installed as packages with an entry point: a project's own module, or a test's app.
     """
+    agent_app_names: str | None = None
+    """Comma-separated names of the agent apps the worker serves and the console shows; unset:
+    every installed one (``uv run worker --list-apps`` lists them)."""
 
     # Temporal
     temporal_address: str = "localhost:7233"
@@ -283,6 +286,13 @@ class Settings(AppSettings):
     def _redact_url_in_json(self, value: str | None) -> str | None:
         # JSON dumps end up in logs and UIs; keep URL passwords out of them like repr does.
         return None if value is None else redact_url(value)
+
+    def app_names(self) -> list[str] | None:
+        """The agent apps AGENT_APP_NAMES chooses, or None for every installed one."""
+        if self.agent_app_names is None:
+            return None
+        names = [name.strip() for name in self.agent_app_names.split(",") if name.strip()]
+        return names or None
 
     @property
     def app_objects(self) -> tuple[str, ...]:

@@ -11,11 +11,20 @@ Example:
     ```
 """
 
-from agent_stack._apps import HOW_TO_ADD_AN_APP, NoAgentAppError, installed_apps, select_apps
+from agent_stack._apps import (
+    HOW_TO_ADD_AN_APP,
+    NoAgentAppError,
+    installed_apps,
+    select_apps,
+    uninstalled_app_packages,
+    workspace_root,
+)
 
 __all__ = [
     "HOW_TO_ADD_AN_APP",
     "NoAgentAppError",
     "installed_apps",
     "select_apps",
+    "uninstalled_app_packages",
+    "workspace_root",
 ]

@@ -20,8 +20,10 @@ from ._apps import (
     AgentAppError,
     AgentInfo,
     MCPProviderFactory,
+    ModelProviderByApp,
     discover_apps,
     load_app,
+    workflow_type,
 )
 
 __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
@@ -32,8 +34,10 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "AppSettings",
     "ENTRY_POINT_GROUP",
     "MCPProviderFactory",
+    "ModelProviderByApp",
     "SettingValue",
     "discover_apps",
     "load_app",
     "redact_url",
+    "workflow_type",
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Generator
+from contextvars import ContextVar
 from typing import Any
 
 from agents import ModelProvider, ModelResponse, ModelSettings, ModelTracing
@@ -28,6 +29,26 @@ from .providers import DefaultModelProvider
 from .specs import SpecOutputSchema, rebuild_tool
 
 _SETTINGS = TypeAdapter(ModelSettings)
+
+_CALLING_AGENT: ContextVar[str | None] = ContextVar("agents_temporal.calling_agent", default=None)
+
+
+def calling_agent() -> str | None:
+    """The name of the agent whose model call this activity makes; None outside one.
+
+    The Agents SDK's `Model` interface does not say which agent calls it; a model that plays
+    several agents (an app's offline model) reads it here.
+    """
+    return _CALLING_AGENT.get()
+
+
+@contextlib.contextmanager
+def _calling(agent_name: str) -> Generator[None]:
+    token = _CALLING_AGENT.set(agent_name)
+    try:
+        yield
+    finally:
+        _CALLING_AGENT.reset(token)
 
 
 def model_arguments(call: ModelCallInput) -> dict[str, Any]:
@@ -98,9 +119,10 @@ class ModelActivity:
         model_input = await open_model_input(call.input, call.input_ref)
         call = dataclasses.replace(call, input=model_input.items)
         try:
-            model = self._provider.get_model(call.model_name)
-            async with heartbeating():
-                response = await model.get_response(**model_arguments(call))
+            with _calling(call.agent_name):
+                model = self._provider.get_model(call.model_name)
+                async with heartbeating():
+                    response = await model.get_response(**model_arguments(call))
             check_tool_calls(response, call)
         except (asyncio.CancelledError, TooManyToolCallsError):
             raise
@@ -114,12 +136,16 @@ class ModelActivity:
         model_input = await open_model_input(call.input, call.input_ref)
         call = dataclasses.replace(call, input=model_input.items)
         try:
-            model = self._provider.get_model(call.model_name)
-            async with heartbeating(), DeltaPublisher.for_current_activity(stream) as publisher:
-                events = model.stream_response(**model_arguments(call))
-                response = await collect_response(
-                    events, publisher, call.max_tool_calls, call.agent_name
-                )
+            with _calling(call.agent_name):
+                model = self._provider.get_model(call.model_name)
+                async with (
+                    heartbeating(),
+                    DeltaPublisher.for_current_activity(stream) as publisher,
+                ):
+                    events = model.stream_response(**model_arguments(call))
+                    response = await collect_response(
+                        events, publisher, call.max_tool_calls, call.agent_name
+                    )
             check_tool_calls(response, call)
         except (asyncio.CancelledError, TooManyToolCallsError):
             raise
