@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="check that Temporal is reachable and a worker polls the task queue, then exit "
+        help="check that Temporal is reachable and a worker polled the task queue in the last "
+        "75 s (and, with WORKER_HEALTH_PORT, that this machine's worker is ready), then exit "
         "(0 healthy, 1 not); for container health checks",
     )
     parser.add_argument(
@@ -91,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.check:
-            report = asyncio.run(check_health(settings))
+            report = asyncio.run(check_health(settings, local_worker=True))
             print(json.dumps(report.as_dict()) if not sys.stdout.isatty() else report.message)
             return 0 if report.ok else 1
         if args.command == "chat":

@@ -9,6 +9,7 @@ from ._conversation.types import (
     ConversationSummary,
     RefusalReason,
     SendMessage,
+    StopTurn,
     TranscriptEntry,
     TurnResult,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "PendingApproval",
     "RefusalReason",
     "SendMessage",
+    "StopTurn",
     "TranscriptEntry",
     "TurnResult",
     "UsageReport",

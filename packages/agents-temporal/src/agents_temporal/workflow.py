@@ -9,6 +9,7 @@ from ._conversation.types import (
     ConversationStatus,
     ConversationSummary,
     SendMessage,
+    StopTurn,
     TranscriptEntry,
     TurnResult,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "ModelCallUsage",
     "PendingApproval",
     "SendMessage",
+    "StopTurn",
     "StreamEventLog",
     "StreamLogState",
     "TranscriptEntry",

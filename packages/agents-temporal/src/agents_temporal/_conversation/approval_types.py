@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-ApprovalSource = Literal["operator", "policy", "timeout", "closed"]
+ApprovalSource = Literal["operator", "policy", "timeout", "closed", "stopped"]
 """Where a decision came from: an operator, an earlier "always" decision, the approval timeout,
-or the conversation closing while the approval waited."""
+the conversation closing while the approval waited, or someone stopping the turn."""
 
 
 class ApprovalRecord(BaseModel):
@@ -25,8 +25,8 @@ class ApprovalRecord(BaseModel):
     """Whether the call ran."""
 
     operator: str
-    """Who decided (for ``policy`` decisions, who set the policy; ``timeout`` and ``closed``
-    decisions name the system)."""
+    """Who decided (for ``policy`` decisions, who set the policy; for ``stopped`` ones, who
+    stopped the turn; ``timeout`` and ``closed`` decisions name the system)."""
 
     source: ApprovalSource
     """Where the decision came from."""

@@ -160,14 +160,21 @@ def record_policy(approval: PendingApproval, policy: ToolPolicy, now: datetime) 
 
 
 def record_default(
-    approval: PendingApproval, source: Literal["timeout", "closed"], message: str, now: datetime
+    approval: PendingApproval,
+    source: Literal["timeout", "closed", "stopped"],
+    message: str,
+    now: datetime,
+    operator: str | None = None,
 ) -> ApprovalRecord:
-    """The record of the safe default (rejection) applied without an operator."""
+    """The record of the safe default (rejection) applied without an operator's decision.
+
+    ``operator`` is who caused it, when someone did (who stopped the turn).
+    """
     return ApprovalRecord(
         approval_id=approval.id,
         tool=approval.tool,
         approved=False,
-        operator=f"system:{source}",
+        operator=operator or f"system:{source}",
         source=source,
         decided_at=now,
         reason=_DEFAULT_REASONS[source],
@@ -178,6 +185,7 @@ def record_default(
 _DEFAULT_REASONS = {
     "timeout": "nobody decided before the approval timeout",
     "closed": "the conversation was closed",
+    "stopped": "the turn was stopped",
 }
 
 

@@ -16,6 +16,7 @@ from .types import (
     REFUSAL_REASONS,
     SEND_MESSAGE,
     STATUS,
+    STOP_TURN,
     TRANSCRIPT,
     USAGE,
     ConversationInput,
@@ -23,6 +24,7 @@ from .types import (
     ConversationSummary,
     RefusalReason,
     SendMessage,
+    StopTurn,
     TranscriptEntry,
     TurnResult,
 )
@@ -162,6 +164,31 @@ class ConversationHandle:
             always=always,
         )
         return await self.decide(decision)
+
+    async def stop(
+        self, *, operator: str, reason: str | None = None, turn: int | None = None
+    ) -> TurnResult:
+        """Stop the turn in progress, running or waiting for approvals.
+
+        The model call in flight is cancelled, approvals the turn waits for are rejected, the
+        agent's memory is rolled back to before the turn, and the transcript records who
+        stopped it. The conversation then takes the next message as usual.
+
+        Args:
+            operator: Who stops it; the transcript names them.
+            reason: Why, for the transcript.
+            turn: The turn meant (``ConversationStatus.turn``); if it has already ended, the
+                request is refused rather than stopping a later turn.
+
+        Returns:
+            How the turn ended: ``stopped``, or its own outcome when it ended first.
+
+        Raises:
+            ConversationRefused: No turn is in progress (``NothingToStop``), or the turn
+                began on a workflow version that cannot stop it (``CannotStop``).
+        """
+        request = StopTurn(operator=operator, reason=reason, turn=turn)
+        return await self._update(STOP_TURN, request, TurnResult)
 
     async def close(self, reason: str | None = None) -> ConversationSummary:
         """End the conversation; undecided approvals are rejected."""

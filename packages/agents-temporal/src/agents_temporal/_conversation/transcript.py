@@ -126,6 +126,7 @@ def approval_decided(approval: PendingApproval, record: ApprovalRecord) -> Trans
         "policy": f"by the policy {record.operator} set",
         "timeout": "automatically: nobody decided in time",
         "closed": "automatically: the conversation was closed",
+        "stopped": f"because {record.operator} stopped the turn",
     }[record.source]
     edited = " with edited arguments" if record.edited_arguments is not None else ""
     always = f" (and every later {record.tool} call)" if record.always else ""
@@ -140,4 +141,19 @@ def approval_decided(approval: PendingApproval, record: ApprovalRecord) -> Trans
         arguments=approval.arguments,
         approval_id=approval.id,
         decision=record,
+    )
+
+
+def turn_stopped(
+    turn: int, operator: str, reason: str | None, agent: str, now: datetime
+) -> TranscriptEntry:
+    """The entry for a turn someone stopped before it ended, naming who."""
+    because = f": {reason}" if reason else ""
+    return TranscriptEntry(
+        turn=turn,
+        kind="turn_stopped",
+        text=f"{operator} stopped turn {turn}{because}",
+        at=now,
+        agent=agent,
+        sender=operator,
     )

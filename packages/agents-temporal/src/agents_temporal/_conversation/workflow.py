@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Coroutine
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from agents import (
@@ -39,6 +41,7 @@ from .types import (
     PENDING_APPROVALS,
     SEND_MESSAGE,
     STATUS,
+    STOP_TURN,
     TRANSCRIPT,
     USAGE,
     ConversationConfig,
@@ -47,6 +50,7 @@ from .types import (
     ConversationStatus,
     ConversationSummary,
     SendMessage,
+    StopTurn,
     TranscriptEntry,
     TurnResult,
     refusal,
@@ -63,6 +67,9 @@ TOO_MANY_APPROVALS = "TooManyApprovals"
 """The error type of a turn that asked for more approvals than its conversation allows."""
 _STREAM_EVENTS_KEPT = 500
 """Durable stream events carried into the next run (observers resume within them)."""
+STOP_TURN_PATCH = "agents_temporal.stoppable_turns"
+"""The ``workflow.patched`` id under which a turn runs in a task of its own (so it can be
+stopped); runs recorded before it await their turns directly, as their histories did."""
 
 
 def _agents_by_name(root: Agent[Any]) -> dict[str, Agent[Any]]:
@@ -195,6 +202,9 @@ class ConversationWorkflow(Generic[TContext]):
         # The trace of the update that brought the work the main loop does next, so that a
         # turn is one trace with the update that caused it.
         self._scope: TraceScope | None = None
+        # The turn in progress, while the main loop serves one: stop_turn cancels it.
+        self._turn_task: asyncio.Task[None] | None = None
+        self._running: RunResultStreaming | None = None
 
     # -- What subclasses provide -------------------------------------------------------------
 
@@ -285,6 +295,40 @@ class ConversationWorkflow(Generic[TContext]):
         self._check_started()
         self._state.check_decision(decision)
 
+    @workflow.update(name=STOP_TURN)
+    async def stop_turn(self, request: StopTurn) -> TurnResult:
+        """Stop the turn in progress; returns how it ended (normally ``stopped``).
+
+        A running turn is cancelled where it is (the model call in flight is cancelled, and a
+        model activity that heartbeats learns it at its next heartbeat), a turn waiting for
+        approvals has them rejected; either way the agent's memory is rolled back to before the
+        turn, as for a failed turn, and the transcript says who stopped it. A turn that ends
+        on its own before the cancellation lands keeps its outcome, which is returned.
+        """
+        state = self._state
+        if state.stop is None:
+            state.stop = request
+            if state.paused():
+                assert state.run is not None
+                return self._end_stopped(state.run.turn, state.run.session_length)
+            if state.working and self._turn_task is not None:
+                self._turn_task.cancel()
+            # Otherwise the loop has the turn but has not begun it: it ends it when it does.
+        await workflow.wait_condition(lambda: state.stop is None)
+        assert state.outcome is not None
+        return state.outcome
+
+    @stop_turn.validator
+    def _check_stop(self, request: StopTurn) -> None:
+        self._check_started()
+        self._state.check_stop(request)
+        if self._state.working and self._turn_task is None:
+            raise refusal(
+                "CannotStop",
+                f"Turn {self._state.turn} began before this conversation could stop turns (it "
+                "started on an older version of the workflow): wait for its reply.",
+            )
+
     @workflow.update(name=CLOSE_CONVERSATION)
     async def close_conversation(self, reason: str | None = None) -> ConversationSummary:
         """End the conversation; undecided approvals are rejected."""
@@ -348,36 +392,69 @@ class ConversationWorkflow(Generic[TContext]):
                 state.expire(workflow.now())
                 continue
             if state.inbox is not None:
-                await self._take_turn(*state.inbox)
+                await self._serve(self._take_turn(*state.inbox))
             elif state.run_ready():
-                await self._resume()
+                await self._serve(self._resume())
             await self._continue_as_new_if_due()
         state.close(workflow.now())
         await self.events.close()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._summary()
 
+    async def _serve(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run a turn's work (a new turn, or a resumed one) to its end."""
+        if not workflow.patched(STOP_TURN_PATCH):
+            await work
+            return
+        # A task of its own, so that stop_turn can cancel the turn without cancelling the loop.
+        self._turn_task = asyncio.create_task(work)
+        try:
+            await self._turn_task
+        finally:
+            self._turn_task = None
+        state = self._state
+        if state.stop is not None and state.paused():
+            # The turn paused for approvals just before the stop landed: stop it there.
+            assert state.run is not None
+            self._end_stopped(state.run.turn, state.run.session_length)
+        # A stop that arrived as its turn ended on its own ends with it.
+        state.stop = None
+
     async def _take_turn(self, turn: int, message: SendMessage) -> None:
         state = self._state
         state.inbox = None
+        session_length = len(self.session)
+        if state.stop is not None:
+            # Stopped after the message was accepted, before its turn began.
+            self._end_stopped(turn, session_length)
+            return
         state.working = True
         state.turns_this_run += 1
-        session_length = len(self.session)
         try:
             result = await self._run(self.current_agent, message.text, turn)
             self._check_approvals(result, turn, 0)
-        except _TURN_ERRORS as error:
-            self.session.truncate(session_length)
-            self._fail(turn, error)
+        except (*_TURN_ERRORS, asyncio.CancelledError) as error:
+            if state.stop is not None:
+                await self._wind_down()
+                self._end_stopped(turn, session_length)
+            elif isinstance(error, asyncio.CancelledError):
+                raise
+            else:
+                self.session.truncate(session_length)
+                self._fail(turn, error)
         else:
             self._settle(result, turn, 0, session_length, 0)
         finally:
             state.working = False
+            self._running = None
 
     async def _resume(self) -> None:
         state = self._state
         run = state.run
         assert run is not None
+        if state.stop is not None:
+            self._end_stopped(run.turn, run.session_length)
+            return
         state.working = True
         asked_before = run.approvals_before + len(run.approvals)
         try:
@@ -388,21 +465,65 @@ class ConversationWorkflow(Generic[TContext]):
             apply_decisions(paused, run.approvals)
             result = await self._run(self.starting_agent, paused, run.turn)
             self._check_approvals(result, run.turn, asked_before)
-        except _TURN_ERRORS as error:
-            state.run = None
-            self.session.truncate(run.session_length)
-            self._fail(run.turn, error)
+        except (*_TURN_ERRORS, asyncio.CancelledError) as error:
+            if state.stop is not None:
+                await self._wind_down()
+                self._end_stopped(run.turn, run.session_length, run.items_seen)
+            elif isinstance(error, asyncio.CancelledError):
+                raise
+            else:
+                state.run = None
+                self.session.truncate(run.session_length)
+                self._fail(run.turn, error)
         else:
             self._settle(result, run.turn, run.items_seen, run.session_length, asked_before)
         finally:
             state.working = False
+            self._running = None
 
     async def _run(self, agent: Agent[Any], input: Any, turn: int) -> RunResultStreaming:
         scope, self._scope = self._scope, None
         with scope.attached() if scope is not None else contextlib.nullcontext():
             result = Runner.run_streamed(agent, input, **self._options(turn))
+            self._running = result
             await self.events.publish_run(result)
         return result
+
+    async def _wind_down(self) -> None:
+        """Let a stopped run's own tasks finish cancelling before the turn is rolled back.
+
+        The SDK runs the agent loop in a task of its own; until it is done, the model call in
+        flight (and its stream of deltas) has not ended, and it could still touch the session.
+        """
+        result = self._running
+        if result is None:
+            return
+        result.cancel()
+        loop_task = result.run_loop_task
+        if loop_task is not None:
+            await workflow.wait_condition(loop_task.done)
+
+    def _end_stopped(self, turn: int, session_length: int, items_seen: int = 0) -> TurnResult:
+        """End ``turn`` as stopped: roll the session back and record who stopped it."""
+        state = self._state
+        stop = state.stop
+        assert stop is not None
+        now = workflow.now()
+        if self._running is not None:
+            # What the run did before it was stopped (a tool that ran) stays on the record.
+            state.transcript.extend(
+                entries_for_items(self._running.new_items[items_seen:], turn, now)
+            )
+        # As for a failed turn, the model never sees half a turn (a call without its output).
+        self.session.truncate(session_length)
+        agent = self.current_agent.name
+        self.events.publish(
+            "turn_stopped",
+            agent=agent,
+            text=f"{stop.operator} stopped turn {turn}",
+            data={"turn": turn, "operator": stop.operator, "reason": stop.reason},
+        )
+        return state.end_stopped_turn(turn, agent, now)
 
     def _options(self, turn: int) -> dict[str, Any]:
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 from collections.abc import AsyncIterator
@@ -25,7 +26,7 @@ from agents.items import TResponseStreamEvent
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 from pydantic_core import to_jsonable_python
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 
 from .._errors import MODEL_PROVIDER_ERROR, TOO_MANY_TOOL_CALLS, AgentsWorkflowError
 from .._hooks import ForwardingRunHooks
@@ -254,6 +255,9 @@ async def _schedule_model_activity(
         )
     except ActivityError as error:
         cause = error.cause
+        if isinstance(cause, CancelledError):
+            # The workflow cancelled the call (a stopped turn): not the provider's failure.
+            raise asyncio.CancelledError(cause.message) from error
         if isinstance(cause, ApplicationError) and cause.type == TOO_MANY_TOOL_CALLS:
             raise AgentsWorkflowError(cause.message, type=TOO_MANY_TOOL_CALLS) from error
         if isinstance(cause, ApplicationError) and (cause.type or "").startswith(
