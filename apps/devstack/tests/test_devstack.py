@@ -6,8 +6,10 @@ import asyncio
 import base64
 import io
 import json
+import os
 import signal
 import socket
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -198,11 +200,76 @@ async def test_a_worker_that_leaves_stuck_is_replaced_and_other_exits_stop_the_s
     stop.set()
     assert await serving == 0
     await worker.stop(5, print_to(out))
-    # Any other exit of a part still stops the stack.
-    console = Child("console", ["sh", "-c", "exit 1"], {}, out=out)
+    # Temporal is not restarted: its exit stops the stack.
+    temporal = Child("temporal", ["sh", "-c", "exit 1"], {}, out=out)
+    await temporal.start()
+    assert await supervise([temporal], asyncio.Event(), print_to(out)) == 1
+    assert "dev: temporal exited with code 1; stopping the stack" in out.getvalue()
+
+
+async def test_a_part_that_dies_is_restarted_with_back_off(tmp_path: Path) -> None:
+    # A stand-in console that crashes twice, then runs until stopped.
+    count = tmp_path / "starts"
+    script = f"echo x >> {count}; test $(wc -l < {count}) -ge 3 && exec sleep 60; kill -9 $$"
+    out = io.StringIO()
+    console = Child("console", ["sh", "-c", script], {}, out=out)
     await console.start()
-    assert await supervise([console], asyncio.Event(), print_to(out)) == 1
-    assert "dev: console exited with code 1; stopping the stack" in out.getvalue()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(supervise([console], stop, print_to(out), first_delay=0.01))
+    async with asyncio.timeout(30):
+        while out.getvalue().count("dev: console restarted") < 2:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    assert not serving.done(), out.getvalue()
+    assert console.returncode is None
+    lines = out.getvalue().splitlines()
+    # Each quick crash doubles the wait before the next start.
+    assert "dev: console exited with code -9; restarting it in 0.01 s (restart 1)" in lines
+    assert "dev: console exited with code -9; restarting it in 0.02 s (restart 2)" in lines
+    # Ctrl-C (the stop event) still ends the stack, with the restarted console running.
+    stop.set()
+    assert await serving == 0
+    await console.stop(5, print_to(out))
+    assert console.returncode is not None
+
+
+def _worker_pid(dev: DevProcess) -> int:
+    for pid in dev.descendants():
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if len(command) > 1 and command[1].endswith(b"/worker"):
+            return pid
+    raise AssertionError(f"no worker among dev's processes:\n{dev.text()}")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_dev_restarts_a_worker_that_dies_and_ctrl_c_stops_all(tmp_path: Path) -> None:
+    dev = DevProcess.start(tmp_path)
+    try:
+        dev.wait_ready()
+        killed = _worker_pid(dev)
+        os.kill(killed, signal.SIGKILL)
+        # Observable: dev says so, and a new worker process polls the task queue.
+        deadline = time.monotonic() + 180
+        while "dev: worker restarted" not in dev.text():
+            assert time.monotonic() < deadline, dev.text()
+            time.sleep(0.2)
+        replacement = _worker_pid(dev)
+        # The new worker is up again: it says so, as the first one did.
+        while dev.text().count("agent worker ready") < 2:
+            assert time.monotonic() < deadline, dev.text()
+            time.sleep(0.2)
+        children = dev.descendants()
+    except BaseException:
+        dev.kill()
+        raise
+    assert replacement != killed
+    assert "dev: worker exited with code -9; restarting it in 1 s (restart 1)" in dev.text()
+    assert dev.stop(signal.SIGINT) == 0, dev.text()
+    assert "dev: stopped" in dev.text()
+    assert not {pid for pid in children if alive(pid)}
 
 
 def print_to(out: io.StringIO) -> Callable[[str], None]:

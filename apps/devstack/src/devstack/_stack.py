@@ -36,6 +36,18 @@ WORKER_STOP_SECONDS = 30.0
 
 _POLL_SECONDS = 0.25
 
+RESTARTED = frozenset({"worker", "console", "codec"})
+"""The parts `dev` starts again when they exit on their own (Temporal's exit ends the stack)."""
+
+FIRST_RESTART_DELAY = 1.0
+"""Seconds before the first restart of a part; each quick failure doubles it."""
+
+MAX_RESTART_DELAY = 30.0
+"""The longest wait between two restarts of a part."""
+
+STABLE_SECONDS = 60.0
+"""A part that ran this long before it exited is restarted after the first delay again."""
+
 
 class StackError(RuntimeError):
     """The stack cannot start; the message says why and what to do."""
@@ -211,8 +223,8 @@ async def run_stack(
     """Run Temporal (unless one is running), the worker and the console until stopped.
 
     Ctrl-C or SIGTERM (or ``stop``) stops the console, then the worker (letting running
-    activities finish), then Temporal. If any part exits on its own, the rest are stopped too,
-    except a worker that left because workflows were stuck on it: that one is started again.
+    activities finish), then Temporal. A worker, console or codec server that exits on its own
+    is started again with back-off (see `supervise`); if Temporal exits, the rest are stopped.
 
     Args:
         settings: The stack's settings (ports, Temporal address, model).
@@ -310,15 +322,35 @@ def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool) -> None:
     say("")
 
 
-async def supervise(children: list[Child], stop: asyncio.Event, say: Callable[[str], None]) -> int:
-    """Watch the running ``children`` until ``stop`` is set or one of them exits.
+@dataclass
+class _Restarts:
+    """When a part was last started and how long its next restart waits."""
 
-    A worker that exits with `STUCK_EXIT_CODE` (workflows were stuck on it) is started again,
-    so that a fresh worker picks those conversations up; any other exit ends the stack.
+    started_at: float
+    delay: float
+    count: int = 0
+
+
+async def supervise(
+    children: list[Child],
+    stop: asyncio.Event,
+    say: Callable[[str], None],
+    *,
+    first_delay: float = FIRST_RESTART_DELAY,
+) -> int:
+    """Watch the running ``children`` until ``stop`` is set or one that cannot restart exits.
+
+    A worker, console or codec server that exits is started again, after ``first_delay``
+    seconds, doubled after each exit that follows a short run (up to `MAX_RESTART_DELAY`) and
+    reset once a part ran `STABLE_SECONDS`; every restart is announced. A worker that left
+    because workflows were stuck on it (`STUCK_EXIT_CODE`) is started again at once, so that
+    a fresh worker picks those conversations up. Temporal exiting ends the stack.
 
     Returns:
-        0 after ``stop``, 1 when a part exited on its own.
+        0 after ``stop``, 1 when a part that is not restarted exited.
     """
+    loop = asyncio.get_running_loop()
+    restarts = {id(child): _Restarts(loop.time(), first_delay) for child in children}
     stopping = asyncio.create_task(stop.wait())
     try:
         while True:
@@ -334,13 +366,30 @@ async def supervise(children: list[Child], stop: asyncio.Event, say: Callable[[s
                 say("dev: stopping")
                 return 0
             failed = next(exits[task] for task in done if task in exits)
+            if failed.name not in RESTARTED:
+                say(f"dev: {failed.name} exited with code {failed.returncode}; stopping the stack")
+                return 1
+            record = restarts[id(failed)]
+            if loop.time() - record.started_at >= STABLE_SECONDS:
+                record.delay = first_delay
+            record.count += 1
             if failed.name == "worker" and failed.returncode == STUCK_EXIT_CODE:
-                # It left because workflows were stuck on it: a fresh worker picks them up.
                 say("dev: the worker left with stuck workflows; starting a fresh one")
-                await failed.start()
-                continue
-            say(f"dev: {failed.name} exited with code {failed.returncode}; stopping the stack")
-            return 1
+            else:
+                say(
+                    f"dev: {failed.name} exited with code {failed.returncode}; restarting it in "
+                    f"{record.delay:g} s (restart {record.count})"
+                )
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(record.delay):
+                        await stop.wait()
+                record.delay = min(record.delay * 2, MAX_RESTART_DELAY)
+                if stop.is_set():
+                    say("dev: stopping")
+                    return 0
+            await failed.start()
+            record.started_at = loop.time()
+            say(f"dev: {failed.name} restarted (pid {failed.pid})")
     finally:
         stopping.cancel()
 
