@@ -327,6 +327,16 @@ class ConsoleService:
         operation = handle.reject(approval_id, operator=operator, reason=reason)
         await self._until_taken(workflow_id, operation, self._decided(handle, approval_id))
 
+    async def stop(self, workflow_id: str, *, operator: str, turn: int) -> None:
+        """Stop ``turn`` if it is still in progress; returns once it has ended.
+
+        Raises:
+            ConversationRefused: The turn has already ended, or cannot be stopped.
+        """
+        handle = ConversationHandle(await self.client(), workflow_id)
+        stopping = handle.stop(operator=operator, turn=turn, reason="stopped from the console")
+        await _within(stopping, seconds=30)
+
     @staticmethod
     def _decided(handle: ConversationHandle, approval_id: str) -> Callable[[], Awaitable[bool]]:
         async def decided() -> bool:

@@ -117,6 +117,8 @@ def _draw_item(
         approved = record is not None and record.approved
         icon = ":material/check_circle:" if approved else ":material/block:"
         st.caption(f"{icon} {item.text}")
+    elif item.kind == "stopped":
+        st.caption(f":material/stop_circle: {item.text}")
     elif item.kind == "failed":
         with st.chat_message("assistant", avatar=":material/shield:"):
             st.caption(item.agent or "Agent")
@@ -155,6 +157,30 @@ def _message_box(page: Page, workflow_id: str, state: LiveState) -> None:
     )
     if text:
         send(page, workflow_id, text, status.next_turn)
+    if status.phase in ("running", "awaiting_approval"):
+        refusal = page.operator.refusal()
+        if st.button(
+            "Stop",
+            key=f"stop:{workflow_id}",
+            icon=":material/stop_circle:",
+            help=refusal or f"Stop turn {status.turn}: the agent's work on it is cancelled",
+            disabled=refusal is not None,
+        ):
+            stop(page, workflow_id, status.turn)
+
+
+def stop(page: Page, workflow_id: str, turn: int) -> None:
+    """Stop the turn in progress as the operator, and rerun the page to show how it ended."""
+    operator = page.operator.name
+    try:
+        if operator is None or page.operator.refusal() is not None:
+            raise PermissionError(page.operator.refusal() or "Sign in to stop a turn.")
+        page.console.run(page.console.service.stop(workflow_id, operator=operator, turn=turn))
+    except ConversationRefused as refused:
+        flash("error", f"The conversation refused to stop: {refused.message}")
+    except Exception as error:
+        flash("error", f"Could not stop the turn: {type(error).__name__}: {error}")
+    st.rerun()
 
 
 def send(page: Page, workflow_id: str, text: str, turn: int) -> None:
