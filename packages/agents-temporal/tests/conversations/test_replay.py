@@ -23,6 +23,8 @@ def test_histories_are_committed() -> None:
         "conversation_approve_edit",
         "conversation_expired",
         "conversation_approval_after_continue_as_new",
+        "conversation_stop_streaming",
+        "conversation_stop_awaiting_approval",
     }, "REGENERATE_HISTORIES=1 uv run pytest packages/agents-temporal/tests/conversations"
 
 
