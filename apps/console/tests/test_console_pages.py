@@ -238,14 +238,14 @@ def test_banner_when_temporal_is_unreachable(
 def test_access_token_login_names_the_operator(
     console_env: ConsoleStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", "s3cret")
+    monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", "s3cret-0123456789")
     at = page().run()
     assert not at.sidebar.button
     at.text_input[0].input("Ada")
     at.text_input[1].input("wrong")
     at.button[0].click().run()
     assert "That access token is not right." in texts(at)
-    at.text_input[1].input("s3cret")
+    at.text_input[1].input("s3cret-0123456789")
     at.button[0].click().run()
     assert "Operator: **Ada** (signed in with the access token)" in texts(at)
 

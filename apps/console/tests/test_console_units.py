@@ -17,7 +17,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
 import agent_console.service
-from agent_console.cli import exposure_warning, listen_address, main, streamlit_command
+from agent_console.cli import exposure_refusal, listen_address, main, streamlit_command
 from agent_console.service import (
     BackgroundLoop,
     GuardrailVerdict,
@@ -285,15 +285,26 @@ def test_console_command_is_headless_streamlit_on_the_configured_port() -> None:
     assert "--server.address localhost" in joined
 
 
-def test_console_warns_when_exposed_without_login(
+def test_console_refuses_to_be_exposed_without_login(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert listen_address(None, {}) == "localhost"
     assert listen_address(None, {"STREAMLIT_SERVER_ADDRESS": "0.0.0.0"}) == "0.0.0.0"
-    assert exposure_warning(settings(), "127.0.0.1") is None
-    assert "CONSOLE_ACCESS_TOKEN" in (exposure_warning(settings(), "0.0.0.0") or "")
-    assert exposure_warning(settings(CONSOLE_ACCESS_TOKEN="t"), "0.0.0.0") is None
+    assert exposure_refusal(settings(), "127.0.0.1") is None
+    assert "CONSOLE_OPERATORS" in (exposure_refusal(settings(), "0.0.0.0") or "")
+    token = "t" * 16
+    assert exposure_refusal(settings(CONSOLE_ACCESS_TOKEN=token), "0.0.0.0") is None
+    assert exposure_refusal(settings(CONSOLE_OPERATORS=f"ada:{token}"), "0.0.0.0") is None
+
+
+def test_console_answers_only_to_its_allowed_host_names() -> None:
+    def hosts(command: list[str]) -> list[str]:
+        return [command[i + 1] for i, arg in enumerate(command) if arg == "--server.allowedHosts"]
+
+    assert hosts(streamlit_command(settings())) == ["localhost", "127.0.0.1", "::1"]
+    configured = settings(CONSOLE_ALLOWED_HOSTS="Console.Example.com, *.corp.example")
+    assert hosts(streamlit_command(configured)) == ["console.example.com", "*.corp.example"]
 
 
 def test_background_loop_runs_coroutines_from_any_thread() -> None:
@@ -314,7 +325,7 @@ def test_background_loop_runs_coroutines_from_any_thread() -> None:
         loop.close()
 
 
-def test_console_main_execs_streamlit_and_warns_when_exposed(
+def test_console_main_execs_streamlit_and_refuses_to_be_exposed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     executed: list[list[str]] = []
@@ -326,11 +337,14 @@ def test_console_main_execs_streamlit_and_warns_when_exposed(
     monkeypatch.delenv("CONSOLE_ACCESS_TOKEN", raising=False)
     monkeypatch.setenv("CONSOLE_PORT", "8700")
     monkeypatch.setattr("agent_console.cli.os.execv", execv)
-    assert main(["--address", "0.0.0.0", "--", "--theme.base", "dark"]) == 0
+    monkeypatch.delenv("CONSOLE_OPERATORS", raising=False)
+    assert main(["--address", "0.0.0.0"]) == 2
+    assert "refusing to listen on '0.0.0.0' with no login" in capsys.readouterr().err
+    assert executed == []
+    assert main(["--address", "127.0.0.1", "--", "--theme.base", "dark"]) == 0
     [command] = executed
     assert command[0] == command[1] and "--server.port 8700" in " ".join(command)
     assert command[-2:] == ["--theme.base", "dark"]
-    assert "anyone who reaches it can decide approvals" in capsys.readouterr().err
 
     monkeypatch.setenv("CONSOLE_PORT", "not-a-port")
     assert main([]) == 2

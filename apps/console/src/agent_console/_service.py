@@ -17,6 +17,7 @@ from agent_console._live import ConversationFeed, LiveState
 from agent_stack.connection import data_converter
 from agent_stack.health import HealthReport, check_health
 from agent_stack.settings import Settings
+from agent_stack.tracing import PluginTracingOptions, configure_tracing
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp
 from agents_temporal.client import (
@@ -25,7 +26,6 @@ from agents_temporal.client import (
     PendingApproval,
     UsageReport,
 )
-from agents_temporal.opentelemetry import configure_otlp_export
 
 _T = TypeVar("_T")
 
@@ -104,10 +104,10 @@ def _converter_options(settings: Settings) -> dict[str, Any]:
     return {"data_converter": data_converter(settings)}
 
 
-def _tracing(settings: Settings) -> bool:
-    # Spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set; nothing is exported otherwise.
-    endpoint = settings.otel_exporter_otlp_endpoint
-    return configure_otlp_export(settings.service_name("console"), endpoint) is not None
+def _tracing(settings: Settings) -> PluginTracingOptions:
+    # Spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set, and never to OpenAI unless asked;
+    # with payloads encrypted, they carry no content (TRACE_CONTENT decides otherwise).
+    return configure_tracing(settings, "console").plugin_options()
 
 
 def workflow_type_name(workflow_class: type) -> str:
@@ -173,9 +173,7 @@ class ConsoleService:
                 self._client = await _within(
                     Client.connect(
                         **self.settings.temporal_connect_options(),
-                        plugins=[
-                            OpenAIAgentsPlugin(use_otel_instrumentation=_tracing(self.settings))
-                        ],
+                        plugins=[OpenAIAgentsPlugin(**_tracing(self.settings))],
                         **_converter_options(self.settings),
                     )
                 )

@@ -141,7 +141,12 @@ def _sidebar(page: Page) -> None:
 
 
 def _operator_line(operator: Operator) -> None:
-    how = {"oidc": "signed in", "token": "signed in with the access token", "settings": ""}
+    how = {
+        "oidc": "signed in",
+        "operators": "signed in with your token",
+        "token": "signed in with the access token",
+        "settings": "",
+    }
     suffix = f" ({how[operator.source]})" if how[operator.source] else ""
     st.caption(f"Operator: **{operator.name or 'unknown'}**{suffix}")
 

@@ -18,8 +18,10 @@ from agent_console._chat_items import ChatItem, ChatKind, chat_items
 from agent_console._history import ModelCall, RunHistory, read_run_history
 from agent_console._identity import (
     IdentitySource,
+    LoginThrottle,
     Operator,
     oidc_operator,
+    operator_for_token,
     settings_operator,
     token_matches,
     token_operator,
@@ -69,6 +71,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by the public API test
     "IdentitySource",
     "InboxItem",
     "LiveState",
+    "LoginThrottle",
     "ModelCall",
     "NoStream",
     "OFFLINE_MODEL",
@@ -91,6 +94,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by the public API test
     "handoff_graph",
     "new_conversation_id",
     "oidc_operator",
+    "operator_for_token",
     "price_for",
     "read_run_history",
     "settings_fingerprint",

@@ -102,6 +102,18 @@ class StackPlan:
         return self.data_dir / "temporal.db"
 
 
+def make_private_dir(path: Path) -> None:
+    """Create the data directory readable by its owner only (0700), or make it so.
+
+    It holds Temporal's database, the store, the payloads and the logs: conversations and
+    customer data, which other users of the machine have no business reading. An existing
+    directory someone else owns is left as it is.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.getuid():
+        path.chmod(0o700)
+
+
 def plan_stack(settings: Settings, data_dir: Path) -> StackPlan:
     """Where each part listens, from the settings."""
     host, port = split_address(settings.temporal_address)
@@ -265,7 +277,7 @@ async def run_stack(
     say = functools.partial(print, file=out, flush=True)
     plan = plan_stack(settings, data_dir)
     reuse = await preflight(plan, reuse_temporal)
-    plan.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(plan.data_dir)
     env = child_environment(settings, plan, os.environ if environ is None else environ)
     if apps:
         # The worker serves only these apps, and the console shows only them.

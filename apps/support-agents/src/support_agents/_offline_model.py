@@ -22,6 +22,7 @@ from agents_temporal.offline import (
     json_object,
 )
 from support_agents._agents import FAQ, ORDERS, REFUNDS, TRIAGE, instructions_header
+from support_tools import parse_amount
 
 __all__ = [
     "OFFLINE_RESPONSE_PREFIX",
@@ -31,14 +32,32 @@ __all__ = [
 
 _ORDER_ID = re.compile(r"\bORD-?\s?(\d{5})\b", re.IGNORECASE)
 _CUSTOMER_ID = re.compile(r"\bCUST-\d{4}\b")
-# The lookbehind lets an amount written with a unit start only where its digits start: tried
-# from every digit of a long number, the unit search made the scan quadratic (an 8,000-digit
-# message took seconds of the worker's interpreter lock). The matches are the same.
+# An amount is a sign, a currency symbol and a number, or a number and a currency word. The
+# number is taken whole (letters, dots and commas included, ending on a letter or digit) and read
+# strictly by `parse_amount`, so "1e3 dollars" or "$1,00" is refused instead of read as 3 dollars
+# or $1. A number starts only where no number character precedes it, so each character begins
+# at most one attempt and a long run of digits is scanned in linear time (the unanchored pattern
+# took seconds of the worker's interpreter lock on an 8,000-digit message).
+_NUMBER = r"(?<![0-9A-Za-z.,])[0-9](?:[0-9A-Za-z.,]*[0-9A-Za-z])?"
 _AMOUNT = re.compile(
-    r"(?:(-?)[$£€]\s?(-?\d+(?:\.\d{1,2})?))"
-    r"|(-?(?<!\d)\d+(?:\.\d{1,2})?)\s?(?:dollars|usd|eur|gbp)",
+    rf"(?:([-+]?)[$£€]\s?([-+]?{_NUMBER}))|([-+]?{_NUMBER})\s?(?:dollars|usd|eur|gbp)\b",
     re.I,
 )
+
+
+def requested_cents(message: str) -> int | None:
+    """The refund amount a customer's message names, in cents; None when it names none.
+
+    Raises:
+        ValueError: The message names an amount that is not written plainly (see
+            `support_tools.parse_amount`); the message says how to write it.
+    """
+    amount = _AMOUNT.search(message)
+    if amount is None:
+        return None
+    return parse_amount((amount.group(1) or "") + (amount.group(2) or amount.group(3)))
+
+
 _JUDGE = "(judge this one):"
 
 _OFF_TOPIC = ("weather", "poem", "joke", "recipe", "stock", "bitcoin", "homework", "capital of")
@@ -184,12 +203,11 @@ class OfflineSupportModel(OfflineModel):
         order = json_object(output)
         if order is None:
             return self.say(output)
-        amount = _AMOUNT.search(turn.message)
-        refundable = int(order.get("refundable_cents", 0))
-        cents = refundable
-        if amount:
-            sign = -1 if amount.group(1) else 1
-            cents = sign * round(float(amount.group(2) or amount.group(3)) * 100)
+        try:
+            requested = requested_cents(turn.message)
+        except ValueError as error:
+            return self.say(f"I could not read that amount: {error}.")
+        cents = int(order.get("refundable_cents", 0)) if requested is None else requested
         return self.call_tool(
             "issue_refund",
             {

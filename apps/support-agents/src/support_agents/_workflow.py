@@ -70,21 +70,30 @@ class SupportConversation(ConversationWorkflow[SupportContext]):
         REFUND_HARD_CAP), through one local activity whose result history records: replay
         reads the same limits, and a later change of settings does not change what an ongoing
         conversation promised. Continuing as new carries them in the context. A start input
-        that sets them is refused: whoever starts a conversation must not choose how much it
-        may refund without an operator.
+        that sets them, or the tally of refunds already let through without approval
+        (``refunds_without_approval``), is refused: whoever starts a conversation must not
+        choose how much it may refund without an operator.
 
         Raises:
-            AgentsWorkflowError: The start input sets a refund limit (type
+            AgentsWorkflowError: The start input sets a refund limit or tally (type
                 ``InvalidConversationInput``, not retryable).
         """
         context = self.context
         limits = (context.refund_approval_threshold_cents, context.refund_hard_cap_cents)
-        if workflow.info().continued_run_id is None and limits != (None, None):
+        started_by_client = workflow.info().continued_run_id is None
+        if started_by_client and limits != (None, None):
             raise AgentsWorkflowError(
                 "The conversation's start input sets refund limits "
                 "(refund_approval_threshold_cents or refund_hard_cap_cents), which only the "
                 "worker's settings decide: start it without them; operators set "
                 "REFUND_APPROVAL_THRESHOLD and REFUND_HARD_CAP on the worker",
+                type="InvalidConversationInput",
+            )
+        if started_by_client and context.refunds_without_approval:
+            # A forged tally (a negative amount, say) would lift the per-order threshold.
+            raise AgentsWorkflowError(
+                "The conversation's start input sets refunds_without_approval, which only the "
+                "conversation itself records: start it without that field",
                 type="InvalidConversationInput",
             )
         if None not in limits:

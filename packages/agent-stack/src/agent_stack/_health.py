@@ -278,7 +278,7 @@ class HealthServer:
         readiness: Callable[[], bool],
         *,
         problem: Callable[[], str | None] | None = None,
-        host: str = "0.0.0.0",
+        host: str = "127.0.0.1",
     ) -> None:
         """Prepare the server; nothing listens until `start`.
 
@@ -288,8 +288,8 @@ class HealthServer:
                 connected. It runs on the event loop, so it must be quick and never block.
             problem: Called on every ``/healthz`` request: why the process needs a restart, or
                 None when it does not. Quick and non-blocking, like ``readiness``.
-            host: Interface to listen on; all interfaces by default so probes from outside the
-                container reach it.
+            host: Interface to listen on; this machine only by default. In a container, give
+                ``0.0.0.0`` (WORKER_HEALTH_HOST) so that the orchestrator's probes reach it.
         """
         self._requested_port = port
         self._readiness = readiness

@@ -98,6 +98,10 @@ class OpenAIAgentsPlugin(SimplePlugin):
         use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry, into the
             global tracer provider, which must be replay safe (see
             ``agents_temporal.opentelemetry.create_tracer_provider``).
+        trace_content: With ``use_otel_instrumentation``, whether exported spans carry
+            messages, tool arguments and outputs. ``False`` keeps only their structure (names,
+            timings, token counts), as payload encryption calls for; it holds for the whole
+            process once any plugin in it sets it.
 
     Raises:
         ImportError: ``use_otel_instrumentation`` without the ``otel`` extra installed.
@@ -112,11 +116,13 @@ class OpenAIAgentsPlugin(SimplePlugin):
         mcp_server_providers: Sequence[MCPServerProvider] = (),
         register_activities: bool = True,
         use_otel_instrumentation: bool = False,
+        trace_content: bool = True,
     ) -> None:
         self.model_params = model_params or ModelActivityParameters()
         self.model_provider = model_provider
         self.mcp_server_providers = tuple(mcp_server_providers)
         self.use_otel_instrumentation = use_otel_instrumentation
+        self.trace_content = trace_content
         if use_otel_instrumentation:
             check_otel_ready()
         context = WorkflowAgentsContext(
@@ -143,7 +149,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
     async def _while_worker_runs(self) -> AsyncGenerator[None]:
         async with _RUNNER.active():
             if self.use_otel_instrumentation:
-                enable_otel_export()
+                enable_otel_export(redact_content=not self.trace_content)
             self._running_workers += 1
             try:
                 yield
@@ -168,5 +174,5 @@ class OpenAIAgentsPlugin(SimplePlugin):
         """
         install_trace_provider()
         if self.use_otel_instrumentation:
-            enable_otel_export()
+            enable_otel_export(redact_content=not self.trace_content)
         yield

@@ -21,6 +21,13 @@ from .approval_types import (
 from .session import WorkflowSession
 from .types import refusal
 
+SYSTEM_OPERATOR_PREFIX = "system:"
+"""Decisions the conversation makes itself are recorded as ``system:<source>``; operators
+may not use such a name."""
+
+MAX_OPERATOR_CHARS = 200
+"""The longest operator name a decision may carry."""
+
 
 def tool_parameters_schema(agent: Agent[Any], tool_name: str) -> dict[str, Any] | None:
     """The JSON schema of ``agent``'s function tool ``tool_name``, if it has one."""
@@ -85,10 +92,24 @@ def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> Pendin
             f"Approval {approval.id!r} ({approval.tool}) was already {verb} by "
             f"{done.operator!r} at {done.decided_at.isoformat()}.",
         )
-    if not decision.operator.strip():
+    operator = decision.operator.strip()
+    if not operator:
         raise refusal(
             "InvalidDecision",
             "The decision has no operator: say who decides (a user name or service identity).",
+        )
+    if operator.lower().startswith(SYSTEM_OPERATOR_PREFIX):
+        # The conversation records its own decisions (expiry, closing) under these names; an
+        # operator's decision must never pass for one.
+        raise refusal(
+            "InvalidDecision",
+            f"Operator names starting with {SYSTEM_OPERATOR_PREFIX!r} are reserved for the "
+            "conversation's own decisions: decide under your own name.",
+        )
+    if len(operator) > MAX_OPERATOR_CHARS or not operator.isprintable():
+        raise refusal(
+            "InvalidDecision",
+            f"The operator name must be at most {MAX_OPERATOR_CHARS} printable characters.",
         )
     if decision.arguments is not None:
         if not decision.approve:
@@ -174,7 +195,7 @@ def record_default(
         approval_id=approval.id,
         tool=approval.tool,
         approved=False,
-        operator=operator or f"system:{source}",
+        operator=operator or f"{SYSTEM_OPERATOR_PREFIX}{source}",
         source=source,
         decided_at=now,
         reason=_DEFAULT_REASONS[source],
