@@ -18,8 +18,11 @@ from temporalio.api.history.v1 import HistoryEvent
 
 from agents_temporal.client import UsageTotals
 
-MODEL_ACTIVITIES = frozenset({"agents_temporal.invoke_model", "agents_temporal.stream_model"})
-"""Activity types that are model calls."""
+MODEL_ACTIVITIES = frozenset(
+    {"invoke_model_activity", "agents_temporal.invoke_model", "agents_temporal.stream_model"}
+)
+"""Activity types that are model calls (`agents_temporal.invoke_model`: before it took the
+published integration's name)."""
 
 OFFLINE_RESPONSE_PREFIX = "offline-demo"
 """Response ids of the offline demo model start with this."""

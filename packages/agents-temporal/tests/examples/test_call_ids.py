@@ -15,7 +15,7 @@ from tests.examples.test_spec_examples import run, through_plugin
 
 def weather_call(city: str) -> Any:
     # Every response numbers its calls from zero, as some Chat Completions providers do.
-    return ResponseBuilders.tool_call(json.dumps({"city": city}), "get_weather", "call_0")
+    return ResponseBuilders.tool_call(json.dumps({"city": city}), "get_weather", call_id="call_0")
 
 
 async def test_repeated_call_ids_keep_every_call(

@@ -36,7 +36,8 @@ TEST_KEYS = {
     for name in ("key-a", "key-b")
 }
 """Fixed keys, so committed encrypted histories replay (test data, never a real secret)."""
-MODEL_ACTIVITY = "agents_temporal.invoke_model"
+MODEL_ACTIVITIES = frozenset({"invoke_model_activity", "agents_temporal.invoke_model"})
+"""The model activity's type, and the one histories recorded before it changed hold."""
 
 _TURN = re.compile(r"^Turn (\d+): read (\d+) pages of (\d+) bytes$")
 _PAGE = re.compile(r"^<page turn=(\d+) step=(\d+) size=(\d+)>")
@@ -205,7 +206,7 @@ def model_inputs(history: WorkflowHistory) -> list[Payload]:
         event.activity_task_scheduled_event_attributes.input.payloads[0]
         for event in history.events
         if event.HasField("activity_task_scheduled_event_attributes")
-        and event.activity_task_scheduled_event_attributes.activity_type.name == MODEL_ACTIVITY
+        and event.activity_task_scheduled_event_attributes.activity_type.name in MODEL_ACTIVITIES
     ]
 
 
