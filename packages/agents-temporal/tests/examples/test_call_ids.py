@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ def weather_call(city: str) -> Any:
 async def test_repeated_call_ids_keep_every_call(
     temporal_client: Client, task_queue: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="temporalio.workflow")
     model = TestModel.returning_responses(
         [weather_call("Oslo"), weather_call("Lima"), ResponseBuilders.output_message("Both.")]
     )

@@ -211,7 +211,12 @@ def model_inputs(history: WorkflowHistory) -> list[Payload]:
 
 
 def payloads_of(events: Sequence[HistoryEvent]) -> list[Payload]:
-    """Every payload anywhere in ``events`` (inputs, results, update arguments, ...)."""
+    """Every payload the data converter wrote in ``events`` (inputs, results, updates, ...).
+
+    Patch markers and the search attribute each one upserts (``TemporalChangeVersion``) are
+    written by the Temporal SDK itself, never through the data converter or its codec: they
+    hold a patch id, no data of the run.
+    """
     found: list[Payload] = []
 
     def walk(message: Any) -> None:
@@ -232,5 +237,9 @@ def payloads_of(events: Sequence[HistoryEvent]) -> list[Payload]:
                 walk(value)
 
     for event in events:
-        walk(event)
+        sdk_metadata = event.HasField("upsert_workflow_search_attributes_event_attributes") or (
+            event.marker_recorded_event_attributes.marker_name == "core_patch"
+        )
+        if not sdk_metadata:
+            walk(event)
     return found

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -106,6 +107,12 @@ async def _until_scheduled(handle: WorkflowHandle[ParcelAgent, str], activity_ty
             return
 
 
+def _kill(process: asyncio.subprocess.Process) -> None:
+    """SIGKILL the worker's process group (uv and the Python it started)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def published_worker(
     published_env: None, temporal_env: WorkflowEnvironment, tmp_path: Path
@@ -121,6 +128,8 @@ async def published_worker(
         stdout=asyncio.subprocess.PIPE,
         stderr=log,
         env=_child_env(),
+        # uv runs the worker as its child: the test stops the whole group, never only uv.
+        start_new_session=True,
     )
     try:
         assert process.stdout is not None
@@ -128,9 +137,8 @@ async def published_worker(
         assert line, (tmp_path / "published.log").read_text()[-3000:]
         yield process, json.loads(line)["runs"], queues
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        _kill(process)
+        await process.communicate()  # reads the pipe to its end, which closes it
         log.close()
 
 
@@ -166,7 +174,7 @@ async def test_runs_started_on_the_published_integration_finish_on_ours(
     assert await handles["done"].result() == "published: parcel 31 released"
     await save_history(handles["done"], "takeover_published_parcel")
 
-    process.kill()  # in the middle of three runs, as a crash or a deploy would
+    _kill(process)  # in the middle of three runs, as a crash or a deploy would
     await process.wait()
 
     async with (
