@@ -40,6 +40,8 @@ from agents_temporal.testing import (
     TestModel,
     TestModelProvider,
 )
+from tests.conversations.support import Shop, shop_model
+from tests.conversations.workflows import ACTIVITIES, ShopConversation
 from tests.core.test_activity_summary import summaries
 from tests.drop_in.workflows import WEATHER_TOOL, FailingToolAgent, get_weather_failure
 from tests.examples.spec_workflows import HelloWorldAgent
@@ -287,3 +289,29 @@ async def test_summary_override_takes_an_object_with_provide(
 def test_a_tool_result_that_cannot_be_text_is_a_tool_serialization_error() -> None:
     with pytest.raises(agents_temporal.workflow.ToolSerializationError, match="return a string"):
         as_model_text("lookup", object())
+
+
+async def test_a_conversation_turn_that_meets_a_model_error_fails_with_its_message(
+    temporal_client: Client, task_queue: str
+) -> None:
+    """The ActivityError a failed model call now raises fails the turn, not the conversation."""
+
+    def model(request: ModelRequest) -> ModelResponse:
+        if "key" in request.last_user_text():
+            response = httpx2.Response(401, request=httpx2.Request("POST", "http://model.test"))
+            raise openai.APIStatusError("Incorrect API key provided", response=response, body=None)
+        return shop_model(request)
+
+    params = ModelActivityParameters(start_to_close_timeout=timedelta(seconds=10))
+    async with AgentEnvironment(model=TestModel(model), model_params=params) as env:
+        client = env.applied_on_client(temporal_client)
+        async with Worker(
+            client, task_queue=task_queue, workflows=[ShopConversation], activities=ACTIVITIES
+        ):
+            conversation = await Shop(client, TestModel(model), task_queue).start()
+            failed = await conversation.send("is my key right?")
+            after = await conversation.send("hello")
+    assert failed.status == "failed" and failed.error is not None
+    assert "HTTP 401" in failed.error and "Incorrect API key provided" in failed.error
+    assert "OPENAI_API_KEY" in failed.error  # what to do about it
+    assert after.status == "completed"
