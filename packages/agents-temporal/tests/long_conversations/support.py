@@ -90,7 +90,10 @@ def researcher(request: ModelRequest) -> ModelResponse:
     turn, pages, size = (int(g) for g in match.groups())
     if read < pages:
         arguments = json.dumps({"turn": turn, "step": read + 1, "size": size})
-        return ResponseBuilders.tool_call(arguments, "fetch_page")
+        # Unique ids, as a provider gives them: compaction takes earlier calls out of the
+        # model's view, but the run still knows their ids and refuses one used again.
+        call = f"call_{turn}_{read + 1}"
+        return ResponseBuilders.tool_call(arguments, "fetch_page", call_id=call, item_id=call)
     seen_pages = sum(int(m.group(1)) for m in summaries) + len(outputs)
     seen_turns = sum(int(m.group(2)) for m in summaries) + len(turn_messages)
     state = "intact" if all(_intact(o) for o in outputs) else "DAMAGED"
