@@ -19,8 +19,11 @@ from temporalio.api.history.v1 import HistoryEvent
 from agents_temporal.client import UsageTotals
 from agents_temporal.offline import OFFLINE_RESPONSE_PREFIX
 
-MODEL_ACTIVITIES = frozenset({"agents_temporal.invoke_model", "agents_temporal.stream_model"})
-"""Activity types that are model calls."""
+MODEL_ACTIVITIES = frozenset(
+    {"invoke_model_activity", "agents_temporal.invoke_model", "agents_temporal.stream_model"}
+)
+"""Activity types that are model calls (`agents_temporal.invoke_model`: before it took the
+published integration's name)."""
 
 Decoder = Callable[[Payload], Awaitable[Any]]
 """Turns one payload into JSON-like data (raising when it cannot)."""

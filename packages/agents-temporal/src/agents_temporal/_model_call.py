@@ -14,8 +14,13 @@ from typing import Any, cast
 import pydantic.dataclasses
 from agents import ModelResponse
 
-MODEL_ACTIVITY_NAME = "agents_temporal.invoke_model"
-"""The activity type of a model call."""
+MODEL_ACTIVITY_NAME = "invoke_model_activity"
+"""The activity type of a model call: the published integration's, so that a workflow it
+started can go on on a worker of ours."""
+
+LEGACY_MODEL_ACTIVITY_NAME = "agents_temporal.invoke_model"
+"""The activity type of a model call before we took the published name; workflows that
+scheduled it still do, and workers still serve it."""
 
 STREAM_MODEL_ACTIVITY_NAME = "agents_temporal.stream_model"
 """The activity type of a streamed model call."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Generator, Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from agents import ModelProvider
@@ -80,6 +81,22 @@ def _with_passthrough(runner: WorkflowRunner | None) -> WorkflowRunner:
     return runner
 
 
+def _model_params(
+    params: ModelActivityParameters | None, provider: ModelProvider | None
+) -> ModelActivityParameters:
+    params = params or ModelActivityParameters()
+    if params.start_to_close_timeout is None and params.schedule_to_close_timeout is None:
+        if provider is not None:
+            # Only the default provider's calls have a known reasonable bound.
+            raise ValueError(
+                "With a custom model_provider, ModelActivityParameters needs "
+                "start_to_close_timeout or schedule_to_close_timeout: a model call without "
+                "either could wait for ever"
+            )
+        params = dataclasses.replace(params, start_to_close_timeout=timedelta(seconds=60))
+    return params
+
+
 class OpenAIAgentsPlugin(SimplePlugin):
     """Runs OpenAI Agents SDK code durably in Temporal workflows.
 
@@ -88,16 +105,26 @@ class OpenAIAgentsPlugin(SimplePlugin):
     the Agents SDK, registers the model activity on workers, and makes ``Runner.run`` inside a
     workflow schedule every model call as that activity.
 
+    The parameters are the published integration's, in its order (``temporalio.openai_agents``
+    1.1.0), so code written for it configures this plugin unchanged.
+
     Args:
         model_params: How model activities are scheduled (timeouts, retries, task queue).
         model_provider: Makes real models on the worker from model names. Defaults to OpenAI,
             with ``litellm/<provider>/<model>`` names served by LiteLLM.
         mcp_server_providers: MCP servers the workflows may use, by name.
+        sandbox_clients: Named sandbox client providers for sandbox agents.
         register_activities: Register the model (and MCP) activities on workers. Turn off for a
             worker that only runs workflows while other workers serve the activities.
+        add_temporal_spans: Add spans for Temporal operations (workflow, activity) to traces.
         use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry, into the
             global tracer provider, which must be replay safe (see
             ``agents_temporal.opentelemetry.create_tracer_provider``).
+        resolvable_worker_env_vars: Names of the worker's environment variables that
+            references made in workflows (``temporal_worker_env_ref``) may resolve to.
+        mcp_servers: MCP server factories by name, for ``workflow.temporal_mcp_server``.
+        mcp_connection_idle_timeout: How long an idle MCP connection of ``mcp_servers`` is
+            kept for reuse (None: for ever; zero: never reused).
         trace_content: With ``use_otel_instrumentation``, whether exported spans carry
             messages, tool arguments and outputs. ``False`` keeps only their structure (names,
             timings, token counts), as payload encryption calls for; it holds for the whole
@@ -106,7 +133,8 @@ class OpenAIAgentsPlugin(SimplePlugin):
     Raises:
         ImportError: ``use_otel_instrumentation`` without the ``otel`` extra installed.
         ValueError: ``use_otel_instrumentation`` while the global tracer provider is not a
-            ``ReplaySafeTracerProvider``.
+            ``ReplaySafeTracerProvider``; or a ``model_provider`` with neither
+            ``start_to_close_timeout`` nor ``schedule_to_close_timeout`` in ``model_params``.
     """
 
     def __init__(
@@ -114,15 +142,28 @@ class OpenAIAgentsPlugin(SimplePlugin):
         model_params: ModelActivityParameters | None = None,
         model_provider: ModelProvider | None = None,
         mcp_server_providers: Sequence[MCPServerProvider] = (),
+        sandbox_clients: Sequence[Any] = (),
         register_activities: bool = True,
+        add_temporal_spans: bool = True,
         use_otel_instrumentation: bool = False,
+        resolvable_worker_env_vars: Collection[str] = (),
+        *,
+        mcp_servers: Mapping[str, Callable[..., Any]] | None = None,
+        mcp_connection_idle_timeout: timedelta | None = timedelta(minutes=5),
         trace_content: bool = True,
     ) -> None:
-        self.model_params = model_params or ModelActivityParameters()
+        self.model_params = _model_params(model_params, model_provider)
         self.model_provider = model_provider
         self.mcp_server_providers = tuple(mcp_server_providers)
         self.use_otel_instrumentation = use_otel_instrumentation
         self.trace_content = trace_content
+        # Stored for the features that read them (sandbox agents, worker secrets, Temporal
+        # spans, MCP servers of the current form), each configured from here.
+        self.sandbox_clients = tuple(sandbox_clients)
+        self.add_temporal_spans = add_temporal_spans
+        self.resolvable_worker_env_vars = resolvable_worker_env_vars
+        self.mcp_servers = dict(mcp_servers or {})
+        self.mcp_connection_idle_timeout = mcp_connection_idle_timeout
         if use_otel_instrumentation:
             check_otel_ready()
         context = WorkflowAgentsContext(
@@ -134,6 +175,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
         activities: list[Any] = []
         if register_activities:
             activities.append(self._model_activity.invoke_model)
+            activities.append(self._model_activity.invoke_model_legacy)
             activities.append(self._model_activity.stream_model)
             activities.extend(provider_activities(self.mcp_server_providers))
         super().__init__(

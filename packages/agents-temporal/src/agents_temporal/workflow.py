@@ -15,6 +15,7 @@ from ._conversation.types import (
 )
 from ._conversation.usage import ModelCallUsage, UsageHooks, UsageReport, UsageTotals
 from ._conversation.workflow import ConversationWorkflow
+from ._errors import AgentsWorkflowError, ToolSerializationError
 from ._mcp.workflow_servers import stateful_mcp_server, stateless_mcp_server
 from ._model.activity_tool import activity_as_tool
 from ._payloads.workflow_refs import reference_stored_items
@@ -23,6 +24,7 @@ from ._streaming.types import StreamLogState
 from ._workflow_context import registered_mcp_servers
 
 __all__ = [
+    "AgentsWorkflowError",
     "ApprovalDecision",
     "ApprovalRecord",
     "CompactionResult",
@@ -38,6 +40,7 @@ __all__ = [
     "StopTurn",
     "StreamEventLog",
     "StreamLogState",
+    "ToolSerializationError",
     "TranscriptEntry",
     "TurnResult",
     "UsageHooks",

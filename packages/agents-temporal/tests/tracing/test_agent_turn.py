@@ -32,16 +32,16 @@ EXPECTED_TREE = [
     "  Agent workflow",
     "    Triage",
     "      turn",
-    "        temporal:activity:agents_temporal.invoke_model",
+    "        temporal:activity:invoke_model_activity",
     "        handoff to Orders",
     "    Orders",
     "      turn",
-    "        temporal:activity:agents_temporal.invoke_model",
+    "        temporal:activity:invoke_model_activity",
     "        lookup_order",
     "          temporal:activity:lookup_order",
     "            store lookup",
     "      turn",
-    "        temporal:activity:agents_temporal.invoke_model",
+    "        temporal:activity:invoke_model_activity",
 ]
 # Made by the activity, not the workflow: a replay does not make them again.
 ACTIVITY_SIDE = {"store lookup"}

@@ -17,8 +17,9 @@ from agents import (
     ToolCallOutputItem,
 )
 from pydantic_core import to_json
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 
+from .._errors import failure_detail
 from .approval_types import ApprovalRecord, PendingApproval
 from .types import TranscriptEntry
 
@@ -101,7 +102,12 @@ def describe_turn_error(error: Exception) -> str:
         return f"The {name!r} guardrail stopped this turn."
     if isinstance(error, ApplicationError):
         return error.message
-    return str(error) or type(error).__name__
+    text = str(error) or type(error).__name__
+    # A failed model call or activity tool says "Activity task failed"; its cause says why.
+    detail = failure_detail(error)
+    if isinstance(error, FailureError):
+        return detail
+    return text if detail in text else f"{text}: {detail}"
 
 
 def approval_requested(approval: PendingApproval) -> TranscriptEntry:

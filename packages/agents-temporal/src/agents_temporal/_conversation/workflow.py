@@ -22,7 +22,7 @@ from agents.result import RunResultStreaming
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from .._errors import AgentsWorkflowError
 from .._payloads.workflow_refs import reference_stored_items
@@ -62,7 +62,8 @@ TContext = TypeVar("TContext")
 # Failures of one turn that the conversation survives: the turn is reported as failed and the
 # next message starts afresh. Anything else (a bug in workflow code) fails the workflow task,
 # so Temporal retries it once the code is fixed.
-_TURN_ERRORS = (AgentsException, ApplicationError)
+# ActivityError: a model call that failed for good (the published integration's form).
+_TURN_ERRORS = (AgentsException, ApplicationError, ActivityError)
 TOO_MANY_APPROVALS = "TooManyApprovals"
 """The error type of a turn that asked for more approvals than its conversation allows."""
 _STREAM_EVENTS_KEPT = 500

@@ -15,6 +15,7 @@ from temporalio import activity
 
 from .._errors import TooManyToolCallsError
 from .._model_call import (
+    LEGACY_MODEL_ACTIVITY_NAME,
     MODEL_ACTIVITY_NAME,
     STREAM_MODEL_ACTIVITY_NAME,
     ModelCallInput,
@@ -26,6 +27,7 @@ from .._payloads.activity_segments import open_model_input
 from .._streaming.activity import DeltaPublisher, collect_response
 from .provider_errors import classify
 from .providers import DefaultModelProvider
+from .published_input import read_call_input
 from .specs import SpecOutputSchema, rebuild_tool
 
 _SETTINGS = TypeAdapter(ModelSettings)
@@ -114,8 +116,20 @@ class ModelActivity:
             await self._provider.aclose()
 
     @activity.defn(name=MODEL_ACTIVITY_NAME)
-    async def invoke_model(self, call: ModelCallInput) -> ModelCallResponse:
-        """Call the model named in ``call`` and return its full response."""
+    async def invoke_model(self, call: dict[str, Any]) -> ModelCallResponse:
+        """Call the model named in ``call`` and return its full response.
+
+        ``call`` is a ``ModelCallInput`` or, for a call a workflow scheduled on a worker running
+        the published integration before ours took over, that integration's input.
+        """
+        return await self._invoke(read_call_input(call))
+
+    @activity.defn(name=LEGACY_MODEL_ACTIVITY_NAME)
+    async def invoke_model_legacy(self, call: ModelCallInput) -> ModelCallResponse:
+        """The model activity under the name workflows started before it changed still use."""
+        return await self._invoke(call)
+
+    async def _invoke(self, call: ModelCallInput) -> ModelCallResponse:
         model_input = await open_model_input(call.input, call.input_ref)
         call = dataclasses.replace(call, input=model_input.items)
         try:

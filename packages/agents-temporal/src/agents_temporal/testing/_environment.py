@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import timedelta
 from types import TracebackType
 from typing import Any
 
@@ -26,13 +27,19 @@ class AgentEnvironment:
                 ...
         ```
 
+    The parameters are the published integration's ``AgentEnvironment``'s, in its order.
+
     Args:
         model_params: How model activities are scheduled.
         model_provider: The worker's model provider; wins over ``model``.
         model: One model that answers for every model name (e.g. a ``TestModel``).
         mcp_server_providers: MCP servers to register.
         register_activities: Register the model and MCP activities on workers.
+        add_temporal_spans: Add spans for Temporal operations to traces.
         use_otel_instrumentation: Export Agents spans through OpenTelemetry.
+        resolvable_worker_env_vars: Environment variables workflows may reference on workers.
+        mcp_servers: MCP server factories by name, for ``workflow.temporal_mcp_server``.
+        mcp_connection_idle_timeout: How long an idle MCP connection is kept for reuse.
     """
 
     __test__ = False
@@ -44,7 +51,12 @@ class AgentEnvironment:
         model: Model | None = None,
         mcp_server_providers: Sequence[Any] = (),
         register_activities: bool = True,
+        add_temporal_spans: bool = True,
         use_otel_instrumentation: bool = False,
+        resolvable_worker_env_vars: Collection[str] = (),
+        *,
+        mcp_servers: Mapping[str, Callable[..., Any]] | None = None,
+        mcp_connection_idle_timeout: timedelta | None = timedelta(minutes=5),
     ) -> None:
         if model_provider is None and model is not None:
             model_provider = TestModelProvider(model)
@@ -53,7 +65,11 @@ class AgentEnvironment:
             "model_provider": model_provider,
             "mcp_server_providers": mcp_server_providers,
             "register_activities": register_activities,
+            "add_temporal_spans": add_temporal_spans,
             "use_otel_instrumentation": use_otel_instrumentation,
+            "resolvable_worker_env_vars": resolvable_worker_env_vars,
+            "mcp_servers": mcp_servers,
+            "mcp_connection_idle_timeout": mcp_connection_idle_timeout,
         }
         self._plugin: OpenAIAgentsPlugin | None = None
 

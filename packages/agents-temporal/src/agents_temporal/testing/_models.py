@@ -63,16 +63,22 @@ class ResponseBuilders:
         return ResponseBuilders.model_response(ResponseBuilders.response_output_message(text))
 
     @staticmethod
-    def tool_call(arguments: str, name: str, call_id: str | None = None) -> ModelResponse:
-        """A response in which the model calls tool ``name`` with JSON ``arguments``."""
-        n = next(ResponseBuilders._ids)
+    def tool_call(
+        arguments: str, name: str, *, call_id: str | None = None, item_id: str | None = None
+    ) -> ModelResponse:
+        """A response in which the model calls tool ``name`` with JSON ``arguments``.
+
+        The ids default to ``"call"`` and ``"id"``, as the published integration's builder
+        makes them; a workflow gives a repeated ``call_id`` a fresh one (``call-2``), so the
+        conversation keeps every call.
+        """
         return ResponseBuilders.model_response(
             ResponseFunctionToolCall(
                 arguments=arguments,
-                call_id=call_id or f"call_{n}",
+                call_id="call" if call_id is None else call_id,
                 name=name,
                 type="function_call",
-                id=f"fc_{n}",
+                id="id" if item_id is None else item_id,
                 status="completed",
             )
         )
