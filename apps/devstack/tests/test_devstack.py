@@ -265,7 +265,7 @@ def _worker_pid(dev: DevProcess) -> int:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_dev_restarts_a_worker_that_dies_and_ctrl_c_stops_all(tmp_path: Path) -> None:
-    dev = DevProcess.start(tmp_path)
+    dev = DevProcess.start(tmp_path, AGENT_APP_OBJECTS=REFERENCE)
     try:
         dev.wait_ready()
         killed = _worker_pid(dev)
