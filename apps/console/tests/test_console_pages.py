@@ -100,13 +100,15 @@ def test_chat_with_inline_approval_then_roster_timeline_usage_and_link(
 ) -> None:
     at = page().run()
     assert not at.exception
-    assert "Offline demo model in use" in texts(at)
+    # Which model answers is the worker's to say, not the console's settings: nothing yet.
+    assert "Offline demo model in use" not in texts(at)
     at.button(key="new_conversation").click().run()
     workflow_id = at.query_params["conversation"]
     assert workflow_id.startswith("support-")
     at.chat_input(key=f"chat_input:{workflow_id}").set_value(REFUND).run()
     rerun_until(at, lambda at: "wants to call `issue_refund`" in texts(at))
     assert "Triage handed the conversation to Refunds" in texts(at)
+    assert "Offline demo model in use: the worker answered this conversation" in texts(at)
     [graph] = at.get("graphviz_chart")
     assert '"Refunds" [label="Refunds\\n2 tools", fillcolor="#ff4b4b"' in graph.proto.spec
     keys = [b.key or "" for b in at.button]
@@ -162,28 +164,50 @@ def test_inbox_approves_with_edited_arguments(console_env: ConsoleStack, backend
     [approval_id] = pending(backend, workflow_id)
     at = page(view="inbox").run()
     key = f"inbox:{workflow_id}:{approval_id}"
-    at.text_area(key=f"edit:{key}").input("{not json").run()
-    at.button(key=f"approve_edited:{key}").click().run()
-    assert "not a JSON object" in texts(at)
+    editor = at.text_area(key=f"edit:{key}")
+    # The editor starts from the model's arguments with every property of the tool's schema,
+    # so changing only the amount is enough (the model left the optional refund_key out).
+    filled = json.loads(editor.value or "")
+    assert filled["request"]["refund_key"] is None
+    assert "refund_key" not in json.loads(pending_arguments(backend, workflow_id))["request"]
 
-    # The tool's strict schema wants every field, so the model's own arguments (which leave the
-    # optional refund_key out) are refused by the workflow when sent back edited.
-    arguments = json.loads(pending_arguments(backend, workflow_id))
-    arguments["request"]["amount_cents"] = 12000
-    at.text_area(key=f"edit:{key}").input(json.dumps(arguments)).run()
+    editor.input("{not json").run()
     at.button(key=f"approve_edited:{key}").click().run()
-    assert "The conversation refused the decision: The edited arguments do not match" in texts(at)
+    assert "The edited arguments are not valid JSON" in texts(at)
+    # What the operator typed stays in the editor.
+    assert at.text_area(key=f"edit:{key}").value == "{not json"
+
+    # The console checks the tool's schema before sending: a decimal amount is refused there.
+    filled["request"]["amount_cents"] = 120.5
+    at.text_area(key=f"edit:{key}").input(json.dumps(filled)).run()
+    at.button(key=f"approve_edited:{key}").click().run()
+    assert "would refuse these arguments: request/amount_cents: 120.5 is not of type" in texts(at)
     assert pending(backend, workflow_id) == [approval_id]
 
-    arguments["request"]["refund_key"] = None
-    at.text_area(key=f"edit:{key}").input(json.dumps(arguments)).run()
+    filled["request"]["amount_cents"] = 12000
+    at.text_area(key=f"edit:{key}").input(json.dumps(filled)).run()
     at.button(key=f"approve_edited:{key}").click().run()
     assert f"Approved issue_refund ({approval_id}) with edited arguments as {OPERATOR}." in texts(
         at
     )
     [decision] = [e.decision for e in transcript(backend, workflow_id) if e.decision]
     assert decision is not None and decision.approved and decision.operator == OPERATOR
-    assert decision.edited_arguments == arguments
+    assert decision.edited_arguments == filled
+
+
+def test_deciding_an_approval_decided_elsewhere_says_who_and_when(
+    console_env: ConsoleStack, backend: Console
+) -> None:
+    workflow_id = awaiting_refund(backend)
+    [approval_id] = pending(backend, workflow_id)
+    at = page(view="inbox").run()
+    backend.run(backend.service.reject(workflow_id, approval_id, operator="rival", reason="no"))
+    at.button(key=f"approve:inbox:{workflow_id}:{approval_id}").click().run()
+    assert (
+        f"The conversation refused the decision: Approval '{approval_id}' (issue_refund) was "
+        "already rejected by 'rival' at "
+    ) in texts(at)
+    assert "Approved issue_refund" not in texts(at)
 
 
 def test_starter_prompt_then_a_refused_message_shows_the_reason(
@@ -196,6 +220,8 @@ def test_starter_prompt_then_a_refused_message_shows_the_reason(
     rerun_until(at, lambda at: not at.chat_input(key=f"chat_input:{workflow_id}").disabled)
     at.chat_input(key=f"chat_input:{workflow_id}").set_value("x" * 9000).run()
     assert "The conversation refused the message: The message has 9,000 characters" in texts(at)
+    # The refused text is back in the box, to shorten rather than type again.
+    assert at.session_state[f"chat_input:{workflow_id}"] == "x" * 9000
 
 
 def test_conversation_resumes_from_the_url(console_env: ConsoleStack, backend: Console) -> None:

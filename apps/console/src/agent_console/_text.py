@@ -7,6 +7,7 @@ they render everywhere, unlike emoji, which need a system emoji font.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,24 @@ _ICONS = {
     "timed out": ":material/timer_off:",
     "canceled": ":material/block:",
 }
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&=^\"'])")
+"""Characters that mean something to Markdown or to Streamlit's extensions of it (``:red[``,
+``:material/icon:``, ``$latex$``); each is escaped with a backslash, which CommonMark allows
+before any ASCII punctuation."""
+
+
+def plain(text: str) -> str:
+    """Markdown that shows ``text`` exactly as written: no links, images, styling or math.
+
+    Customers, models and help-centre articles write text the console shows; rendered as
+    Markdown, an image link would make the operator's browser fetch any URL (carrying data a
+    model was led to put in it) and coloured text could pose as a system note. Line breaks are
+    kept.
+    """
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    return "  \n".join(escaped.splitlines()) if "\n" in escaped else escaped
 
 
 def status_icon(label: str) -> str:

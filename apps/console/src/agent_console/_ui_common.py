@@ -105,6 +105,33 @@ def show_flashes() -> None:
         )
 
 
+def note(control: str, level: FlashLevel, text: str) -> None:
+    """Show ``text`` next to the control ``control`` (a widget key), until it acts again.
+
+    Errors belong where the operator acted, not at the top of the page. A note outlives the
+    page's self-refreshes (a fragment rerun every few seconds), so it stays until the operator
+    uses that control again (`clear_note`).
+    """
+    session_dict("notes")[control] = (level, text)
+
+
+def clear_note(control: str) -> None:
+    """Forget the note of ``control`` (it is acting again)."""
+    session_dict("notes").pop(control, None)
+
+
+def show_note(control: str) -> None:
+    """Draw the note of ``control``, if it has one (call right after drawing the control)."""
+    found: tuple[FlashLevel, str] | None = session_dict("notes").get(control)
+    if found is None:
+        return
+    level, text = found
+    draw = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
+    # The widget key gives tests and browsers a handle on the note of one control.
+    with st.container(key=f"note:{control}"):
+        draw[level](text)
+
+
 def current_conversation() -> str | None:
     """The open conversation's workflow id, from the URL."""
     value = st.query_params.get(CONVERSATION_PARAM)

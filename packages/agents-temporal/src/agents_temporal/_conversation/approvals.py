@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-import jsonschema
 from agents import Agent, FunctionTool, RunState, ToolApprovalItem, TResponseInputItem
 
 from .approval_types import (
@@ -102,15 +101,9 @@ def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> Pendin
 
 def check_arguments(approval: PendingApproval, arguments: dict[str, Any]) -> None:
     """Refuse edited arguments that the tool's JSON schema does not accept."""
-    if approval.parameters_schema is None:
-        return
-    validator = jsonschema.Draft202012Validator(approval.parameters_schema)
-    problems = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+    problems = approval.argument_problems(arguments)
     if problems:
-        details = "; ".join(
-            f"{'/'.join(str(p) for p in e.absolute_path) or '(arguments)'}: {e.message}"
-            for e in problems
-        )
+        details = "; ".join(problems)
         raise refusal(
             "InvalidArguments",
             f"The edited arguments do not match the schema of tool {approval.tool!r}: {details}. "
