@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 import uuid
@@ -42,7 +43,8 @@ def texts(at: AppTest) -> str:
     parts += [e.value for e in at.error] + [w.value for w in at.warning]
     parts += [s.value for s in at.success] + [i.value for i in at.info]
     parts += [e.label for e in at.expander]
-    return "\n".join(str(p) for p in parts)
+    # Untrusted text is escaped Markdown (`plain`): compare what a person reads.
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
 
 
 def table(at: AppTest, column: str) -> list[dict[str, Any]]:

@@ -81,11 +81,21 @@ def since(then: datetime, now: datetime | None = None) -> str:
 
 
 def until(moment: datetime, now: datetime | None = None) -> str:
-    """A rough length of time until ``moment``: ``under a minute``, ``5 min``, ``3 h``."""
+    """The time left until ``moment``, rounded down: ``under a minute``, ``4 min``, ``23 h 55 min``.
+
+    Rounded down, so that a deadline never looks further away than it is.
+    """
     remaining = moment - (now or datetime.now(UTC))
     if remaining < timedelta(minutes=1):
         return "under a minute"
-    return since(now or datetime.now(UTC), moment)
+    minutes = int(remaining.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 def clock(moment: datetime) -> str:

@@ -11,7 +11,7 @@ import streamlit as st
 from agent_console._service import NotTakenError
 from agent_console._text import plain, pretty_json, since, until
 from agent_console._ui_common import Page, clear_note, flash, note, show_note
-from agents_temporal.client import ConversationRefused, PendingApproval
+from agents_temporal.client import ApprovalContext, ConversationRefused, PendingApproval
 
 
 def approval_card(page: Page, workflow_id: str, approval: PendingApproval, *, where: str) -> None:
@@ -32,6 +32,8 @@ def approval_card(page: Page, workflow_id: str, approval: PendingApproval, *, wh
         )
         expires = f" · expires in {until(approval.expires_at)}" if approval.expires_at else ""
         st.caption(f"Turn {approval.turn} · waiting {since(approval.requested_at)}{expires}")
+        if approval.context is not None:
+            _context(approval.context)
         st.code(pretty_json(approval.arguments), language="json")
         if refusal is not None:
             st.warning(refusal)
@@ -48,6 +50,13 @@ def approval_card(page: Page, workflow_id: str, approval: PendingApproval, *, wh
                 note(key, "warning", "Give a reason to reject: the agent tells the user why.")
         show_note(key)
         _editor(page, workflow_id, approval, key, disabled=refusal is not None)
+
+
+def _context(context: ApprovalContext) -> None:
+    """The app's summary and facts: what the operator decides on, in the domain's terms."""
+    st.markdown(f"**{plain(context.summary)}**")
+    if context.facts:
+        st.markdown("\n".join(f"- {plain(k)}: **{plain(v)}**" for k, v in context.facts.items()))
 
 
 def _editor(

@@ -1,6 +1,11 @@
 """What workflow code uses: activity tools, MCP servers, conversations, approvals, sessions."""
 
-from ._conversation.approval_types import ApprovalDecision, ApprovalRecord, PendingApproval
+from ._conversation.approval_types import (
+    ApprovalContext,
+    ApprovalDecision,
+    ApprovalRecord,
+    PendingApproval,
+)
 from ._conversation.compaction import CompactionResult, ConversationCompactor
 from ._conversation.session import WorkflowSession
 from ._conversation.types import (
@@ -22,6 +27,7 @@ from ._streaming.types import StreamLogState
 from ._workflow_context import registered_mcp_servers
 
 __all__ = [
+    "ApprovalContext",
     "ApprovalDecision",
     "ApprovalRecord",
     "CompactionResult",

@@ -49,6 +49,20 @@ class ApprovalRecord(BaseModel):
     """Whether the decision became the tool's policy for the rest of the conversation."""
 
 
+class ApprovalContext(BaseModel):
+    """What an operator should know to decide an approval, in the app's own terms.
+
+    A conversation workflow gives it with ``ConversationWorkflow.describe_approval``; consoles
+    show it on the approval's card above the raw arguments.
+    """
+
+    summary: str
+    """One sentence: what the call would do (``Refund $150.00 of order ORD-10042``)."""
+
+    facts: dict[str, str] = Field(default_factory=dict[str, str])
+    """Labelled facts, in the order to show them (``{"Order total": "$189.00"}``)."""
+
+
 class PendingApproval(BaseModel):
     """A tool call that waits for a human decision."""
 
@@ -81,6 +95,9 @@ class PendingApproval(BaseModel):
 
     decision: ApprovalRecord | None = None
     """The decision, once made (the run resumes when every approval of the turn has one)."""
+
+    context: ApprovalContext | None = None
+    """What the app says an operator should know (``describe_approval``), if anything."""
 
     def argument_problems(self, arguments: dict[str, Any]) -> list[str]:
         """Why the tool's schema refuses ``arguments`` as edited arguments (empty: it accepts).
