@@ -97,8 +97,13 @@ def transcript(backend: Console, workflow_id: str) -> list[TranscriptEntry]:
     return backend.run(read())
 
 
+async def _static_summary(backend: Console, workflow_id: str) -> str | None:
+    client = await backend.service.client()
+    return await (await client.get_workflow_handle(workflow_id).describe()).static_summary()
+
+
 def test_chat_with_inline_approval_then_roster_timeline_usage_and_link(
-    console_env: ConsoleStack,
+    console_env: ConsoleStack, backend: Console
 ) -> None:
     at = page().run()
     assert not at.exception
@@ -135,6 +140,9 @@ def test_chat_with_inline_approval_then_roster_timeline_usage_and_link(
     assert {row["Agent"] for row in usage} >= {"Triage", "Refunds"}
     assert all(row["Model"] == "offline-demo" and row["Cost"] == "$0.00" for row in usage)
     assert [m.value for m in at.metric if m.label == "Cost"] == ["$0.00"]
+    # The Temporal Web UI lists the conversation with a summary.
+    summary = backend.run(_static_summary(backend, workflow_id))
+    assert summary == "Customer support conversation, started in the operator console"
     links = {link.proto.label: link.proto.url for link in at.get("link_button")}
     assert links["Open in Temporal Web UI"] == (
         f"http://ui.example:8233/namespaces/default/workflows/{workflow_id}"

@@ -195,16 +195,13 @@ class RetryingCall:
     next_attempt_at: datetime | None = None
     """When the next attempt starts, while it waits (retry back-off)."""
 
-    agent: str | None = None
-    """The agent calling the model, when known."""
-
     def sentence(self) -> str:
         """What the chat says about it."""
-        who = f"{self.agent}'s model call" if self.agent else "A model call"
+        # Pending activities do not say which agent (or guardrail) is calling.
         limit = f" of {self.maximum_attempts}" if self.maximum_attempts else ""
         failed = self.last_failure or "no message"
         return (
-            f"{who} keeps failing: attempt {self.attempt}{limit} is next or running. Last "
+            f"A model call keeps failing: attempt {self.attempt}{limit} is next or running. Last "
             f"error: {failed}. Temporal retries it; if the provider is down, the turn goes on "
             "once it answers again."
         )
@@ -281,8 +278,6 @@ class ConversationFeed:
                 # Describing needs more rights than a query; without them the chat still shows
                 # the stream's "retried attempt N", only without the cause.
                 retrying = []
-            for call in retrying:
-                call.agent = status.current_agent
         return LiveState(
             status=status, entries=list(self.entries), stream=self.view, retrying=retrying
         )

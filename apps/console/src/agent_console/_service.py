@@ -351,6 +351,8 @@ class ConsoleService:
             workflow_type_name(app.conversation_workflow),
             id=workflow_id,
             task_queue=self.settings.temporal_task_queue,
+            # What the Temporal Web UI lists for the workflow instead of "No summary".
+            static_summary=f"{app.title} conversation, started in the operator console",
         )
         return workflow_id
 

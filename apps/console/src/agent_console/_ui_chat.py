@@ -85,7 +85,7 @@ def _draw(page: Page, workflow_id: str, state: LiveState) -> None:
         if state.status.phase == "running" and not state.stream.partial:
             st.caption(f":material/hourglass_top: {state.status.current_agent} is working…")
         for retrying in state.retrying:
-            st.warning(retrying.sentence(), icon=":material/sync_problem:")
+            st.warning(plain(retrying.sentence()), icon=":material/sync_problem:")
     error = page.console.service.pop_error(workflow_id)
     if error is not None:
         note(f"chat_input:{workflow_id}", "error", f"The last message or decision failed: {error}")

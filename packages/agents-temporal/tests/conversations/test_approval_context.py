@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from agents_temporal.client import (
@@ -102,6 +103,14 @@ async def test_describe_approval_gives_each_approval_its_context(
         [bare] = lost.pending_approvals
         await conversation.reject(bare.id, operator="alice", reason="no such order")
         await save_history(conversation.handle, "conversation_approval_context")
+        events = [e async for e in conversation.handle.fetch_history_events()]
+
+    # The approval timers are named in the Web UI.
+    timers = [e for e in events if e.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    [summary] = {
+        (await env.client.data_converter.decode([e.user_metadata.summary]))[0] for e in timers
+    }
+    assert timers and summary == "approval expiry"
 
     assert described.context == ApprovalContext(
         summary="Refund 25.00 on order A1",

@@ -91,6 +91,10 @@ def _no_context(_context: Any) -> dict[str, Any]:
     return {}
 
 
+APPROVAL_TIMER_SUMMARY = "approval expiry"
+"""The name of the timer that rejects approvals nobody decided in time, in the Web UI."""
+
+
 class ConversationWorkflow(Generic[TContext]):
     """A multi-turn conversation with agents, one workflow per conversation.
 
@@ -356,6 +360,8 @@ class ConversationWorkflow(Generic[TContext]):
                 await workflow.wait_condition(
                     lambda: state.busy() or state.closing_reason is not None,
                     timeout=state.seconds_to_next_expiry(workflow.now()),
+                    # Names the timer in the Web UI; metadata only, so replay is unaffected.
+                    timeout_summary=APPROVAL_TIMER_SUMMARY,
                 )
             except TimeoutError:
                 state.expire(workflow.now())
