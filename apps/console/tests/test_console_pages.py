@@ -109,6 +109,7 @@ def test_chat_with_inline_approval_then_roster_timeline_usage_and_link(
     assert not at.exception
     # Which model answers is the worker's to say, not the console's settings: nothing yet.
     assert "Offline demo model in use" not in texts(at)
+    assert "Your messages come from the demo customer Maya Chen (CUST-1001)" in texts(at)
     at.button(key="new_conversation").click().run()
     workflow_id = at.query_params["conversation"]
     assert workflow_id.startswith("support-")

@@ -99,8 +99,8 @@ def until(moment: datetime, now: datetime | None = None) -> str:
 
 
 def clock(moment: datetime) -> str:
-    """``14:03:27`` in local time."""
-    return moment.astimezone().strftime("%H:%M:%S")
+    """``14:03:27.512`` in local time: steps of one turn are often within a second."""
+    return moment.astimezone().strftime("%H:%M:%S.%f")[:-3]
 
 
 def pretty_json(text: str | None) -> str:

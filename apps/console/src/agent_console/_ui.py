@@ -207,9 +207,21 @@ def _start(page: Page, prompt: str | None = None) -> None:
     st.rerun(scope="app")
 
 
+PLAYING_AS = "playing_as"
+"""The `AgentApp.metadata` key that says whom an operator's messages come from (the app's demo
+customer, say): shown on the welcome page and above each conversation."""
+
+
+def _playing_as(page: Page) -> None:
+    who = page.app.metadata.get(PLAYING_AS)
+    if who:
+        st.caption(f":material/person: Your messages come from {plain(who)}.")
+
+
 def _welcome(page: Page) -> None:
     st.header(page.app.title)
     st.write(page.app.description)
+    _playing_as(page)
     st.caption("Start a conversation from the sidebar, or with one of these:")
     for index, prompt in enumerate(page.app.starter_prompts):
         if st.button(prompt, key=f"starter:{index}", icon=":material/chat:"):
@@ -245,6 +257,7 @@ def _conversation_view(page: Page) -> None:
         f"{status.phase.replace('_', ' ')} · turn {status.turn} · agent "
         f"**{status.current_agent}** · {status.usage.total_tokens:,} tokens"
     )
+    _playing_as(page)
     calls = model_calls_or_none(page, workflow_id, state)
     model_banner(calls or [])
     chat, side = st.columns([3, 2], gap="large")

@@ -85,6 +85,8 @@ def details(page: Page, workflow_id: str, state: LiveState, calls: list[ModelCal
                 [row.as_record() for row in rows],
                 hide_index=True,
                 key=f"timeline:{workflow_id}",
+                # The detail is what an operator reads; the other columns are short.
+                column_config={"Detail": st.column_config.TextColumn(width="large")},
                 # Tall enough for a few turns without scrolling inside the table.
                 height=min(38 + 35 * len(rows), 740),
             )
