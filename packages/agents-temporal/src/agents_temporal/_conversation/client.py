@@ -227,12 +227,19 @@ class ConversationHandle:
         self, name: str, arg: Any, result_type: type[_T]
     ) -> WorkflowUpdateHandle[_T]:
         try:
-            return await self.handle.start_update(
+            update = await self.handle.start_update(
                 name,
                 arg,
                 wait_for_stage=WorkflowUpdateStage.ACCEPTED,
                 result_type=result_type,
             )
+            # An update the validator rejected is already complete, with a failure, but
+            # start_update returns it like any other; temporalio 1.35 offers no public way to
+            # tell, short of asking for the result, which for a known outcome returns (or
+            # raises) at once, while for an accepted one it would wait for the turn.
+            if getattr(update, "_known_outcome", None) is not None:
+                await update.result()
+            return update
         except WorkflowUpdateFailedError as error:
             refused = _refused(error)
             if refused is None:
