@@ -232,7 +232,7 @@ def test_starter_prompt_then_a_refused_message_shows_the_reason(
     at.chat_input(key=f"chat_input:{workflow_id}").set_value("x" * 9000).run()
     assert "The conversation refused the message: The message has 9,000 characters" in texts(at)
     # The refused text is back in the box, to shorten rather than type again.
-    assert at.session_state[f"chat_input:{workflow_id}"] == "x" * 9000
+    assert at.chat_input(key=f"chat_input:{workflow_id}").proto.value == "x" * 9000
 
 
 def test_conversation_resumes_from_the_url(console_env: ConsoleStack, backend: Console) -> None:

@@ -77,6 +77,11 @@ def test_editable_arguments_hold_every_property_the_schema_requires() -> None:
     assert pending.argument_problems(editable) == [
         "request/amount_cents: 150.5 is not of type 'integer'"
     ]
+    # JSON Schema's own integer type takes 60000.0; an amount in whole cents must not.
+    editable["request"]["amount_cents"] = 60000.0
+    assert pending.argument_problems(editable) == [
+        "request/amount_cents: 60000.0 is not of type 'integer'"
+    ]
 
 
 @pytest.mark.parametrize("arguments", ["not json", "[1, 2]"])

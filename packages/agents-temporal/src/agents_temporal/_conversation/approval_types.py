@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Literal, cast
 
 import jsonschema
+from jsonschema import validators
 from pydantic import BaseModel, Field
 
 ApprovalSource = Literal["operator", "policy", "timeout", "closed"]
@@ -47,6 +48,21 @@ class ApprovalRecord(BaseModel):
 
     always: bool = False
     """Whether the decision became the tool's policy for the rest of the conversation."""
+
+
+def _is_integer(checker: Any, instance: object) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_STRICT_VALIDATOR = cast(
+    Any,
+    validators.extend(
+        jsonschema.Draft202012Validator,
+        type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+    ),
+)
+"""JSON Schema 2020-12, except that ``integer`` means a JSON integer: the draft also accepts
+``60000.0``, which a tool that reads whole cents (or a guardrail that checks them) may not."""
 
 
 class ApprovalContext(BaseModel):
@@ -108,7 +124,7 @@ class PendingApproval(BaseModel):
         """
         if self.parameters_schema is None:
             return []
-        validator = jsonschema.Draft202012Validator(self.parameters_schema)
+        validator = _STRICT_VALIDATOR(self.parameters_schema)
         errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
         return [
             f"{'/'.join(str(p) for p in e.absolute_path) or '(arguments)'}: {e.message}"
