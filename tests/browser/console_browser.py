@@ -60,8 +60,9 @@ def click(page: Page, button: Locator) -> None:
 
 
 def keyed(page: Page, key: str) -> Locator:
-    """The element Streamlit drew for a widget or container ``key`` (class ``st-key-<key>``)."""
-    return page.locator(f'[class*="st-key-{key}"]').first
+    """The element Streamlit drew for a widget or container ``key`` (class ``st-key-<key>``,
+    with characters a class name cannot hold, such as ``:``, written as ``-``)."""
+    return page.locator(".st-key-" + re.sub(r"[^\w-]", "-", key)).first
 
 
 def start_refund(page: Page, console_url: str) -> str:

@@ -410,6 +410,8 @@ def test_conversation_rows_preview_the_newest_entry() -> None:
     assert row.last_activity == at(90)
     row.last_entry = entry("user_message", 95, "thanks", sender="Maya")
     assert row.preview == "Maya: thanks"
+    row.last_entry = entry("handoff", 99, "Triage handed the conversation to Refunds")
+    assert row.preview == "Triage handed the conversation to Refunds"
     closed = ConversationRow("support-2", at(0), "completed", closed_at=at(50))
     assert closed.last_activity == at(50)
 

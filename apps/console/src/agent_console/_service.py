@@ -104,7 +104,10 @@ class ConversationRow:
         entry = self.last_entry
         if entry is None:
             return ""
-        who = entry.agent if entry.kind != "user_message" else (entry.sender or "customer")
+        # Messages say who wrote them; events (a handoff, an approval) already name the agent.
+        who = {"user_message": entry.sender or "customer", "agent_message": entry.agent}.get(
+            entry.kind
+        )
         return clip(f"{who}: {entry.text}" if who else entry.text, PREVIEW_CHARS)
 
     @property

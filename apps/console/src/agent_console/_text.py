@@ -31,12 +31,13 @@ before any ASCII punctuation."""
 
 
 def plain(text: str) -> str:
-    """Markdown that shows ``text`` exactly as written: no links, images, styling or math.
+    """Markdown that shows ``text`` exactly as written: no images, styling, markup or math.
 
     Customers, models and help-centre articles write text the console shows; rendered as
     Markdown, an image link would make the operator's browser fetch any URL (carrying data a
     model was led to put in it) and coloured text could pose as a system note. Line breaks are
-    kept.
+    kept. A bare web or e-mail address may still show as a link (GitHub-flavoured autolinks),
+    which nothing follows unless the operator clicks it.
     """
     escaped = _MARKDOWN.sub(r"\\\1", text)
     return "  \n".join(escaped.splitlines()) if "\n" in escaped else escaped
