@@ -422,6 +422,13 @@ def test_a_retried_model_call_says_why_and_which_attempt() -> None:
         "A model call keeps failing: attempt 4 is next or running. Last error: 503 The provider"
     )
     assert "attempt 4 of 10" in RetryingCall(4, "x", maximum_attempts=10).sentence()
+    # An agent and its guardrails failing alike against one provider read as one warning.
+    same = [RetryingCall(2, "503 down"), RetryingCall(2, "503 down"), RetryingCall(3, "timeout")]
+    sentences = retry_sentences(same)
+    assert [s.split(":")[0] for s in sentences] == [
+        "2 model calls keep failing",
+        "A model call keeps failing",
+    ]
 
 
 def test_edited_arguments_are_checked_against_the_schema_before_sending() -> None:

@@ -195,16 +195,27 @@ class RetryingCall:
     next_attempt_at: datetime | None = None
     """When the next attempt starts, while it waits (retry back-off)."""
 
-    def sentence(self) -> str:
-        """What the chat says about it."""
+    def sentence(self, calls: int = 1) -> str:
+        """What the chat says about it (and ``calls - 1`` more failing the same way)."""
         # Pending activities do not say which agent (or guardrail) is calling.
         limit = f" of {self.maximum_attempts}" if self.maximum_attempts else ""
         failed = self.last_failure or "no message"
+        who = "A model call keeps" if calls == 1 else f"{calls} model calls keep"
         return (
-            f"A model call keeps failing: attempt {self.attempt}{limit} is next or running. Last "
-            f"error: {failed}. Temporal retries it; if the provider is down, the turn goes on "
-            "once it answers again."
+            f"{who} failing: attempt {self.attempt}{limit} is next or running. Last error: "
+            f"{failed}. Temporal retries; if the provider is down, the turn goes on once it "
+            "answers again."
         )
+
+
+def retry_sentences(calls: Sequence[RetryingCall]) -> list[str]:
+    """One sentence per way model calls are failing (an agent and its guardrails often fail
+    alike, against the same provider).
+    """
+    groups: dict[tuple[int, int, str], list[RetryingCall]] = {}
+    for call in calls:
+        groups.setdefault((call.attempt, call.maximum_attempts, call.last_failure), []).append(call)
+    return [group[0].sentence(len(group)) for group in groups.values()]
 
 
 async def retrying_model_calls(client: Client, workflow_id: str) -> list[RetryingCall]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from agent_console._chat_items import ChatItem, chat_items
-from agent_console._live import ConversationFeed, LiveState
+from agent_console._live import ConversationFeed, LiveState, retry_sentences
 from agent_console._text import plain
 from agent_console._ui_approvals import approval_card
 from agent_console._ui_common import Page, clear_note, note, session_dict, show_note
@@ -84,8 +84,8 @@ def _draw(page: Page, workflow_id: str, state: LiveState) -> None:
                 st.markdown(plain(partial.text) + " ...")
         if state.status.phase == "running" and not state.stream.partial:
             st.caption(f":material/hourglass_top: {state.status.current_agent} is working…")
-        for retrying in state.retrying:
-            st.warning(plain(retrying.sentence()), icon=":material/sync_problem:")
+        for sentence in retry_sentences(state.retrying):
+            st.warning(plain(sentence), icon=":material/sync_problem:")
     error = page.console.service.pop_error(workflow_id)
     if error is not None:
         note(f"chat_input:{workflow_id}", "error", f"The last message or decision failed: {error}")

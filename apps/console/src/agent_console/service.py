@@ -35,6 +35,7 @@ from agent_console._live import (
     StreamSource,
     StreamView,
     fold_events,
+    retry_sentences,
 )
 from agent_console._loop import BackgroundLoop
 from agent_console._pricing import (
@@ -97,6 +98,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by the public API test
     "oidc_operator",
     "price_for",
     "read_run_history",
+    "retry_sentences",
     "settings_fingerprint",
     "settings_operator",
     "sum_costs",
