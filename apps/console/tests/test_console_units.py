@@ -36,6 +36,7 @@ from agent_console.service import (
     oidc_operator,
     price_for,
     read_run_history,
+    retry_sentences,
     settings_operator,
     timeline,
     token_matches,

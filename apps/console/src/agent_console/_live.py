@@ -209,8 +209,9 @@ class RetryingCall:
 
 
 def retry_sentences(calls: Sequence[RetryingCall]) -> list[str]:
-    """One sentence per way model calls are failing (an agent and its guardrails often fail
-    alike, against the same provider).
+    """One sentence per way model calls are failing.
+
+    An agent and its guardrails often fail alike, against the same provider.
     """
     groups: dict[tuple[int, int, str], list[RetryingCall]] = {}
     for call in calls:
