@@ -38,6 +38,13 @@ def rerun_until(at: AppTest, condition: Callable[[AppTest], bool], seconds: floa
         at.run()
 
 
+def with_card(at: AppTest, workflow_id: str, approval_id: str) -> str:
+    """Run the inbox page until it shows the approval (as its live refresh would); its key."""
+    key = f"inbox:{workflow_id}:{approval_id}"
+    rerun_until(at, lambda at: any(b.key == f"approve:{key}" for b in at.button))
+    return key
+
+
 def texts(at: AppTest) -> str:
     parts: list[Any] = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [w.value for w in at.warning]
@@ -157,7 +164,7 @@ def test_inbox_rejects_only_with_a_reason_and_records_who(
     [approval_id] = pending(backend, workflow_id)
     at = page(view="inbox").run()
     assert "Approvals inbox" in at.header[0].value
-    key = f"inbox:{workflow_id}:{approval_id}"
+    key = with_card(at, workflow_id, approval_id)
     at.button(key=f"reject:{key}").click().run()
     assert "Give a reason to reject" in texts(at)
     assert pending(backend, workflow_id) == [approval_id]
@@ -174,7 +181,7 @@ def test_inbox_approves_with_edited_arguments(console_env: ConsoleStack, backend
     workflow_id = awaiting_refund(backend)
     [approval_id] = pending(backend, workflow_id)
     at = page(view="inbox").run()
-    key = f"inbox:{workflow_id}:{approval_id}"
+    key = with_card(at, workflow_id, approval_id)
     editor = at.text_area(key=f"edit:{key}")
     # The editor starts from the model's arguments with every property of the tool's schema,
     # so changing only the amount is enough (the model left the optional refund_key out).
@@ -212,8 +219,10 @@ def test_deciding_an_approval_decided_elsewhere_says_who_and_when(
     workflow_id = awaiting_refund(backend)
     [approval_id] = pending(backend, workflow_id)
     at = page(view="inbox").run()
+    key = with_card(at, workflow_id, approval_id)
     backend.run(backend.service.reject(workflow_id, approval_id, operator="rival", reason="no"))
-    at.button(key=f"approve:inbox:{workflow_id}:{approval_id}").click().run()
+    # The page still shows the card (it has not refreshed yet) when the operator approves.
+    at.button(key=f"approve:{key}").click().run()
     assert (
         f"The conversation refused the decision: Approval '{approval_id}' (issue_refund) was "
         "already rejected by 'rival' at "
@@ -302,6 +311,7 @@ def test_oidc_login_names_the_operator_or_refuses_decisions(
 
     at.user = {"is_logged_in": True}
     at.run()
+    with_card(at, workflow_id, approval_id)
     assert "Your login carries no email or name" in texts(at)
     assert at.button(key=f"approve:inbox:{workflow_id}:{approval_id}").disabled
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from agent_console._backend import Console
 from agent_console._identity import Operator
-from agent_console._service import Overview, TemporalUnavailableError
+from agent_console._service import ConversationRow, Overview, TemporalUnavailableError
 from agent_console._text import age, plain, status_icon
 from agent_console._ui_chat import chat_pane, read_state, send
 from agent_console._ui_common import (
@@ -20,6 +20,7 @@ from agent_console._ui_common import (
     console_for,
     current_conversation,
     current_view,
+    follow_callbacks,
     note,
     open_conversation,
     show_flashes,
@@ -131,6 +132,7 @@ def _sidebar(page: Page) -> None:
 
 
 def _live_sidebar(page: Page) -> None:
+    follow_callbacks()
     overview = overview_now(page)
     view = current_view()
     chats, approvals = st.columns(2)
@@ -178,18 +180,23 @@ def _conversation_list(page: Page, overview: Overview) -> None:
     # The most recently active first: a conversation that just asked for an approval is the
     # one an operator looks for.
     for row in sorted(rows, key=lambda r: r.last_activity, reverse=True)[:LIST_SHOWN]:
-        if st.button(
-            row.workflow_id.removeprefix(page.app.name + "-"),
-            icon=status_icon(row.label),
-            key=f"conversation:{row.workflow_id}",
-            help=f"{row.label} · started {age(row.started_at)}",
-            type="secondary" if row.workflow_id != current else "tertiary",
-            width="stretch",
-        ):
-            open_conversation(row.workflow_id)
-            st.rerun(scope="app")
-        preview = f"{plain(row.preview)}  \n" if row.preview else ""
-        st.caption(f"{preview}{row.label} · {age(row.last_activity)}")
+        with st.container(key=f"row:{row.workflow_id}"):
+            _conversation_row(page, row, current)
+
+
+def _conversation_row(page: Page, row: ConversationRow, current: str | None) -> None:
+    if st.button(
+        row.workflow_id.removeprefix(page.app.name + "-"),
+        icon=status_icon(row.label),
+        key=f"conversation:{row.workflow_id}",
+        help=f"{row.label} · started {age(row.started_at)}",
+        type="secondary" if row.workflow_id != current else "tertiary",
+        width="stretch",
+    ):
+        open_conversation(row.workflow_id)
+        st.rerun(scope="app")
+    preview = f"{plain(row.preview)}  \n" if row.preview else ""
+    st.caption(f"{preview}{row.label} · {age(row.last_activity)}")
 
 
 def _start(page: Page, prompt: str | None = None) -> None:

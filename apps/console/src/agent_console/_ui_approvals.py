@@ -10,7 +10,14 @@ import streamlit as st
 
 from agent_console._service import NotTakenError
 from agent_console._text import plain, pretty_json, since, until
-from agent_console._ui_common import Page, clear_note, flash, note, show_note
+from agent_console._ui_common import (
+    Page,
+    clear_note,
+    flash,
+    note,
+    rerun_page_after_callback,
+    show_note,
+)
 from agents_temporal.client import ApprovalContext, ConversationRefused, PendingApproval
 
 
@@ -37,17 +44,26 @@ def approval_card(page: Page, workflow_id: str, approval: PendingApproval, *, wh
         st.code(pretty_json(approval.arguments), language="json")
         if refusal is not None:
             st.warning(refusal)
-        reason = st.text_input("Reason", key=f"reason:{key}", placeholder="Why (needed to reject)")
+        st.text_input("Reason", key=f"reason:{key}", placeholder="Why (needed to reject)")
         approve_column, reject_column = st.columns(2)
-        if approve_column.button(
-            "Approve", key=f"approve:{key}", type="primary", disabled=refusal is not None
-        ):
-            _decide(page, key, lambda: _approve(page, workflow_id, approval))
-        if reject_column.button("Reject", key=f"reject:{key}", disabled=refusal is not None):
-            if reason.strip():
-                _decide(page, key, lambda: _reject(page, workflow_id, approval, reason.strip()))
-            else:
-                note(key, "warning", "Give a reason to reject: the agent tells the user why.")
+        # Decisions run in the buttons' callbacks, before the page draws again: by then the
+        # approval may be gone from the page (decided in another console), and the click
+        # must still be answered, with who decided first.
+        approve_column.button(
+            "Approve",
+            key=f"approve:{key}",
+            type="primary",
+            disabled=refusal is not None,
+            on_click=_on_approve,
+            args=(page, workflow_id, approval, key),
+        )
+        reject_column.button(
+            "Reject",
+            key=f"reject:{key}",
+            disabled=refusal is not None,
+            on_click=_on_reject,
+            args=(page, workflow_id, approval, key),
+        )
         show_note(key)
         _editor(page, workflow_id, approval, key, disabled=refusal is not None)
 
@@ -73,22 +89,41 @@ def _editor(
             key=edit_key,
             height=200,
         )
-        if st.button(
-            "Approve with these arguments", key=f"approve_edited:{key}", disabled=disabled
-        ):
-            problem, arguments = parse_arguments(approval, edited)
-            if arguments is None:
-                note(edit_key, "error", problem)
-            else:
-                _decide(
-                    page,
-                    edit_key,
-                    lambda: _approve(page, workflow_id, approval, arguments),
-                )
+        st.button(
+            "Approve with these arguments",
+            key=f"approve_edited:{key}",
+            disabled=disabled,
+            on_click=_on_edited,
+            args=(page, workflow_id, approval, key, edited),
+        )
         show_note(edit_key)
         if approval.parameters_schema is not None:
             with st.popover("Schema of the arguments", icon=":material/data_object:"):
                 st.code(json.dumps(approval.parameters_schema, indent=2), language="json")
+
+
+def _on_approve(page: Page, workflow_id: str, approval: PendingApproval, key: str) -> None:
+    _decide(key, lambda: _approve(page, workflow_id, approval))
+
+
+def _on_reject(page: Page, workflow_id: str, approval: PendingApproval, key: str) -> None:
+    reason = str(st.session_state.get(f"reason:{key}") or "").strip()
+    if not reason:
+        note(key, "warning", "Give a reason to reject: the agent tells the user why.")
+        return
+    _decide(key, lambda: _reject(page, workflow_id, approval, reason))
+
+
+def _on_edited(
+    page: Page, workflow_id: str, approval: PendingApproval, key: str, drawn: str
+) -> None:
+    edit_key = f"edit:{key}"
+    text = str(st.session_state.get(edit_key, drawn))
+    problem, arguments = parse_arguments(approval, text)
+    if arguments is None:
+        note(edit_key, "error", problem)
+        return
+    _decide(edit_key, lambda: _approve(page, workflow_id, approval, arguments))
 
 
 def _notes() -> dict[str, Any]:
@@ -145,13 +180,18 @@ def _reject(page: Page, workflow_id: str, approval: PendingApproval, reason: str
     return f"Rejected {approval.tool} ({approval.id}) as {operator}: {reason}"
 
 
-def _decide(page: Page, control: str, action: Callable[[], str]) -> None:
+def _decide(control: str, action: Callable[[], str]) -> None:
     """Run a decision; success is flashed at the top, a failure is noted at ``control``."""
     clear_note(control)
+    rerun_page_after_callback()
     try:
         done = action()
     except ConversationRefused as refused:
-        note(control, "error", f"The conversation refused the decision: {refused.message}")
+        message = f"The conversation refused the decision: {refused.message}"
+        note(control, "error", message)
+        if refused.reason in _GONE:
+            # The card leaves the page with the approval: say it where it stays visible.
+            flash("warning", message)
     except (PermissionError, NotTakenError) as refused:
         note(control, "error", str(refused))
     except Exception as error:
@@ -159,4 +199,7 @@ def _decide(page: Page, control: str, action: Callable[[], str]) -> None:
     else:
         # The card is gone once the decision is recorded; the confirmation goes to the top.
         flash("success", done)
-    st.rerun()
+
+
+_GONE = frozenset({"AlreadyDecided", "UnknownApproval", "ConversationClosed"})
+"""Refusals after which the approval is no longer shown."""

@@ -10,7 +10,14 @@ from agent_console._chat_items import ChatItem, chat_items
 from agent_console._live import ConversationFeed, LiveState, retry_sentences
 from agent_console._text import plain
 from agent_console._ui_approvals import approval_card
-from agent_console._ui_common import Page, clear_note, note, session_dict, show_note
+from agent_console._ui_common import (
+    Page,
+    clear_note,
+    follow_callbacks,
+    note,
+    session_dict,
+    show_note,
+)
 from agents_temporal.client import ConversationRefused, PendingApproval
 
 _AGENT = ":material/smart_toy:"
@@ -54,6 +61,7 @@ def chat_pane(page: Page, workflow_id: str, state: LiveState) -> None:
 
 
 def _live_pane(page: Page, workflow_id: str, first: LiveState) -> None:
+    follow_callbacks()
     # The first run of the fragment draws the state the page already read; each later run
     # (a fragment rerun) reads it afresh.
     runs = session_dict("pane_runs")

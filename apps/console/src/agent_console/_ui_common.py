@@ -132,6 +132,21 @@ def show_note(control: str) -> None:
         draw[level](text)
 
 
+def rerun_page_after_callback() -> None:
+    """Have the whole page run again after this widget callback.
+
+    Inside a fragment a click reruns only the fragment, but a decision changes the flash area,
+    the approvals count and the conversation list too.
+    """
+    st.session_state["rerun_page"] = True
+
+
+def follow_callbacks() -> None:
+    """At the start of a fragment: run the whole page if a callback asked for it."""
+    if st.session_state.pop("rerun_page", False):
+        st.rerun(scope="app")
+
+
 def current_conversation() -> str | None:
     """The open conversation's workflow id, from the URL."""
     value = st.query_params.get(CONVERSATION_PARAM)

@@ -9,7 +9,7 @@ import streamlit as st
 from agent_console._service import InboxItem, Overview
 from agent_console._text import plain
 from agent_console._ui_approvals import approval_card
-from agent_console._ui_common import Page, open_conversation
+from agent_console._ui_common import Page, follow_callbacks, open_conversation
 
 LIVE_REFRESH = timedelta(seconds=1.5)
 """How often the inbox and the sidebar read the conversations again: approvals that arrive,
@@ -50,6 +50,7 @@ def inbox(page: Page) -> None:
 
 
 def _live_inbox(page: Page) -> None:
+    follow_callbacks()
     items = inbox_items(page, overview_now(page))
     st.header(f"Approvals inbox ({len(items)})")
     if not page.workers_polling:
