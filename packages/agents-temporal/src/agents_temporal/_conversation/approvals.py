@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from agents import Agent, FunctionTool, RunState, ToolApprovalItem, TResponseInputItem
+from temporalio.exceptions import ApplicationError
 
 from .approval_types import (
     ApprovalDecision,
@@ -65,6 +66,16 @@ def _list_pending(run: PendingRun | None) -> str:
     return "pending approvals: " + ", ".join(f"{a.id!r} ({a.tool})" for a in waiting)
 
 
+def already_decided(record: ApprovalRecord) -> ApplicationError:
+    """The refusal of a decision on an approval that already has one: who decided, and when."""
+    verb = "approved" if record.approved else "rejected"
+    return refusal(
+        "AlreadyDecided",
+        f"Approval {record.approval_id!r} ({record.tool}) was already {verb} by "
+        f"{record.operator!r} at {record.decided_at.isoformat()}.",
+    )
+
+
 def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> PendingApproval:
     """The approval ``decision`` answers, or the refusal that says why it cannot apply."""
     approval = (
@@ -77,13 +88,7 @@ def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> Pendin
             "Query pending_approvals for the current ids.",
         )
     if approval.decision is not None:
-        done = approval.decision
-        verb = "approved" if done.approved else "rejected"
-        raise refusal(
-            "AlreadyDecided",
-            f"Approval {approval.id!r} ({approval.tool}) was already {verb} by "
-            f"{done.operator!r} at {done.decided_at.isoformat()}.",
-        )
+        raise already_decided(approval.decision)
     if not decision.operator.strip():
         raise refusal(
             "InvalidDecision",
