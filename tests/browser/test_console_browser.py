@@ -112,9 +112,11 @@ def refund_approved_in_the_inbox(dev: DevProcess, page: Page, tmp_path: Path) ->
     expect(page.get_by_text(approved)).to_be_visible()
 
     click(page, page.get_by_role("button", name="Conversations"))
-    expect(page.get_by_text(re.compile(r"Your refund RF-\d+ of \$150\.00"))).to_be_visible()
+    # In the chat (the sidebar's preview of the conversation shows the same answer).
+    chat = page.locator(".st-key-chat-messages")
+    expect(chat.get_by_text(re.compile(r"Your refund RF-\d+ of \$150\.00"))).to_be_visible()
     decided = re.compile(r"issue_refund call approval-1 approved by ")
-    expect(page.get_by_text(decided)).to_be_visible()
+    expect(chat.get_by_text(decided)).to_be_visible()
     click(page, page.get_by_role("tab", name="Run timeline"))
     timeline = page.get_by_test_id("stDataFrame").first
     expect(timeline).to_be_visible()
