@@ -130,8 +130,8 @@ def test_chat_with_inline_approval_then_roster_timeline_usage_and_link(
     [approval_id] = [k.rsplit(":", 1)[-1] for k in keys if k.startswith("approve:chat:")]
 
     at.button(key=f"approve:chat:{workflow_id}:{approval_id}").click().run()
-    rerun_until(at, lambda at: "is on its way" in texts(at))
     assert f"Approved issue_refund ({approval_id}) as {OPERATOR}." in texts(at)
+    rerun_until(at, lambda at: "is on its way" in texts(at))
     assert "Refunds called `issue_refund`" in texts(at)
     # The conversation streams: its guardrail verdicts show inline, with their reasoning.
     # Triage's guardrails, and whichever of Refunds' have reported by now, in name order.

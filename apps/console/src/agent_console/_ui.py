@@ -14,6 +14,7 @@ from agent_console._service import ConversationRow, Overview, TemporalUnavailabl
 from agent_console._text import age, plain, status_icon
 from agent_console._ui_chat import chat_pane, read_state, send
 from agent_console._ui_common import (
+    RERUN_PAGE,
     Page,
     agent_apps,
     clear_note,
@@ -48,6 +49,8 @@ def main() -> None:
         page_title="Agent console", page_icon=":material/support_agent:", layout="wide"
     )
     st.session_state["page_run"] = st.session_state.get("page_run", 0) + 1
+    # A whole page run is what a callback inside a fragment asks for: this is it.
+    st.session_state.pop(RERUN_PAGE, None)
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -24,6 +24,9 @@ VIEW_PARAM = "view"
 
 View = Literal["conversation", "inbox"]
 
+RERUN_PAGE = "rerun_page"
+"""Session key: a widget callback in a fragment wants the whole page to run again."""
+
 FlashLevel = Literal["error", "warning", "success", "info"]
 
 
@@ -138,12 +141,12 @@ def rerun_page_after_callback() -> None:
     Inside a fragment a click reruns only the fragment, but a decision changes the flash area,
     the approvals count and the conversation list too.
     """
-    st.session_state["rerun_page"] = True
+    st.session_state[RERUN_PAGE] = True
 
 
 def follow_callbacks() -> None:
     """At the start of a fragment: run the whole page if a callback asked for it."""
-    if st.session_state.pop("rerun_page", False):
+    if st.session_state.pop(RERUN_PAGE, False):
         st.rerun(scope="app")
 
 
