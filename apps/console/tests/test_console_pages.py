@@ -7,6 +7,7 @@ the Clerk, whose ``close_ticket`` waits for an operator.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 import uuid
@@ -41,12 +42,20 @@ def rerun_until(at: AppTest, condition: Callable[[AppTest], bool], seconds: floa
         at.run()
 
 
+def with_card(at: AppTest, workflow_id: str, approval_id: str) -> str:
+    """Run the inbox page until it shows the approval (as its live refresh would); its key."""
+    key = f"inbox:{workflow_id}:{approval_id}"
+    rerun_until(at, lambda at: any(b.key == f"approve:{key}" for b in at.button))
+    return key
+
+
 def texts(at: AppTest) -> str:
     parts: list[Any] = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [w.value for w in at.warning]
     parts += [s.value for s in at.success] + [i.value for i in at.info]
     parts += [e.label for e in at.expander]
-    return "\n".join(str(p) for p in parts)
+    # Untrusted text is escaped Markdown (`plain`): compare what a person reads.
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
 
 
 def table(at: AppTest, column: str) -> list[dict[str, Any]]:
@@ -99,12 +108,19 @@ def transcript(backend: Console, workflow_id: str) -> list[TranscriptEntry]:
     return backend.run(read())
 
 
+async def _static_summary(backend: Console, workflow_id: str) -> str | None:
+    client = await backend.service.client()
+    return await (await client.get_workflow_handle(workflow_id).describe()).static_summary()
+
+
 def test_chat_with_inline_approval_then_roster_timeline_usage_and_link(
-    console_env: ConsoleStack,
+    console_env: ConsoleStack, backend: Console
 ) -> None:
     at = page().run()
     assert not at.exception
-    assert "Offline demo model in use" in texts(at)
+    # Which model answers is the worker's to say, not the console's settings: nothing yet.
+    assert "Offline demo model in use" not in texts(at)
+    assert "Your messages come from the demo customer Maya Chen (CUST-1001)" in texts(at)
     at.button(key="new_conversation").click().run()
     workflow_id = at.query_params["conversation"]
     assert workflow_id.startswith("desk-")
@@ -133,6 +149,9 @@ def test_chat_with_inline_approval_then_roster_timeline_usage_and_link(
     assert {row["Agent"] for row in usage} >= {"Triage", "Clerk"}
     assert all(row["Model"] == "offline-demo" and row["Cost"] == "$0.00" for row in usage)
     assert [m.value for m in at.metric if m.label == "Cost"] == ["$0.00"]
+    # The Temporal Web UI lists the conversation with a summary.
+    summary = backend.run(_static_summary(backend, workflow_id))
+    assert summary == "Customer support conversation, started in the operator console"
     links = {link.proto.label: link.proto.url for link in at.get("link_button")}
     assert links["Open in Temporal Web UI"] == (
         f"http://ui.example:8233/namespaces/default/workflows/{workflow_id}"
@@ -146,7 +165,7 @@ def test_inbox_rejects_only_with_a_reason_and_records_who(
     [approval_id] = pending(backend, workflow_id)
     at = page(view="inbox").run()
     assert "Approvals inbox" in at.header[0].value
-    key = f"inbox:{workflow_id}:{approval_id}"
+    key = with_card(at, workflow_id, approval_id)
     at.button(key=f"reject:{key}").click().run()
     assert "Give a reason to reject" in texts(at)
     assert pending(backend, workflow_id) == [approval_id]
@@ -163,10 +182,13 @@ def test_inbox_approves_with_edited_arguments(console_env: ConsoleStack, backend
     workflow_id = awaiting_close(backend)
     [approval_id] = pending(backend, workflow_id)
     at = page(view="inbox").run()
-    key = f"inbox:{workflow_id}:{approval_id}"
-    at.text_area(key=f"edit:{key}").input("{not json").run()
-    at.button(key=f"approve_edited:{key}").click().run()
-    assert "not a JSON object" in texts(at)
+    key = with_card(at, workflow_id, approval_id)
+    editor = at.text_area(key=f"edit:{key}")
+    # The editor starts from the model's arguments with every property of the tool's schema,
+    # so changing only the amount is enough (the model left the optional refund_key out).
+    filled = json.loads(editor.value or "")
+    assert filled["request"]["refund_key"] is None
+    assert "refund_key" not in json.loads(pending_arguments(backend, workflow_id))["request"]
 
     # The tool's strict schema wants every field, so the model's own arguments (which leave the
     # optional notify out) are refused by the workflow when sent back edited.
@@ -174,7 +196,15 @@ def test_inbox_approves_with_edited_arguments(console_env: ConsoleStack, backend
     arguments["request"]["resolution"] = "Fixed the paper tray."
     at.text_area(key=f"edit:{key}").input(json.dumps(arguments)).run()
     at.button(key=f"approve_edited:{key}").click().run()
-    assert "The conversation refused the decision: The edited arguments do not match" in texts(at)
+    assert "The edited arguments are not valid JSON" in texts(at)
+    # What the operator typed stays in the editor.
+    assert at.text_area(key=f"edit:{key}").value == "{not json"
+
+    # The console checks the tool's schema before sending: a decimal amount is refused there.
+    filled["request"]["amount_cents"] = 120.5
+    at.text_area(key=f"edit:{key}").input(json.dumps(filled)).run()
+    at.button(key=f"approve_edited:{key}").click().run()
+    assert "would refuse these arguments: request/amount_cents: 120.5 is not of type" in texts(at)
     assert pending(backend, workflow_id) == [approval_id]
 
     arguments["request"]["notify"] = None
@@ -185,7 +215,24 @@ def test_inbox_approves_with_edited_arguments(console_env: ConsoleStack, backend
     )
     [decision] = [e.decision for e in transcript(backend, workflow_id) if e.decision]
     assert decision is not None and decision.approved and decision.operator == OPERATOR
-    assert decision.edited_arguments == arguments
+    assert decision.edited_arguments == filled
+
+
+def test_deciding_an_approval_decided_elsewhere_says_who_and_when(
+    console_env: ConsoleStack, backend: Console
+) -> None:
+    workflow_id = awaiting_close(backend)
+    [approval_id] = pending(backend, workflow_id)
+    at = page(view="inbox").run()
+    key = with_card(at, workflow_id, approval_id)
+    backend.run(backend.service.reject(workflow_id, approval_id, operator="rival", reason="no"))
+    # The page still shows the card (it has not refreshed yet) when the operator approves.
+    at.button(key=f"approve:{key}").click().run()
+    assert (
+        f"The conversation refused the decision: Approval '{approval_id}' (close_ticket) was "
+        "already rejected by 'rival' at "
+    ) in texts(at)
+    assert "Approved close_ticket" not in texts(at)
 
 
 def test_starter_prompt_then_a_refused_message_shows_the_reason(
@@ -198,6 +245,8 @@ def test_starter_prompt_then_a_refused_message_shows_the_reason(
     rerun_until(at, lambda at: not at.chat_input(key=f"chat_input:{workflow_id}").disabled)
     at.chat_input(key=f"chat_input:{workflow_id}").set_value("x" * 9000).run()
     assert "The conversation refused the message: The message has 9,000 characters" in texts(at)
+    # The refused text is back in the box, to shorten rather than type again.
+    assert at.chat_input(key=f"chat_input:{workflow_id}").proto.value == "x" * 9000
 
 
 def test_conversation_resumes_from_the_url(console_env: ConsoleStack, backend: Console) -> None:
@@ -267,6 +316,7 @@ def test_oidc_login_names_the_operator_or_refuses_decisions(
 
     at.user = {"is_logged_in": True}
     at.run()
+    with_card(at, workflow_id, approval_id)
     assert "Your login carries no email or name" in texts(at)
     assert at.button(key=f"approve:inbox:{workflow_id}:{approval_id}").disabled
 

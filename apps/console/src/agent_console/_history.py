@@ -63,6 +63,24 @@ class ModelCall:
     failure: str | None = None
     """The last failure message, for failed or retried calls."""
 
+    served_by: str | None = None
+    """The class of the model that answered, as the worker recorded it (None in older
+    histories): what really ran, whatever the agent's model name or the console's settings."""
+
+    served_model: str | None = None
+    """The model name the answering model used, as the worker recorded it."""
+
+    @property
+    def ran(self) -> str:
+        """What answered, for people: ``gpt-4o (OpenAIResponsesModel)``, or the model asked for."""
+        if self.offline:
+            return "offline demo model"
+        kind = self.served_by.rsplit(".", 1)[-1] if self.served_by else None
+        name = self.served_model or self.model
+        if kind and name:
+            return f"{name} ({kind})"
+        return kind or name or ""
+
     @property
     def latency_seconds(self) -> float | None:
         """Seconds from scheduling to completion (queueing and retries included)."""
@@ -176,6 +194,12 @@ async def read_run_history(events: Sequence[HistoryEvent], decode: Decoder) -> R
                     call.offline = isinstance(response_id, str) and response_id.startswith(
                         OFFLINE_RESPONSE_PREFIX
                     )
+                    served_by, served_model = (
+                        response.get("served_by"),
+                        response.get("served_model"),
+                    )
+                    call.served_by = served_by if isinstance(served_by, str) else None
+                    call.served_model = served_model if isinstance(served_model, str) else None
         else:
             _close(event, calls)
     return history

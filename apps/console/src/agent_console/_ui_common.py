@@ -25,6 +25,9 @@ VIEW_PARAM = "view"
 
 View = Literal["conversation", "inbox"]
 
+RERUN_PAGE = "rerun_page"
+"""Session key: a widget callback in a fragment wants the whole page to run again."""
+
 FlashLevel = Literal["error", "warning", "success", "info"]
 
 
@@ -109,6 +112,48 @@ def show_flashes() -> None:
         {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}[level](
             text
         )
+
+
+def note(control: str, level: FlashLevel, text: str) -> None:
+    """Show ``text`` next to the control ``control`` (a widget key), until it acts again.
+
+    Errors belong where the operator acted, not at the top of the page. A note outlives the
+    page's self-refreshes (a fragment rerun every few seconds), so it stays until the operator
+    uses that control again (`clear_note`).
+    """
+    session_dict("notes")[control] = (level, text)
+
+
+def clear_note(control: str) -> None:
+    """Forget the note of ``control`` (it is acting again)."""
+    session_dict("notes").pop(control, None)
+
+
+def show_note(control: str) -> None:
+    """Draw the note of ``control``, if it has one (call right after drawing the control)."""
+    found: tuple[FlashLevel, str] | None = session_dict("notes").get(control)
+    if found is None:
+        return
+    level, text = found
+    draw = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
+    # The widget key gives tests and browsers a handle on the note of one control.
+    with st.container(key=f"note:{control}"):
+        draw[level](text)
+
+
+def rerun_page_after_callback() -> None:
+    """Have the whole page run again after this widget callback.
+
+    Inside a fragment a click reruns only the fragment, but a decision changes the flash area,
+    the approvals count and the conversation list too.
+    """
+    st.session_state[RERUN_PAGE] = True
+
+
+def follow_callbacks() -> None:
+    """At the start of a fragment: run the whole page if a callback asked for it."""
+    if st.session_state.pop(RERUN_PAGE, False):
+        st.rerun(scope="app")
 
 
 def current_conversation() -> str | None:

@@ -33,9 +33,11 @@ from agent_console._live import (
     NoStream,
     PartialAnswer,
     QueryStream,
+    RetryingCall,
     StreamSource,
     StreamView,
     fold_events,
+    retry_sentences,
 )
 from agent_console._loop import BackgroundLoop
 from agent_console._pricing import (
@@ -52,6 +54,7 @@ from agent_console._service import (
     ConsoleService,
     ConversationRow,
     InboxItem,
+    NotTakenError,
     Overview,
     TemporalUnavailableError,
     new_conversation_id,
@@ -74,6 +77,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by the public API test
     "LoginThrottle",
     "ModelCall",
     "NoStream",
+    "NotTakenError",
     "OFFLINE_MODEL",
     "Operator",
     "Overview",
@@ -81,6 +85,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by the public API test
     "PartialAnswer",
     "Price",
     "QueryStream",
+    "RetryingCall",
     "RunHistory",
     "StreamSource",
     "StreamView",
@@ -97,6 +102,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by the public API test
     "operator_for_token",
     "price_for",
     "read_run_history",
+    "retry_sentences",
     "settings_fingerprint",
     "settings_operator",
     "sum_costs",

@@ -107,6 +107,14 @@ class ModelCallResponse(ModelResponse):
     """The id of the segment now holding this call's whole input, which later calls may
     reference; None when the activity's worker has no payload storage."""
 
+    served_by: str | None = None
+    """The class of the model that answered, as the worker resolved the agent's model name
+    (``agents.models.openai_responses.OpenAIResponsesModel``, an offline or test model, ...),
+    so history says what really ran; None in histories recorded before it was kept."""
+
+    served_model: str | None = None
+    """The model name that model sent the request for (``gpt-4o``), when it has one."""
+
 
 def is_tool_call(item: Any) -> bool:
     """Whether a response output item is a tool call: anything but a message or reasoning.

@@ -1,6 +1,11 @@
 """What client code uses to talk to conversation workflows: a typed handle and its data."""
 
-from ._conversation.approval_types import ApprovalDecision, ApprovalRecord, PendingApproval
+from ._conversation.approval_types import (
+    ApprovalContext,
+    ApprovalDecision,
+    ApprovalRecord,
+    PendingApproval,
+)
 from ._conversation.client import ConversationHandle, ConversationRefused
 from ._conversation.types import (
     ConversationConfig,
@@ -16,6 +21,7 @@ from ._conversation.types import (
 from ._conversation.usage import ModelCallUsage, UsageReport, UsageTotals
 
 __all__ = [
+    "ApprovalContext",
     "ApprovalDecision",
     "ApprovalRecord",
     "ConversationConfig",

@@ -1,6 +1,11 @@
 """What workflow code uses: activity tools, MCP servers, conversations, approvals, sessions."""
 
-from ._conversation.approval_types import ApprovalDecision, ApprovalRecord, PendingApproval
+from ._conversation.approval_types import (
+    ApprovalContext,
+    ApprovalDecision,
+    ApprovalRecord,
+    PendingApproval,
+)
 from ._conversation.compaction import CompactionResult, ConversationCompactor
 from ._conversation.session import WorkflowSession
 from ._conversation.types import (
@@ -25,6 +30,7 @@ from ._workflow_context import registered_mcp_servers
 
 __all__ = [
     "AgentsWorkflowError",
+    "ApprovalContext",
     "ApprovalDecision",
     "ApprovalRecord",
     "CompactionResult",

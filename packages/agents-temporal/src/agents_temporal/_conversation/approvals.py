@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-import jsonschema
 from agents import Agent, FunctionTool, RunState, ToolApprovalItem, TResponseInputItem
+from temporalio.exceptions import ApplicationError
 
 from .approval_types import (
     ApprovalDecision,
@@ -73,6 +73,16 @@ def _list_pending(run: PendingRun | None) -> str:
     return "pending approvals: " + ", ".join(f"{a.id!r} ({a.tool})" for a in waiting)
 
 
+def already_decided(record: ApprovalRecord) -> ApplicationError:
+    """The refusal of a decision on an approval that already has one: who decided, and when."""
+    verb = "approved" if record.approved else "rejected"
+    return refusal(
+        "AlreadyDecided",
+        f"Approval {record.approval_id!r} ({record.tool}) was already {verb} by "
+        f"{record.operator!r} at {record.decided_at.isoformat()}.",
+    )
+
+
 def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> PendingApproval:
     """The approval ``decision`` answers, or the refusal that says why it cannot apply."""
     approval = (
@@ -85,13 +95,7 @@ def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> Pendin
             "Query pending_approvals for the current ids.",
         )
     if approval.decision is not None:
-        done = approval.decision
-        verb = "approved" if done.approved else "rejected"
-        raise refusal(
-            "AlreadyDecided",
-            f"Approval {approval.id!r} ({approval.tool}) was already {verb} by "
-            f"{done.operator!r} at {done.decided_at.isoformat()}.",
-        )
+        raise already_decided(approval.decision)
     operator = decision.operator.strip()
     if not operator:
         raise refusal(
@@ -123,15 +127,9 @@ def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> Pendin
 
 def check_arguments(approval: PendingApproval, arguments: dict[str, Any]) -> None:
     """Refuse edited arguments that the tool's JSON schema does not accept."""
-    if approval.parameters_schema is None:
-        return
-    validator = jsonschema.Draft202012Validator(approval.parameters_schema)
-    problems = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+    problems = approval.argument_problems(arguments)
     if problems:
-        details = "; ".join(
-            f"{'/'.join(str(p) for p in e.absolute_path) or '(arguments)'}: {e.message}"
-            for e in problems
-        )
+        details = "; ".join(problems)
         raise refusal(
             "InvalidArguments",
             f"The edited arguments do not match the schema of tool {approval.tool!r}: {details}. "

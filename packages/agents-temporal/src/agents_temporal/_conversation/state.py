@@ -10,7 +10,13 @@ from datetime import datetime
 
 from .._streaming.types import StreamLogState
 from .approval_types import ApprovalDecision, ApprovalRecord, PendingApproval, ToolPolicy
-from .approvals import check_decision, record_decision, record_default, record_policy
+from .approvals import (
+    already_decided,
+    check_decision,
+    record_decision,
+    record_default,
+    record_policy,
+)
 from .transcript import approval_decided, approval_requested, turn_stopped
 from .types import (
     ConversationConfig,
@@ -198,6 +204,14 @@ class ConversationState:
         """The approval a decision answers, or the refusal that says why it cannot apply."""
         if self.closing_reason is not None:
             raise refusal("ConversationClosed", "This conversation is closed.")
+        known = self.run is not None and any(
+            a.id == decision.approval_id for a in self.run.approvals
+        )
+        if not known:
+            # Decided, and its turn has moved on: say who was first rather than "unknown".
+            for entry in reversed(self.transcript):
+                if entry.approval_id == decision.approval_id and entry.decision is not None:
+                    raise already_decided(entry.decision)
         return check_decision(self.run, decision)
 
     def request(self, approvals: list[PendingApproval], now: datetime) -> None:

@@ -28,7 +28,7 @@ from .._errors import AgentsWorkflowError
 from .._payloads.workflow_refs import reference_stored_items
 from .._streaming.log import StreamEventLog
 from .._tracing.context import TraceScope
-from .approval_types import ApprovalDecision, PendingApproval, PendingRun
+from .approval_types import ApprovalContext, ApprovalDecision, PendingApproval, PendingRun
 from .approvals import apply_decisions, apply_edits, capture_approvals
 from .session import WorkflowSession
 from .start_input import refusal_message, start_input_problems, started_by_continue_as_new
@@ -97,6 +97,10 @@ def _no_context(_context: Any) -> dict[str, Any]:
     # The conversation keeps the run context itself (and restores it with context_override),
     # so a RunState snapshot need not carry a second, lossy copy of it.
     return {}
+
+
+APPROVAL_TIMER_SUMMARY = "approval expiry"
+"""The name of the timer that rejects approvals nobody decided in time, in the Web UI."""
 
 
 class ConversationWorkflow(Generic[TContext]):
@@ -243,6 +247,19 @@ class ConversationWorkflow(Generic[TContext]):
         """What the transcript and the sender are told when a turn fails."""
         return describe_turn_error(error)
 
+    async def describe_approval(self, approval: PendingApproval) -> ApprovalContext | None:
+        """What an operator should know to decide ``approval``: a summary and facts.
+
+        Override it to put a tool call in the domain's terms ("Refund $150.00 of order
+        ORD-10042, total $189.00"); it may run activities to look things up, whose results
+        history keeps. It runs once per approval, before the approval is shown to anyone,
+        except for calls an "always" policy decides. An `ActivityError` leaves the approval
+        without context rather than failing the turn. Add a ``workflow.patched`` guard when
+        adding it to a workflow that already has conversations running, since its activities
+        are new commands. The default gives no context.
+        """
+        return None
+
     # -- The agents ----------------------------------------------------------------------------
 
     @property
@@ -388,6 +405,8 @@ class ConversationWorkflow(Generic[TContext]):
                 await workflow.wait_condition(
                     lambda: state.busy() or state.closing_reason is not None,
                     timeout=state.seconds_to_next_expiry(workflow.now()),
+                    # Names the timer in the Web UI; metadata only, so replay is unaffected.
+                    timeout_summary=APPROVAL_TIMER_SUMMARY,
                 )
             except TimeoutError:
                 state.expire(workflow.now())
@@ -444,7 +463,7 @@ class ConversationWorkflow(Generic[TContext]):
                 self.session.truncate(session_length)
                 self._fail(turn, error)
         else:
-            self._settle(result, turn, 0, session_length, 0)
+            await self._settle(result, turn, 0, session_length, 0)
         finally:
             state.working = False
             self._running = None
@@ -477,7 +496,7 @@ class ConversationWorkflow(Generic[TContext]):
                 self.session.truncate(run.session_length)
                 self._fail(run.turn, error)
         else:
-            self._settle(result, run.turn, run.items_seen, run.session_length, asked_before)
+            await self._settle(result, run.turn, run.items_seen, run.session_length, asked_before)
         finally:
             state.working = False
             self._running = None
@@ -552,7 +571,7 @@ class ConversationWorkflow(Generic[TContext]):
                 type=TOO_MANY_APPROVALS,
             )
 
-    def _settle(
+    async def _settle(
         self,
         result: RunResultStreaming,
         turn: int,
@@ -577,6 +596,9 @@ class ConversationWorkflow(Generic[TContext]):
             timeout=self.config.approval_timeout,
             new_id=state.new_approval_id,
         )
+        for approval in approvals:
+            if approval.tool not in state.policies:
+                approval.context = await self._approval_context(approval)
         state.run = PendingRun(
             turn=turn,
             state=result.to_state().to_json(context_serializer=_no_context),
@@ -589,6 +611,16 @@ class ConversationWorkflow(Generic[TContext]):
         if state.undecided():
             state.publish(state.awaiting(result.last_agent.name))
         # Otherwise "always" policies decided every call: the loop resumes the run at once.
+
+    async def _approval_context(self, approval: PendingApproval) -> ApprovalContext | None:
+        try:
+            return await self.describe_approval(approval)
+        except ActivityError as error:
+            # Context helps an operator decide; without it the decision is still possible.
+            workflow.logger.warning(
+                "No context for approval %s (%s): %s", approval.id, approval.tool, error
+            )
+            return None
 
     def _fail(self, turn: int, error: Exception) -> None:
         message = self.describe_error(error)

@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, Generator
 from contextvars import ContextVar
 from typing import Any
 
-from agents import ModelProvider, ModelResponse, ModelSettings, ModelTracing
+from agents import Model, ModelProvider, ModelResponse, ModelSettings, ModelTracing
 from pydantic import TypeAdapter
 from temporalio import activity
 
@@ -103,6 +103,19 @@ async def heartbeating() -> AsyncGenerator[None]:
             await task
 
 
+def served(response: ModelCallResponse, model: Model) -> ModelCallResponse:
+    """``response`` with what answered it: the model's class and the model name it used.
+
+    A model name is resolved on the worker (OpenAI, LiteLLM, an offline model), so what ran
+    can differ from what the agent names, or from what a console's own settings suggest.
+    """
+    kind = type(model)
+    response.served_by = f"{kind.__module__}.{kind.__qualname__}"
+    name: object = getattr(model, "model", None)
+    response.served_model = name if isinstance(name, str) else None
+    return response
+
+
 class ModelActivity:
     """Holds the worker's model provider and serves the model activity."""
 
@@ -142,7 +155,7 @@ class ModelActivity:
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error
-        return await model_input.confirm(response)
+        return served(await model_input.confirm(response), model)
 
     @activity.defn(name=STREAM_MODEL_ACTIVITY_NAME)
     async def stream_model(self, call: ModelCallInput, stream: StreamTarget) -> ModelCallResponse:
@@ -165,4 +178,4 @@ class ModelActivity:
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error
-        return await model_input.confirm(response)
+        return served(await model_input.confirm(response), model)
