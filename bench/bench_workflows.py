@@ -45,7 +45,9 @@ def scripted_response(tool_outputs: int) -> ModelResponse:
     """The zero-latency model's answer after ``tool_outputs`` tool results: a step or the end."""
     if tool_outputs < CALLS_PER_CONVERSATION - 1:
         step = tool_outputs + 1
-        return ResponseBuilders.tool_call(json.dumps({"step": step}), "next_step", f"call_{step}")
+        return ResponseBuilders.tool_call(
+            json.dumps({"step": step}), "next_step", call_id=f"call_{step}"
+        )
     return ResponseBuilders.output_message("finished")
 
 

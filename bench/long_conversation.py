@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packages" / "agent
 
 from agents_temporal import EncryptionCodec, LocalStorageDriver, build_data_converter
 from agents_temporal.testing import start_local_server
-from tests.long_conversations.support import MODEL_ACTIVITY, agent_worker
+from tests.long_conversations.support import MODEL_ACTIVITIES, agent_worker
 from tests.long_conversations.workflows import LongConversation, LongConversationInput
 
 MARKS = (10, 100, 1000)
@@ -89,7 +89,7 @@ def marks(
             events += 1
             if event.HasField("activity_task_scheduled_event_attributes"):
                 attributes = event.activity_task_scheduled_event_attributes
-                if attributes.activity_type.name == MODEL_ACTIVITY:
+                if attributes.activity_type.name in MODEL_ACTIVITIES:
                     model_calls.add(event.event_id)
             elif event.HasField("activity_task_completed_event_attributes"):
                 if event.activity_task_completed_event_attributes.scheduled_event_id in model_calls:

@@ -93,7 +93,6 @@ def test_refund_conversation_approved_in_the_inbox(
 
 def refund_approved_in_the_inbox(dev: DevProcess, page: Page, tmp_path: Path) -> None:
     page.goto(dev.console_url)
-    expect(page.get_by_text("Offline demo model in use")).to_be_visible()
     click(page, page.get_by_role("button", name="New conversation"))
     expect(page).to_have_url(re.compile(r"\?conversation=support-"))
     message = page.get_by_placeholder("Message Triage…")
@@ -102,7 +101,10 @@ def refund_approved_in_the_inbox(dev: DevProcess, page: Page, tmp_path: Path) ->
 
     # The turn pauses for approval: the card shows inline in the chat, and in the inbox.
     expect(page.get_by_text("wants to call").first).to_be_visible()
-    expect(page.get_by_text("Triage handed the conversation to Refunds")).to_be_visible()
+    # The chat and the run timeline both say so; the chat's line is the first.
+    expect(page.get_by_text("Triage handed the conversation to Refunds").first).to_be_visible()
+    # What the worker ran, as its model calls recorded it.
+    expect(page.get_by_text("Offline demo model in use")).to_be_visible()
     click(page, page.get_by_role("button", name="Approvals (1)"))
     expect(page.get_by_role("heading", name="Approvals inbox (1)")).to_be_visible()
     click(page, page.get_by_role("button", name="Approve", exact=True))
@@ -110,9 +112,11 @@ def refund_approved_in_the_inbox(dev: DevProcess, page: Page, tmp_path: Path) ->
     expect(page.get_by_text(approved)).to_be_visible()
 
     click(page, page.get_by_role("button", name="Conversations"))
-    expect(page.get_by_text(re.compile(r"Your refund RF-\d+ of \$150\.00"))).to_be_visible()
+    # In the chat (the sidebar's preview of the conversation shows the same answer).
+    chat = page.locator(".st-key-chat-messages")
+    expect(chat.get_by_text(re.compile(r"Your refund RF-\d+ of \$150\.00"))).to_be_visible()
     decided = re.compile(r"issue_refund call approval-1 approved by ")
-    expect(page.get_by_text(decided)).to_be_visible()
+    expect(chat.get_by_text(decided)).to_be_visible()
     click(page, page.get_by_role("tab", name="Run timeline"))
     timeline = page.get_by_test_id("stDataFrame").first
     expect(timeline).to_be_visible()

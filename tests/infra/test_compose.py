@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import pytest
@@ -108,7 +108,10 @@ def test_built_images_name_their_agent_apps(compose: dict[str, Any]) -> None:
             continue
         args: dict[str, str] = service["build"].get("args", {})
         apps = args.get("AGENT_APPS", "").split()
-        assert apps, f"service {name!r}: set build.args.AGENT_APPS to the agent apps it needs"
+        # Without any agent app in the workspace (the example deleted, none added yet) there is
+        # nothing to name, and the worker says so when it starts.
+        if agent_app_packages():
+            assert apps, f"service {name!r}: set build.args.AGENT_APPS to the agent apps it needs"
         unknown = set(apps) - agent_app_packages()
         assert not unknown, f"service {name!r}: not agent app packages: {sorted(unknown)}"
         assert args_by_image.setdefault(service["image"], args) == args, name
@@ -211,3 +214,51 @@ def test_temporal_lifts_its_task_read_limits_for_its_shard_count(
         assert key in config, f"{key} is missing from infra/temporal/dynamicconfig.yaml"
         [entry] = config[key]
         assert shards * int(entry["value"]) >= 1000, f"{key}: {shards} shards x {entry['value']}"
+
+
+# `${NAME:-default}` and `${NAME-default}`: what compose writes when NAME is unset.
+_DEFAULTED = re.compile(r"\$\{[A-Z0-9_]+:?-([^}]*)\}")
+_LOOPBACK = {"127.0.0.1", "[::1]", "::1"}
+
+
+def published_addresses(service: dict[str, Any]) -> list[tuple[str, str]]:
+    """(port entry, host address it binds with every variable at its default) per port."""
+    found: list[tuple[str, str]] = []
+    entries: list[object] = service.get("ports", [])
+    for entry in entries:
+        if isinstance(entry, dict):
+            long_form = cast(dict[str, Any], entry)
+            host_ip = str(long_form.get("host_ip", ""))
+            found.append((str(long_form), _DEFAULTED.sub(r"\1", host_ip)))
+            continue
+        resolved = _DEFAULTED.sub(r"\1", str(entry))
+        parts = resolved.rsplit(":", 2)
+        found.append((str(entry), parts[0] if len(parts) == 3 else ""))
+    return found
+
+
+def test_nothing_is_published_beyond_loopback_by_default(compose: dict[str, Any]) -> None:
+    # Temporal's frontend, its Web UI, Jaeger, the collector and MinIO ask nobody who calls:
+    # on every interface, anyone on the network could read traces or decide approvals.
+    exposed = [
+        f"{name}: {entry}"
+        for name, service in services(compose).items()
+        for entry, address in published_addresses(service)
+        if address not in _LOOPBACK
+    ]
+    assert not exposed, f"publish these on 127.0.0.1: {exposed}"
+
+
+def test_the_console_does_not_start_without_operator_logins(compose: dict[str, Any]) -> None:
+    # The console may be published beyond loopback (CONSOLE_PUBLISH_ADDRESS): compose must
+    # then refuse to run it without logins whose names its users cannot choose.
+    value = str(services(compose)["console"]["environment"].get("CONSOLE_OPERATORS", ""))
+    match = re.fullmatch(r"\$\{CONSOLE_OPERATORS:\?(?P<message>[^}]+)\}", value.strip())
+    assert match is not None, f"require CONSOLE_OPERATORS with ${{...:?message}}, got {value!r}"
+    assert "infra/.env" in match["message"] and "name:token" in match["message"]
+
+
+def test_the_exposure_check_sees_an_exposed_port(compose: dict[str, Any]) -> None:
+    jaeger = copy.deepcopy(services(compose)["jaeger"])
+    jaeger["ports"] = ["${JAEGER_UI_PORT:-16686}:16686", {"target": 1, "published": "2"}]
+    assert [address for _, address in published_addresses(jaeger)] == ["", ""]

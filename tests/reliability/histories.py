@@ -10,7 +10,9 @@ from pathlib import Path
 
 from temporalio.client import Client, WorkflowHistory
 
-MODEL_ACTIVITIES = frozenset({"agents_temporal.invoke_model", "agents_temporal.stream_model"})
+MODEL_ACTIVITIES = frozenset(
+    {"invoke_model_activity", "agents_temporal.invoke_model", "agents_temporal.stream_model"}
+)
 RPC_TIMEOUT = timedelta(seconds=5)
 """For the calls of failure reports: a report must not hang on the server it reports on."""
 REPORT_SECONDS = 30.0

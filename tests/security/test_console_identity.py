@@ -74,11 +74,11 @@ def assert_nothing_but_a_login(at: AppTest) -> None:
 def test_access_token_console_shows_only_its_login_until_the_operator_is_named(
     unreachable_temporal: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", "tok-SECRET-4f1c")
+    monkeypatch.setenv("CONSOLE_ACCESS_TOKEN", "tok-SECRET-4f1c-0123")
     at = AppTest.from_file(APP_SCRIPT, default_timeout=30).run()
     assert_nothing_but_a_login(at)
     name, token = at.text_input
-    token.input("tok-SECRET-4f1c")
+    token.input("tok-SECRET-4f1c-0123")
     at.button[0].click().run()
     # The right token without a name still decides nothing: decisions are recorded by name.
     assert "Enter your name: approvals are recorded under it." in messages(at)

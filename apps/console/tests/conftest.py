@@ -1,4 +1,7 @@
-"""A real worker process (the ``worker`` command) for console tests.
+"""A real worker process (the ``worker`` command) for console tests, serving the test desk.
+
+Worker and page both run the neutral test app (``stack_testapp``, named by AGENT_APP_OBJECTS),
+not whichever apps are installed, so these tests do not depend on the example domain.
 
 The worker runs in a process of its own, as it does in production. In this process, AppTest
 runs the page synchronously and Streamlit's script threads compete for the GIL; a worker here
@@ -23,6 +26,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from agent_stack.settings import Settings
+from stack_testapp import REFERENCE
 
 APP_SCRIPT = Path(__file__).parents[1] / "src" / "agent_console" / "app.py"
 OPERATOR = "ops@example.com"
@@ -34,11 +38,7 @@ class ConsoleStack:
     address: str
     task_queue: str
     data: Path
-    """The store database and the payload store, shared by the worker and the console."""
-
-    @property
-    def database_url(self) -> str:
-        return f"sqlite+aiosqlite:///{self.data / 'store.db'}"
+    """The payload store, shared by the worker and the console."""
 
     @property
     def payload_dir(self) -> Path:
@@ -52,6 +52,7 @@ class ConsoleStack:
             "MODEL": None,
             "CONSOLE_OPERATOR": OPERATOR,
             "PAYLOAD_STORAGE_DIR": self.payload_dir,
+            "AGENT_APP_OBJECTS": REFERENCE,
             "_env_file": None,
         }
         values.update(overrides)
@@ -65,7 +66,7 @@ def worker_process(stack: ConsoleStack, data: Path) -> Generator[None]:
     env.update(
         TEMPORAL_ADDRESS=stack.address,
         TEMPORAL_TASK_QUEUE=stack.task_queue,
-        DATABASE_URL=stack.database_url,
+        AGENT_APP_OBJECTS=REFERENCE,
         PAYLOAD_STORAGE_DIR=str(stack.payload_dir),
         PYTHONUNBUFFERED="1",
     )
@@ -126,4 +127,5 @@ def console_env(console_stack: ConsoleStack, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("TEMPORAL_UI_URL", "http://ui.example:8233")
     monkeypatch.setenv("CONSOLE_OPERATOR", OPERATOR)
     monkeypatch.setenv("PAYLOAD_STORAGE_DIR", str(console_stack.payload_dir))
+    monkeypatch.setenv("AGENT_APP_OBJECTS", REFERENCE)
     return console_stack

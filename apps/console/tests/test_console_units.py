@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,11 +18,15 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
 import agent_console.service
-from agent_console.cli import exposure_warning, listen_address, main, streamlit_command
+from agent_console._text import plain, until
+from agent_console._ui_approvals import parse_arguments
+from agent_console.cli import exposure_refusal, listen_address, main, streamlit_command
 from agent_console.service import (
     BackgroundLoop,
+    ConversationRow,
     GuardrailVerdict,
     ModelCall,
+    RetryingCall,
     StreamView,
     chat_items,
     cost_of,
@@ -31,6 +36,7 @@ from agent_console.service import (
     oidc_operator,
     price_for,
     read_run_history,
+    retry_sentences,
     settings_operator,
     timeline,
     token_matches,
@@ -39,7 +45,13 @@ from agent_console.service import (
 )
 from agent_stack.settings import Settings
 from agents_temporal.apps import AgentInfo
-from agents_temporal.client import ApprovalRecord, TranscriptEntry, UsageReport, UsageTotals
+from agents_temporal.client import (
+    ApprovalRecord,
+    PendingApproval,
+    TranscriptEntry,
+    UsageReport,
+    UsageTotals,
+)
 
 T0 = datetime(2025, 1, 2, 15, 0, tzinfo=UTC)
 
@@ -285,15 +297,26 @@ def test_console_command_is_headless_streamlit_on_the_configured_port() -> None:
     assert "--server.address localhost" in joined
 
 
-def test_console_warns_when_exposed_without_login(
+def test_console_refuses_to_be_exposed_without_login(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert listen_address(None, {}) == "localhost"
     assert listen_address(None, {"STREAMLIT_SERVER_ADDRESS": "0.0.0.0"}) == "0.0.0.0"
-    assert exposure_warning(settings(), "127.0.0.1") is None
-    assert "CONSOLE_ACCESS_TOKEN" in (exposure_warning(settings(), "0.0.0.0") or "")
-    assert exposure_warning(settings(CONSOLE_ACCESS_TOKEN="t"), "0.0.0.0") is None
+    assert exposure_refusal(settings(), "127.0.0.1") is None
+    assert "CONSOLE_OPERATORS" in (exposure_refusal(settings(), "0.0.0.0") or "")
+    token = "t" * 16
+    assert exposure_refusal(settings(CONSOLE_ACCESS_TOKEN=token), "0.0.0.0") is None
+    assert exposure_refusal(settings(CONSOLE_OPERATORS=f"ada:{token}"), "0.0.0.0") is None
+
+
+def test_console_answers_only_to_its_allowed_host_names() -> None:
+    def hosts(command: list[str]) -> list[str]:
+        return [command[i + 1] for i, arg in enumerate(command) if arg == "--server.allowedHosts"]
+
+    assert hosts(streamlit_command(settings())) == ["localhost", "127.0.0.1", "::1"]
+    configured = settings(CONSOLE_ALLOWED_HOSTS="Console.Example.com, *.corp.example")
+    assert hosts(streamlit_command(configured)) == ["console.example.com", "*.corp.example"]
 
 
 def test_background_loop_runs_coroutines_from_any_thread() -> None:
@@ -314,7 +337,7 @@ def test_background_loop_runs_coroutines_from_any_thread() -> None:
         loop.close()
 
 
-def test_console_main_execs_streamlit_and_warns_when_exposed(
+def test_console_main_execs_streamlit_and_refuses_to_be_exposed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     executed: list[list[str]] = []
@@ -326,12 +349,127 @@ def test_console_main_execs_streamlit_and_warns_when_exposed(
     monkeypatch.delenv("CONSOLE_ACCESS_TOKEN", raising=False)
     monkeypatch.setenv("CONSOLE_PORT", "8700")
     monkeypatch.setattr("agent_console.cli.os.execv", execv)
-    assert main(["--address", "0.0.0.0", "--", "--theme.base", "dark"]) == 0
+    monkeypatch.delenv("CONSOLE_OPERATORS", raising=False)
+    assert main(["--address", "0.0.0.0"]) == 2
+    assert "refusing to listen on '0.0.0.0' with no login" in capsys.readouterr().err
+    assert executed == []
+    assert main(["--address", "127.0.0.1", "--", "--theme.base", "dark"]) == 0
     [command] = executed
     assert command[0] == command[1] and "--server.port 8700" in " ".join(command)
     assert command[-2:] == ["--theme.base", "dark"]
-    assert "anyone who reaches it can decide approvals" in capsys.readouterr().err
 
     monkeypatch.setenv("CONSOLE_PORT", "not-a-port")
     assert main([]) == 2
     assert "CONSOLE_PORT" in capsys.readouterr().err
+
+
+async def test_history_says_what_the_worker_ran() -> None:
+    async def decode(value: Payload) -> Any:
+        return json.loads(value.data)
+
+    async def call_answered_by(response: dict[str, Any], model_name: str | None) -> ModelCall:
+        scheduled = history_event(5, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, 1)
+        attributes = scheduled.activity_task_scheduled_event_attributes
+        attributes.activity_type.name = "agents_temporal.invoke_model"
+        attributes.input.payloads.append(
+            payload({"agent_name": "Triage", "model_name": model_name})
+        )
+        completed = history_event(6, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 2)
+        completed.activity_task_completed_event_attributes.scheduled_event_id = 5
+        completed.activity_task_completed_event_attributes.result.payloads.append(
+            payload({"response_id": "resp_1", "output": [], **response})
+        )
+        [call] = (await read_run_history([scheduled, completed], decode)).calls
+        return call
+
+    served = {
+        "served_by": "agents.models.openai_responses.OpenAIResponsesModel",
+        "served_model": "gpt-4o",
+    }
+    assert (await call_answered_by(served, None)).ran == "gpt-4o (OpenAIResponsesModel)"
+    # Histories recorded before the worker said so: the model the agent asked for.
+    assert (await call_answered_by({}, "gpt-4.1")).ran == "gpt-4.1"
+    offline = await call_answered_by({"response_id": "offline-demo-7"}, None)
+    assert offline.ran == "offline demo model"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![tracking](http://127.0.0.1:9/pixel.png?leak=ORD-10042)",
+        ":red[SYSTEM: refund approved] :material/check: $x^2$",
+        "# Heading\n> quote\n1. list <b>bold</b> &amp; [link](http://x) *em* `code`",
+    ],
+)
+def test_plain_escapes_every_markdown_construct(text: str) -> None:
+    escaped = plain(text)
+    # Every punctuation character is escaped, so nothing can start a construct; removing the
+    # escapes gives the text back (line breaks become Markdown hard breaks).
+    assert not re.search(r"(?<!\\)[!\[\]():$#>*`<&]", escaped.replace("\\\\", ""))
+    assert re.sub(r"\\(.)", r"\1", escaped).replace("  \n", "\n") == text
+
+
+def test_until_rounds_down_so_deadlines_never_look_further_away() -> None:
+    assert until(at(30), now=at(0)) == "under a minute"
+    assert until(at(299), now=at(0)) == "4 min"
+    # Five minutes after a 24-hour approval was asked for.
+    assert until(at(24 * 3600), now=at(300)) == "23 h 55 min"
+    assert until(at(3 * 86400 + 7200), now=at(0)) == "3 d 2 h"
+
+
+def test_conversation_rows_preview_the_newest_entry() -> None:
+    row = ConversationRow("support-1", at(0), "running")
+    assert (row.preview, row.last_activity) == ("", at(0))
+    row.last_entry = entry("agent_message", 90, "Your refund " + "x" * 200, agent="Refunds")
+    assert row.preview.startswith("Refunds: Your refund x") and len(row.preview) == 80
+    assert row.last_activity == at(90)
+    row.last_entry = entry("user_message", 95, "thanks", sender="Maya")
+    assert row.preview == "Maya: thanks"
+    row.last_entry = entry("handoff", 99, "Triage handed the conversation to Refunds")
+    assert row.preview == "Triage handed the conversation to Refunds"
+    closed = ConversationRow("support-2", at(0), "completed", closed_at=at(50))
+    assert closed.last_activity == at(50)
+
+
+def test_a_retried_model_call_says_why_and_which_attempt() -> None:
+    call = RetryingCall(attempt=4, last_failure="503 The provider is overloaded")
+    assert call.sentence().startswith(
+        "A model call keeps failing: attempt 4 is next or running. Last error: 503 The provider"
+    )
+    assert "attempt 4 of 10" in RetryingCall(4, "x", maximum_attempts=10).sentence()
+    # An agent and its guardrails failing alike against one provider read as one warning.
+    same = [RetryingCall(2, "503 down"), RetryingCall(2, "503 down"), RetryingCall(3, "timeout")]
+    sentences = retry_sentences(same)
+    assert [s.split(":")[0] for s in sentences] == [
+        "2 model calls keep failing",
+        "A model call keeps failing",
+    ]
+
+
+def test_edited_arguments_are_checked_against_the_schema_before_sending() -> None:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {"amount_cents": {"type": "integer"}},
+        "required": ["amount_cents"],
+        "additionalProperties": False,
+    }
+    pending = PendingApproval(
+        id="approval-1",
+        call_id="c",
+        tool="issue_refund",
+        arguments='{"amount_cents": 15000}',
+        agent="Refunds",
+        turn=1,
+        requested_at=at(0),
+        parameters_schema=schema,
+    )
+    assert parse_arguments(pending, '{"amount_cents": 12000}') == ("", {"amount_cents": 12000})
+    problem, parsed = parse_arguments(pending, "{not json")
+    assert parsed is None and problem.startswith("The edited arguments are not valid JSON")
+    problem, parsed = parse_arguments(pending, "[1]")
+    assert parsed is None and "must be a JSON object" in problem
+    problem, parsed = parse_arguments(pending, '{"amount_cents": 60000.0}')
+    assert parsed is None and problem == (
+        "The tool 'issue_refund' would refuse these arguments: amount_cents: 60000.0 is not of "
+        "type 'integer'."
+    )

@@ -6,8 +6,10 @@ import asyncio
 import base64
 import io
 import json
+import os
 import signal
 import socket
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+import agents_temporal._apps as apps_module
 import devstack
 from agent_stack.health import STUCK_EXIT_CODE, check_health
 from agent_stack.settings import Settings
@@ -24,8 +27,9 @@ from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
 from devstack import StackError, plan_stack
 from devstack._process import Child
-from devstack._stack import child_environment, preflight, supervise, temporal_command
+from devstack._stack import child_environment, preflight, run_stack, supervise, temporal_command
 from devstack.cli import main
+from stack_testapp import REFERENCE
 from tests.dev_process import DevProcess, alive, free_port
 
 KEYS = "k1:" + base64.b64encode(bytes(range(32))).decode()
@@ -101,10 +105,23 @@ def test_a_taken_port_is_a_clear_error(
     assert not (tmp_path / ".data").exists()
 
 
-async def test_a_running_temporal_is_reused(temporal_env: WorkflowEnvironment) -> None:
+async def test_a_running_temporal_is_reused_only_when_asked(
+    temporal_env: WorkflowEnvironment,
+) -> None:
+    # Once, `dev` silently joined another stack's server on 7233, its conversations and task
+    # queue. Now it refuses, unless told to reuse it.
     address = temporal_env.client.service_client.config.target_host
     config = settings(TEMPORAL_ADDRESS=address, CONSOLE_PORT=free_port())
-    assert await preflight(plan_stack(config, Path(".data"))) is True
+    with pytest.raises(StackError, match=r"did not start is already running at .*--reuse-temporal"):
+        await preflight(plan_stack(config, Path(".data")))
+    assert await preflight(plan_stack(config, Path(".data")), reuse_temporal=True) is True
+
+
+def test_apps_must_be_installed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--apps", "support,nosuch"]) == 2
+    error = capsys.readouterr().err
+    assert "no installed agent app named 'nosuch'; installed: " in error
+    assert "support" in error
 
 
 async def test_an_unreachable_temporal_elsewhere_is_a_clear_error() -> None:
@@ -127,7 +144,7 @@ def console_healthy(dev: DevProcess) -> bool:
 async def start_conversation(address: str) -> str:
     client = await Client.connect(address, plugins=[OpenAIAgentsPlugin()])
     handle = await ConversationHandle.start(
-        client, "SupportConversation", id="smoke-conversation", task_queue="durable-agents"
+        client, "DeskConversation", id="smoke-conversation", task_queue="durable-agents"
     )
     return handle.workflow_id
 
@@ -141,7 +158,7 @@ async def conversation_exists(address: str) -> bool:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_dev_comes_up_healthy_keeps_data_and_stops_cleanly(tmp_path: Path) -> None:
-    dev = DevProcess.start(tmp_path)
+    dev = DevProcess.start(tmp_path, AGENT_APP_OBJECTS=REFERENCE)
     try:
         dev.wait_ready()
         children = dev.descendants()
@@ -162,7 +179,11 @@ def test_dev_comes_up_healthy_keeps_data_and_stops_cleanly(tmp_path: Path) -> No
     # Again, now with encrypted payloads: a codec server starts and the Web UI is pointed at it.
     codec_port = free_port()
     again = DevProcess.start(
-        tmp_path, ports=dev.ports, PAYLOAD_ENCRYPTION_KEYS=KEYS, CODEC_SERVER_PORT=str(codec_port)
+        tmp_path,
+        ports=dev.ports,
+        PAYLOAD_ENCRYPTION_KEYS=KEYS,
+        CODEC_SERVER_PORT=str(codec_port),
+        AGENT_APP_OBJECTS=REFERENCE,
     )
     try:
         again.wait_ready()
@@ -198,11 +219,104 @@ async def test_a_worker_that_leaves_stuck_is_replaced_and_other_exits_stop_the_s
     stop.set()
     assert await serving == 0
     await worker.stop(5, print_to(out))
-    # Any other exit of a part still stops the stack.
-    console = Child("console", ["sh", "-c", "exit 1"], {}, out=out)
+    # Temporal is not restarted: its exit stops the stack.
+    temporal = Child("temporal", ["sh", "-c", "exit 1"], {}, out=out)
+    await temporal.start()
+    assert await supervise([temporal], asyncio.Event(), print_to(out)) == 1
+    assert "dev: temporal exited with code 1; stopping the stack" in out.getvalue()
+
+
+async def test_a_part_that_dies_is_restarted_with_back_off(tmp_path: Path) -> None:
+    # A stand-in console that crashes twice, then runs until stopped.
+    count = tmp_path / "starts"
+    script = f"echo x >> {count}; test $(wc -l < {count}) -ge 3 && exec sleep 60; kill -9 $$"
+    out = io.StringIO()
+    console = Child("console", ["sh", "-c", script], {}, out=out)
     await console.start()
-    assert await supervise([console], asyncio.Event(), print_to(out)) == 1
-    assert "dev: console exited with code 1; stopping the stack" in out.getvalue()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(supervise([console], stop, print_to(out), first_delay=0.01))
+    async with asyncio.timeout(30):
+        while out.getvalue().count("dev: console restarted") < 2:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    assert not serving.done(), out.getvalue()
+    assert console.returncode is None
+    lines = out.getvalue().splitlines()
+    # Each quick crash doubles the wait before the next start.
+    assert "dev: console exited with code -9; restarting it in 0.01 s (restart 1)" in lines
+    assert "dev: console exited with code -9; restarting it in 0.02 s (restart 2)" in lines
+    # Ctrl-C (the stop event) still ends the stack, with the restarted console running.
+    stop.set()
+    assert await serving == 0
+    await console.stop(5, print_to(out))
+    assert console.returncode is not None
+
+
+def _worker_pid(dev: DevProcess) -> int:
+    for pid in dev.descendants():
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if len(command) > 1 and command[1].endswith(b"/worker"):
+            return pid
+    raise AssertionError(f"no worker among dev's processes:\n{dev.text()}")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_dev_restarts_a_worker_that_dies_and_ctrl_c_stops_all(tmp_path: Path) -> None:
+    dev = DevProcess.start(tmp_path, AGENT_APP_OBJECTS=REFERENCE)
+    try:
+        dev.wait_ready()
+        killed = _worker_pid(dev)
+        os.kill(killed, signal.SIGKILL)
+        # Observable: dev says so, and a new worker process polls the task queue.
+        deadline = time.monotonic() + 180
+        while "dev: worker restarted" not in dev.text():
+            assert time.monotonic() < deadline, dev.text()
+            time.sleep(0.2)
+        replacement = _worker_pid(dev)
+        # The new worker is up again: it says so, as the first one did.
+        while dev.text().count("agent worker ready") < 2:
+            assert time.monotonic() < deadline, dev.text()
+            time.sleep(0.2)
+        children = dev.descendants()
+    except BaseException:
+        dev.kill()
+        raise
+    assert replacement != killed
+    assert "dev: worker exited with code -9; restarting it in 1 s (restart 1)" in dev.text()
+    assert dev.stop(signal.SIGINT) == 0, dev.text()
+    assert "dev: stopped" in dev.text()
+    assert not {pid for pid in children if alive(pid)}
+
+
+@pytest.mark.timeout(180)
+async def test_without_an_agent_app_dev_runs_the_rest_and_says_how_to_add_one(
+    temporal_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_entry_points(*, group: str) -> list[object]:
+        return []
+
+    monkeypatch.setattr(apps_module, "entry_points", no_entry_points)
+    address = temporal_env.client.service_client.config.target_host
+    config = settings(TEMPORAL_ADDRESS=address, CONSOLE_PORT=free_port())
+    out = io.StringIO()
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_stack(config, data_dir=tmp_path, out=out, stop=stop))
+    try:
+        async with asyncio.timeout(120):
+            while "dev: ready" not in out.getvalue():
+                assert not running.done(), out.getvalue()
+                await asyncio.sleep(0.2)
+    finally:
+        stop.set()
+        code = await running
+    text = out.getvalue()
+    assert code == 0, text
+    assert "dev: No agent app is installed, so no worker is started: add an agent app" in text
+    assert "AGENT_APP_OBJECTS" in text
+    assert "  worker           not started: no agent app (see above)" in text
 
 
 def print_to(out: io.StringIO) -> Callable[[str], None]:

@@ -57,3 +57,14 @@ class WeatherAgent:
         )
         result = await Runner.run(starting_agent=agent, input=question)
         return result.final_output
+
+
+@workflow.defn
+class GoodbyeAgent:
+    """A second app's workflow, to tell apps apart on one worker."""
+
+    @workflow.run
+    async def run(self, prompt: str) -> str:
+        agent = Agent(name="Farewell", instructions="Say goodbye.")
+        result = await Runner.run(agent, input=prompt)
+        return result.final_output

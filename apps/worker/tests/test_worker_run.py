@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import Field, SecretStr
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
 import agents_temporal._apps as apps_module
@@ -34,7 +34,7 @@ from agents_temporal._model_call import ModelCallInput
 from agents_temporal.apps import AgentApp, AgentAppError, AppSettings, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
 from tests import sandbox_probe, slots_probe, stuck_worker
-from tests.hello_workflows import HelloWorldAgent, WeatherAgent, get_weather
+from tests.hello_workflows import GoodbyeAgent, HelloWorldAgent, WeatherAgent, get_weather
 from tests.sandbox_probe import SandboxProbe
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -150,7 +150,7 @@ async def test_serves_apps_until_stopped(
     await asyncio.wait_for(running, timeout=30)
     text = out.getvalue()
     assert "apps:        hello (2 workflows)" in text
-    assert "offline demo model (from 'hello')" in text
+    assert "offline demo models, each app its own (hello: TestModelProvider)" in text
     # The app's own settings are shown, secrets masked, and handed to its factories.
     assert (
         "  hello app:   HELLO_GREETING=hello HELLO_SERVICE_URL=https://svc:***@hello.internal/v1 "
@@ -392,7 +392,11 @@ async def test_the_tool_call_cap_reaches_every_model_call(
     address = temporal_env.client.service_client.config.target_host
     stop = asyncio.Event()
     settings = settings_for(address, task_queue, MODEL_MAX_TOOL_CALLS=3)
-    running = asyncio.create_task(run_worker(settings, [APP], stop=stop, out=io.StringIO()))
+    running = asyncio.create_task(
+        run_worker(
+            settings, [APP], app_settings={"hello": hello_settings()}, stop=stop, out=io.StringIO()
+        )
+    )
     config = temporal_env.client.config()
     config["plugins"] = [OpenAIAgentsPlugin()]
     client = Client(**config)
@@ -417,3 +421,79 @@ async def test_the_tool_call_cap_reaches_every_model_call(
     )
     assert isinstance(call, ModelCallInput)
     assert call.max_tool_calls == 3
+
+
+def _answering(text: str) -> Callable[[], TestModelProvider]:
+    return lambda: TestModelProvider(TestModel(lambda: ResponseBuilders.output_message(text)))
+
+
+async def test_each_app_is_answered_by_its_own_offline_model(
+    temporal_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    # Once, the worker used the first app's offline model for every app: a second app's
+    # conversations were answered by the example's model, with no warning.
+    bye = AgentApp(
+        name="bye",
+        title="Bye",
+        description="Says goodbye.",
+        conversation_workflow=GoodbyeAgent,
+        workflows=[GoodbyeAgent],
+        offline_model_provider=_answering("offline goodbye"),
+    )
+    mute = AgentApp(
+        name="mute",
+        title="Mute",
+        description="Has no offline model.",
+        conversation_workflow=WeatherAgent,
+        workflows=[WeatherAgent],
+    )
+    hello = dataclasses.replace(APP, workflows=[HelloWorldAgent])
+    address = temporal_env.client.service_client.config.target_host
+    stop = asyncio.Event()
+    out = io.StringIO()
+    ready = asyncio.Event()
+    running = asyncio.create_task(
+        run_worker(
+            settings_for(address, task_queue),
+            [bye, hello, mute],
+            app_settings={"bye": AppSettings(), "hello": hello_settings(), "mute": AppSettings()},
+            stop=stop,
+            ready_event=ready,
+            out=out,
+        )
+    )
+    await asyncio.wait_for(ready.wait(), timeout=60)
+    config = temporal_env.client.config()
+    config["plugins"] = [OpenAIAgentsPlugin()]
+    client = Client(**config)
+
+    async def ask(workflow: Any) -> str:
+        return await client.execute_workflow(
+            workflow,
+            "hi",
+            id=f"worker-{uuid.uuid4()}",  # noqa: TID251 - test code
+            task_queue=task_queue,
+        )
+
+    try:
+        assert await ask(HelloWorldAgent.run) == "offline hello"
+        assert await ask(GoodbyeAgent.run) == "offline goodbye"
+        with pytest.raises(WorkflowFailureError) as failed:
+            await ask(WeatherAgent.run)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)
+    assert "Agent app 'mute' has no offline model" in str(failed.value.cause)
+    assert (
+        "model:       offline demo models, each app its own "
+        "(bye: TestModelProvider, hello: TestModelProvider, mute: none)"
+    ) in out.getvalue()
+
+
+def test_agent_app_names_chooses_the_apps_to_serve(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AGENT_APP_NAMES", "support,nosuch")
+    assert main([]) == 2
+    assert "No agent app named 'nosuch'; installed: " in capsys.readouterr().err

@@ -13,6 +13,7 @@ MODULES = [
     "agent_stack.health",
     "agent_stack.settings",
     "agent_stack.signals",
+    "agent_stack.tracing",
 ]
 
 

@@ -5,7 +5,7 @@ import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,7 +17,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
-from agent_stack.health import HealthReport, HealthServer, check_health
+from agent_stack.health import (
+    POLLER_MAX_AGE,
+    HealthReport,
+    HealthServer,
+    check_health,
+    worker_ready,
+)
 from agent_stack.settings import Settings
 
 TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
@@ -286,3 +292,54 @@ async def test_check_health_reports_a_missing_namespace(temporal: WorkflowEnviro
     assert report.ok is False
     assert report.message.startswith("Namespace 'no-such-namespace' does not exist at")
     assert "set TEMPORAL_NAMESPACE" in report.message
+
+
+async def test_check_health_counts_only_recent_pollers(temporal: WorkflowEnvironment) -> None:
+    # Temporal keeps listing a gone worker's pollers for minutes; only recent polls count.
+    queue = f"health-{uuid.uuid4()}"  # noqa: TID251 - test code, not a workflow.
+    settings = settings_for(temporal, temporal_task_queue=queue)
+    async with Worker(
+        temporal.client,
+        task_queue=queue,
+        workflows=[_IdleWorkflow],
+        activities=[_idle_activity],
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    ):
+        fresh = await check_health(settings)
+        for _ in range(200):
+            if fresh.ok:
+                break
+            await asyncio.sleep(0.05)
+            fresh = await check_health(settings)
+    assert fresh.ok is True, fresh.message
+
+    def later() -> datetime:
+        return datetime.now(UTC) + POLLER_MAX_AGE + timedelta(seconds=1)
+
+    # Right after the worker stopped, the server still lists its pollers; once its last poll is
+    # older than POLLER_MAX_AGE they no longer count.
+    stale = await check_health(settings, now=later)
+    assert stale.ok is False
+    assert (stale.workflow_pollers, stale.activity_pollers) == (0, 0)
+    assert "but no worker polls task queue" in stale.message
+
+
+async def test_worker_ready_asks_the_local_readiness_endpoint(
+    server: HealthServer, ready_flag: Flag
+) -> None:
+    assert await worker_ready(server.port) is False
+    ready_flag.value = True
+    assert await worker_ready(server.port) is True
+    assert await worker_ready(unused_local_port(), timeout_seconds=2) is False
+
+
+async def test_check_health_asks_the_local_worker_first() -> None:
+    # Nothing listens on the health port: the check fails at once, without asking Temporal.
+    port = unused_local_port()
+    settings = Settings(temporal_address="127.0.0.1:1", worker_health_port=port)
+    report = await check_health(settings, local_worker=True, timeout_seconds=2)
+    assert (report.ok, report.worker_ready, report.temporal_reachable) == (False, False, False)
+    assert report.message.startswith("The worker on this machine is not ready")
+    assert f"http://127.0.0.1:{port}/readyz" in report.message
+    # Without local_worker (the console's view), the health port is not asked.
+    assert (await check_health(settings, timeout_seconds=2)).worker_ready is None

@@ -32,7 +32,7 @@ FLOORS: list[set[str]] = [
         "process",
     },
     {"_model", "_mcp", "_conversation", "streaming", "opentelemetry", "apps"},
-    {"_plugin", "workflow", "client"},
+    {"_plugin", "workflow", "client", "offline"},
     {"__init__", "testing"},
 ]
 
@@ -80,7 +80,9 @@ def test_every_room_is_on_a_floor_and_imports_only_rooms_below() -> None:
     floor_of = {room: n for n, rooms in enumerate(FLOORS) for room in rooms}
     rooms = {_room(module) for module in MODULES}
     assert rooms == set(floor_of), "place new rooms on a floor in FLOORS, remove gone ones"
-    assert len(rooms) <= 25
+    # 26: the offline model base is a room of its own (apps ship it to workers; it is not a
+    # test helper), public like `workflow` and `client`.
+    assert len(rooms) <= 26
     assert len(FLOORS) <= 5
     upward = sorted(
         f"{module} -> {target}"

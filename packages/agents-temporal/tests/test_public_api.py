@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "agents_temporal",
     "agents_temporal.apps",
+    "agents_temporal.offline",
     "agents_temporal.workflow",
     "agents_temporal.testing",
 ]

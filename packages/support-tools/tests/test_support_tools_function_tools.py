@@ -137,10 +137,13 @@ def test_request_fields_unwrap_the_single_parameter() -> None:
 async def test_refund_approval_policy() -> None:
     needs_approval = make_refund_approval_policy(10_000)
     context = RunContextWrapper(SupportContext("CUST-1001"))
-    assert not await needs_approval(context, {"request": {"amount_cents": 10_000}}, "call-1")
-    assert await needs_approval(context, {"request": {"amount_cents": 10_001}}, "call-2")
-    # When the amount cannot be read, a person decides.
-    assert await needs_approval(context, {"request": {}}, "call-3")
+    order = {"order_id": "ORD-10042"}
+    assert not await needs_approval(context, {"request": {**order, "amount_cents": 10_000}}, "c1")
+    other = {"order_id": "ORD-10057", "amount_cents": 10_001}
+    assert await needs_approval(context, {"request": other}, "call-2")
+    # When the amount or the order cannot be read, a person decides.
+    assert await needs_approval(context, {"request": order}, "call-3")
+    assert await needs_approval(context, {"request": {"amount_cents": 1}}, "call-4")
 
 
 def test_format_money() -> None:

@@ -12,7 +12,16 @@ from agent_console._text import pretty_json
 from agents_temporal.client import ApprovalRecord, TranscriptEntry
 
 ChatKind = Literal[
-    "user", "agent", "tool", "handoff", "approval", "decision", "failed", "guardrail", "closed"
+    "user",
+    "agent",
+    "tool",
+    "handoff",
+    "approval",
+    "decision",
+    "failed",
+    "stopped",
+    "guardrail",
+    "closed",
 ]
 """What a chat item shows."""
 
@@ -63,6 +72,7 @@ _SIMPLE: dict[str, ChatKind] = {
     "agent_message": "agent",
     "handoff": "handoff",
     "turn_failed": "failed",
+    "turn_stopped": "stopped",
     "closed": "closed",
 }
 

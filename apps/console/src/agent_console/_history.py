@@ -17,12 +17,13 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 
 from agents_temporal.client import UsageTotals
+from agents_temporal.offline import OFFLINE_RESPONSE_PREFIX
 
-MODEL_ACTIVITIES = frozenset({"agents_temporal.invoke_model", "agents_temporal.stream_model"})
-"""Activity types that are model calls."""
-
-OFFLINE_RESPONSE_PREFIX = "offline-demo"
-"""Response ids of the offline demo model start with this."""
+MODEL_ACTIVITIES = frozenset(
+    {"invoke_model_activity", "agents_temporal.invoke_model", "agents_temporal.stream_model"}
+)
+"""Activity types that are model calls (`agents_temporal.invoke_model`: before it took the
+published integration's name)."""
 
 Decoder = Callable[[Payload], Awaitable[Any]]
 """Turns one payload into JSON-like data (raising when it cannot)."""
@@ -61,6 +62,24 @@ class ModelCall:
 
     failure: str | None = None
     """The last failure message, for failed or retried calls."""
+
+    served_by: str | None = None
+    """The class of the model that answered, as the worker recorded it (None in older
+    histories): what really ran, whatever the agent's model name or the console's settings."""
+
+    served_model: str | None = None
+    """The model name the answering model used, as the worker recorded it."""
+
+    @property
+    def ran(self) -> str:
+        """What answered, for people: ``gpt-4o (OpenAIResponsesModel)``, or the model asked for."""
+        if self.offline:
+            return "offline demo model"
+        kind = self.served_by.rsplit(".", 1)[-1] if self.served_by else None
+        name = self.served_model or self.model
+        if kind and name:
+            return f"{name} ({kind})"
+        return kind or name or ""
 
     @property
     def latency_seconds(self) -> float | None:
@@ -175,6 +194,12 @@ async def read_run_history(events: Sequence[HistoryEvent], decode: Decoder) -> R
                     call.offline = isinstance(response_id, str) and response_id.startswith(
                         OFFLINE_RESPONSE_PREFIX
                     )
+                    served_by, served_model = (
+                        response.get("served_by"),
+                        response.get("served_model"),
+                    )
+                    call.served_by = served_by if isinstance(served_by, str) else None
+                    call.served_model = served_model if isinstance(served_model, str) else None
         else:
             _close(event, calls)
     return history

@@ -1,26 +1,35 @@
 """Who the operator is, and whether the console must ask before showing anything.
 
-Three ways, strongest first:
+Four ways, strongest first:
 
 - **OIDC login** (Streamlit's ``st.login``, configured with an ``[auth]`` section in
   ``.streamlit/secrets.toml``): the operator is the signed-in user's email (or name).
-- **Access token** (CONSOLE_ACCESS_TOKEN): a login form asks for the token and the operator's
-  name; meant for a console reachable from other machines without an identity provider.
-- **Neither**: a console on localhost; the operator is CONSOLE_OPERATOR (the OS user name by
+- **Per-operator tokens** (CONSOLE_OPERATORS, ``name:token`` pairs): the login form asks for a
+  token only, and the operator is the name that token belongs to. Nobody can sign in as
+  someone else without their token.
+- **Shared access token** (CONSOLE_ACCESS_TOKEN): a login form asks for the token and the
+  operator's name, which whoever holds the token chooses; for a small trusted team.
+- **None**: a console on localhost; the operator is CONSOLE_OPERATOR (the OS user name by
   default).
 
 When a login is configured, decisions need the identity it gave: an approval is never recorded
-under a made-up or default name.
+under a made-up or default name, nor under a name reserved for the conversation's own
+decisions (``system:...``). Failed token sign-ins are throttled (`LoginThrottle`).
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
-from dataclasses import dataclass
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-IdentitySource = Literal["oidc", "token", "settings"]
+from agent_stack.settings import check_operator_name
+
+IdentitySource = Literal["oidc", "operators", "token", "settings"]
 """Where the operator's identity came from."""
 
 
@@ -32,7 +41,7 @@ class Operator:
     """Recorded on every decision; None when a login gave no usable identity."""
 
     source: IdentitySource
-    """OIDC login, access-token login, or the configured CONSOLE_OPERATOR."""
+    """OIDC login, per-operator token, shared access token, or the configured CONSOLE_OPERATOR."""
 
     @property
     def login_required(self) -> bool:
@@ -51,19 +60,52 @@ class Operator:
         return "Sign in with your name to decide approvals: decisions are recorded by name."
 
 
+def usable_name(name: str | None) -> str | None:
+    """``name`` stripped, or None when it cannot be recorded on a decision (see `check_name`)."""
+    try:
+        return check_operator_name(name or "")
+    except ValueError:
+        return None
+
+
+def check_name(name: str) -> str | None:
+    """Why ``name`` cannot be recorded on decisions (empty, odd characters, reserved), or None."""
+    try:
+        check_operator_name(name)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def oidc_operator(user: Mapping[str, Any]) -> Operator:
-    """The operator from a signed-in OIDC user's claims (``st.user``)."""
+    """The operator from a signed-in OIDC user's claims (``st.user``).
+
+    The first claim that makes a usable name wins; a claim naming a reserved name does not.
+    """
     for claim in ("email", "preferred_username", "name", "sub"):
         value = user.get(claim)
         if isinstance(value, str) and value.strip():
-            return Operator(value.strip(), "oidc")
+            return Operator(usable_name(value), "oidc")
     return Operator(None, "oidc")
 
 
 def token_operator(name: str | None) -> Operator:
-    """The operator who signed in with the access token under ``name``."""
-    cleaned = (name or "").strip()
-    return Operator(cleaned or None, "token")
+    """The operator who signed in with the shared access token under ``name``."""
+    return Operator(usable_name(name), "token")
+
+
+def operator_for_token(given: str, operators: Mapping[str, str]) -> Operator | None:
+    """The operator whose CONSOLE_OPERATORS token ``given`` is, or None.
+
+    Every token is compared, in constant time, so the time taken does not tell which name (or
+    how much of a token) was close.
+    """
+    typed = given.strip().encode()
+    found: str | None = None
+    for name, token in operators.items():
+        if hmac.compare_digest(typed, token.encode()):
+            found = name
+    return None if found is None else Operator(found, "operators")
 
 
 def settings_operator(configured: str) -> Operator:
@@ -74,3 +116,64 @@ def settings_operator(configured: str) -> Operator:
 def token_matches(given: str, expected: str) -> bool:
     """Compare a typed token with CONSOLE_ACCESS_TOKEN in constant time."""
     return hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+_FREE_FAILURES = 5
+_FIRST_WAIT_SECONDS = 2.0
+_MAX_WAIT_SECONDS = 300.0
+_GLOBAL_KEY = "*"
+_GLOBAL_FREE_FAILURES = 50
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    until: float = 0.0
+
+
+@dataclass
+class LoginThrottle:
+    """Slows down guessing of console tokens, across every session of the console process.
+
+    Each client address gets a few free failures; after them it must wait before trying again,
+    twice as long after each further failure (2 s, 4 s, ... up to 5 minutes). All addresses
+    together get more free failures, then the same waits, so that opening many sessions from
+    many addresses does not multiply the rate. A success clears its address's count.
+    """
+
+    clock: Callable[[], float] = time.monotonic
+    """Seconds, monotonic; tests give a fake clock."""
+
+    _failures: dict[str, _Failures] = field(default_factory=lambda: dict[str, _Failures]())
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait_seconds(self, client: str) -> int:
+        """Whole seconds ``client`` must wait before its next attempt (0: it may try now)."""
+        now = self.clock()
+        with self._lock:
+            until = max(
+                (self._failures[k].until for k in (client, _GLOBAL_KEY) if k in self._failures),
+                default=0.0,
+            )
+        return max(0, math.ceil(until - now))
+
+    def failed(self, client: str) -> None:
+        """Count a failed attempt from ``client``."""
+        now = self.clock()
+        with self._lock:
+            for key, free in ((client, _FREE_FAILURES), (_GLOBAL_KEY, _GLOBAL_FREE_FAILURES)):
+                record = self._failures.setdefault(key, _Failures())
+                record.count += 1
+                over = record.count - free
+                if over > 0:
+                    wait = min(_FIRST_WAIT_SECONDS * 2 ** (over - 1), _MAX_WAIT_SECONDS)
+                    record.until = now + wait
+
+    def succeeded(self, client: str) -> None:
+        """Forget ``client``'s failures."""
+        with self._lock:
+            self._failures.pop(client, None)
+
+
+LOGIN_THROTTLE = LoginThrottle()
+"""The console process's throttle: Streamlit serves every session from one process."""

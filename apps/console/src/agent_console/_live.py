@@ -17,6 +17,7 @@ from typing import Any, Protocol, cast
 
 from temporalio.client import Client, WorkflowQueryFailedError
 
+from agent_console._history import MODEL_ACTIVITIES
 from agents_temporal.client import ConversationHandle, ConversationStatus, TranscriptEntry
 
 PageReader = Callable[[Client, str, int], Awaitable[Any]]
@@ -175,6 +176,71 @@ class QueryStream:
 
 
 @dataclass
+class RetryingCall:
+    """A model call that failed at least once and is being retried (Temporal's pending activity).
+
+    The stream says that a call restarted, but not why; the workflow's pending activities say
+    why, so an operator sees a provider outage in the chat instead of only in the worker log.
+    """
+
+    attempt: int
+    """The attempt running or due next (2 or more)."""
+
+    last_failure: str
+    """What the last attempt failed with."""
+
+    maximum_attempts: int = 0
+    """The retry policy's limit; 0 retries until the call's timeout."""
+
+    next_attempt_at: datetime | None = None
+    """When the next attempt starts, while it waits (retry back-off)."""
+
+    def sentence(self, calls: int = 1) -> str:
+        """What the chat says about it (and ``calls - 1`` more failing the same way)."""
+        # Pending activities do not say which agent (or guardrail) is calling.
+        limit = f" of {self.maximum_attempts}" if self.maximum_attempts else ""
+        failed = self.last_failure or "no message"
+        who = "A model call keeps" if calls == 1 else f"{calls} model calls keep"
+        return (
+            f"{who} failing: attempt {self.attempt}{limit} is next or running. Last error: "
+            f"{failed}. Temporal retries; if the provider is down, the turn goes on once it "
+            "answers again."
+        )
+
+
+def retry_sentences(calls: Sequence[RetryingCall]) -> list[str]:
+    """One sentence per way model calls are failing.
+
+    An agent and its guardrails often fail alike, against the same provider.
+    """
+    groups: dict[tuple[int, int, str], list[RetryingCall]] = {}
+    for call in calls:
+        groups.setdefault((call.attempt, call.maximum_attempts, call.last_failure), []).append(call)
+    return [group[0].sentence(len(group)) for group in groups.values()]
+
+
+async def retrying_model_calls(client: Client, workflow_id: str) -> list[RetryingCall]:
+    """The conversation's model calls that are being retried, from its pending activities."""
+    description = await client.get_workflow_handle(workflow_id).describe()
+    calls: list[RetryingCall] = []
+    for pending in description.raw_description.pending_activities:
+        if pending.activity_type.name not in MODEL_ACTIVITIES or pending.attempt < 2:
+            continue
+        due = pending.next_attempt_schedule_time
+        calls.append(
+            RetryingCall(
+                attempt=pending.attempt,
+                last_failure=pending.last_failure.message,
+                maximum_attempts=pending.maximum_attempts,
+                next_attempt_at=due.ToDatetime().astimezone()
+                if pending.HasField("next_attempt_schedule_time")
+                else None,
+            )
+        )
+    return calls
+
+
+@dataclass
 class LiveState:
     """One look at a conversation."""
 
@@ -186,6 +252,9 @@ class LiveState:
 
     stream: StreamView
     """What its stream added (empty for workflows that do not stream)."""
+
+    retrying: list[RetryingCall] = field(default_factory=list[RetryingCall])
+    """Model calls being retried now (read only while a turn runs)."""
 
 
 class ConversationFeed:
@@ -213,4 +282,14 @@ class ConversationFeed:
         if status.transcript_length > len(self.entries):
             self.entries.extend(await handle.transcript(len(self.entries)))
         self.view = await self._stream.poll(client, self.workflow_id, self.view)
-        return LiveState(status=status, entries=list(self.entries), stream=self.view)
+        retrying: list[RetryingCall] = []
+        if status.phase == "running":
+            try:
+                retrying = await retrying_model_calls(client, self.workflow_id)
+            except Exception:
+                # Describing needs more rights than a query; without them the chat still shows
+                # the stream's "retried attempt N", only without the cause.
+                retrying = []
+        return LiveState(
+            status=status, entries=list(self.entries), stream=self.view, retrying=retrying
+        )

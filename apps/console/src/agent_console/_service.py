@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from temporalio.api.common.v1 import Payload
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateHandle
 
 from agent_console._history import ModelCall, read_run_history
 from agent_console._live import ConversationFeed, LiveState
+from agent_console._text import clip
 from agent_stack.connection import data_converter
 from agent_stack.health import HealthReport, check_health
 from agent_stack.settings import Settings
+from agent_stack.tracing import PluginTracingOptions, configure_tracing
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp
 from agents_temporal.client import (
+    ApprovalDecision,
     ConversationHandle,
     ConversationStatus,
     PendingApproval,
+    TranscriptEntry,
     UsageReport,
 )
-from agents_temporal.opentelemetry import configure_otlp_export
 
 _T = TypeVar("_T")
 
@@ -41,15 +44,29 @@ ACCEPT_TIMEOUT_SECONDS = 15.0
 LIST_LIMIT = 200
 """The most workflow runs one conversation list reads."""
 
-STATUS_LIMIT = 25
-"""The most running conversations whose status (and pending approvals) a list reads."""
+RUNNING_LIMIT = 2_000
+"""The most running conversations whose status (and pending approvals) an overview reads."""
+
+QUERY_CONCURRENCY = 16
+"""Status queries an overview has in flight at once."""
+
+OVERVIEW_TTL_SECONDS = 1.0
+"""How long an overview is shared by every page of the process before it is read again."""
 
 HISTORY_RUNS = 5
 """The most workflow runs (continue-as-new) whose history the timeline reads."""
 
 
+PREVIEW_CHARS = 80
+"""The length of a conversation's preview in the list."""
+
+
 class TemporalUnavailableError(RuntimeError):
     """Temporal could not be reached; the message says what to do."""
+
+
+class NotTakenError(RuntimeError):
+    """A conversation did not take a message or decision in time; the message says why."""
 
 
 @dataclass
@@ -67,6 +84,31 @@ class ConversationRow:
 
     status: ConversationStatus | None = None
     """Its own status, for running conversations whose worker answered."""
+
+    last_entry: TranscriptEntry | None = None
+    """The newest transcript entry, for running conversations whose worker answered."""
+
+    closed_at: datetime | None = None
+    """When the workflow ended, for conversations that are no longer running."""
+
+    @property
+    def last_activity(self) -> datetime:
+        """When something last happened in the conversation, as far as the console knows."""
+        if self.last_entry is not None:
+            return self.last_entry.at
+        return self.closed_at or self.started_at
+
+    @property
+    def preview(self) -> str:
+        """The newest message (or event), on one line; empty when nothing happened yet."""
+        entry = self.last_entry
+        if entry is None:
+            return ""
+        # Messages say who wrote them; events (a handoff, an approval) already name the agent.
+        who = {"user_message": entry.sender or "customer", "agent_message": entry.agent}.get(
+            entry.kind
+        )
+        return clip(f"{who}: {entry.text}" if who else entry.text, PREVIEW_CHARS)
 
     @property
     def label(self) -> str:
@@ -95,7 +137,10 @@ class Overview:
     """Newest first."""
 
     inbox: list[InboxItem] = field(default_factory=list[InboxItem])
-    """Oldest request first."""
+    """Every pending approval of the app's running conversations, oldest request first."""
+
+    read_at: float = 0.0
+    """When it was read (the service loop's clock)."""
 
 
 def _converter_options(settings: Settings) -> dict[str, Any]:
@@ -104,10 +149,10 @@ def _converter_options(settings: Settings) -> dict[str, Any]:
     return {"data_converter": data_converter(settings)}
 
 
-def _tracing(settings: Settings) -> bool:
-    # Spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set; nothing is exported otherwise.
-    endpoint = settings.otel_exporter_otlp_endpoint
-    return configure_otlp_export(settings.service_name("console"), endpoint) is not None
+def _tracing(settings: Settings) -> PluginTracingOptions:
+    # Spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set, and never to OpenAI unless asked;
+    # with payloads encrypted, they carry no content (TRACE_CONTENT decides otherwise).
+    return configure_tracing(settings, "console").plugin_options()
 
 
 def workflow_type_name(workflow_class: type) -> str:
@@ -157,6 +202,8 @@ class ConsoleService:
         self._client: Client | None = None
         self._health: tuple[float, HealthReport] | None = None
         self._background: dict[str, asyncio.Task[Any]] = {}
+        self._overviews: dict[str, asyncio.Future[Overview]] = {}
+        self._last_entries: dict[str, tuple[int, TranscriptEntry | None]] = {}
         self.errors: dict[str, str] = {}
         """Failures of background operations, by workflow id, until read with `pop_error`."""
 
@@ -173,9 +220,7 @@ class ConsoleService:
                 self._client = await _within(
                     Client.connect(
                         **self.settings.temporal_connect_options(),
-                        plugins=[
-                            OpenAIAgentsPlugin(use_otel_instrumentation=_tracing(self.settings))
-                        ],
+                        plugins=[OpenAIAgentsPlugin(**_tracing(self.settings))],
                         **_converter_options(self.settings),
                     )
                 )
@@ -198,49 +243,105 @@ class ConsoleService:
     # -- Conversations -------------------------------------------------------------------------
 
     async def overview(self, app: AgentApp, *, with_status: bool = True) -> Overview:
-        """The app's conversations on our task queue, newest first, with pending approvals.
+        """The app's conversations on our task queue, newest first, with every pending approval.
+
+        Every page of the process shares one overview for `OVERVIEW_TTL_SECONDS`, and pages that
+        ask while it is being read wait for that read, so that many open consoles, each
+        refreshing its inbox every few seconds, cost Temporal one read.
 
         Args:
             app: The agent app.
             with_status: Ask running conversations for their status (needs a worker).
         """
+        key = f"{app.name}|{with_status}"
+        loop = asyncio.get_running_loop()
+        cached = self._overviews.get(key)
+        if cached is not None and (
+            not cached.done()
+            or (
+                cached.exception() is None
+                and loop.time() - cached.result().read_at < OVERVIEW_TTL_SECONDS
+            )
+        ):
+            return await asyncio.shield(cached)
+        task = asyncio.ensure_future(self._read_overview(app, with_status=with_status))
+        self._overviews[key] = task
+        return await asyncio.shield(task)
+
+    def forget_overviews(self) -> None:
+        """Read the next overview afresh (something this console did changed it)."""
+        self._overviews = {k: t for k, t in self._overviews.items() if not t.done()}
+        for task in self._overviews.values():
+            # A read in flight may have started before the change: its result must not be
+            # served for long.
+            task.add_done_callback(self._expire)
+
+    def _expire(self, task: asyncio.Future[Overview]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            task.result().read_at = float("-inf")
+
+    async def _read_overview(self, app: AgentApp, *, with_status: bool) -> Overview:
         client = await self.client()
-        query = (
+        base = (
             f"WorkflowType = {_quoted(workflow_type_name(app.conversation_workflow))} "
             f"AND TaskQueue = {_quoted(self.settings.temporal_task_queue)}"
         )
         rows: dict[str, ConversationRow] = {}
-        async for execution in client.list_workflows(query, limit=LIST_LIMIT):
+        async for execution in client.list_workflows(base, limit=LIST_LIMIT):
             row = rows.get(execution.id)
             if row is None:
                 # The newest run comes first: it holds the conversation's current status.
                 rows[execution.id] = ConversationRow(
-                    execution.id, execution.start_time, _status_name(execution.status)
+                    execution.id,
+                    execution.start_time,
+                    _status_name(execution.status),
+                    closed_at=execution.close_time,
                 )
             else:
                 row.started_at = min(row.started_at, execution.start_time)
-        ordered = sorted(rows.values(), key=lambda r: r.started_at, reverse=True)
-        running = [r for r in ordered if r.temporal_status == "running"][:STATUS_LIMIT]
+        running: dict[str, ConversationRow] = {
+            r.workflow_id: r for r in rows.values() if r.temporal_status == "running"
+        }
+        # Approvals wait in running conversations only, and every one of them must reach the
+        # inbox, not only those among the newest conversations the list shows.
+        running_query = f"{base} AND ExecutionStatus = 'Running'"
+        async for execution in client.list_workflows(running_query, limit=RUNNING_LIMIT):
+            if execution.id not in running:
+                running[execution.id] = ConversationRow(
+                    execution.id, execution.start_time, "running"
+                )
         if with_status and running:
-            statuses = await asyncio.gather(
-                *(self._status_or_none(client, r.workflow_id) for r in running)
-            )
-            for row, status in zip(running, statuses, strict=True):
-                row.status = status
+            gate = asyncio.Semaphore(QUERY_CONCURRENCY)
+            await asyncio.gather(*(self._fill(client, row, gate) for row in running.values()))
+        ordered = sorted(rows.values(), key=lambda r: r.started_at, reverse=True)
         inbox = [
             InboxItem(row.workflow_id, approval)
-            for row in ordered
+            for row in running.values()
             if row.status is not None
             for approval in row.status.pending_approvals
         ]
-        inbox.sort(key=lambda item: item.approval.requested_at)
-        return Overview(ordered, inbox)
+        inbox.sort(key=lambda item: (item.approval.requested_at, item.workflow_id))
+        return Overview(ordered, inbox, asyncio.get_running_loop().time())
 
-    async def _status_or_none(self, client: Client, workflow_id: str) -> ConversationStatus | None:
-        try:
-            return await _within(ConversationHandle(client, workflow_id).status())
-        except Exception:
-            return None
+    async def _fill(self, client: Client, row: ConversationRow, gate: asyncio.Semaphore) -> None:
+        """Give a running conversation's row its status and newest entry, if it answers."""
+        async with gate:
+            handle = ConversationHandle(client, row.workflow_id)
+            try:
+                row.status = await _within(handle.status())
+            except Exception:
+                return
+            length = row.status.transcript_length
+            known = self._last_entries.get(row.workflow_id)
+            if known is not None and known[0] == length:
+                row.last_entry = known[1]
+                return
+            try:
+                entries = await _within(handle.transcript(max(0, length - 1)))
+            except Exception:
+                return
+            row.last_entry = entries[-1] if entries else None
+            self._last_entries[row.workflow_id] = (length, row.last_entry)
 
     async def start(self, app: AgentApp) -> str:
         """Start a conversation of ``app``; returns its workflow id."""
@@ -251,6 +352,8 @@ class ConsoleService:
             workflow_type_name(app.conversation_workflow),
             id=workflow_id,
             task_queue=self.settings.temporal_task_queue,
+            # What the Temporal Web UI lists for the workflow instead of "No summary".
+            static_summary=f"{app.title} conversation, started in the operator console",
         )
         return workflow_id
 
@@ -290,13 +393,11 @@ class ConsoleService:
 
         Raises:
             ConversationRefused: The conversation refused it (busy, empty, too long, ...).
+            NotTakenError: The conversation did not take it in time.
         """
         handle = ConversationHandle(await self.client(), workflow_id)
-
-        async def taken() -> bool:
-            return (await handle.status()).turn >= turn
-
-        await self._until_taken(workflow_id, handle.send(text, turn=turn, sender=sender), taken)
+        update = await self._taken(handle.start_send(text, turn=turn, sender=sender), "message")
+        self._follow(workflow_id, update)
 
     async def approve(
         self,
@@ -310,10 +411,12 @@ class ConsoleService:
 
         Raises:
             ConversationRefused: Unknown or decided approval, or arguments the tool refuses.
+            NotTakenError: The conversation did not take the decision in time.
         """
-        handle = ConversationHandle(await self.client(), workflow_id)
-        operation = handle.approve(approval_id, operator=operator, arguments=arguments)
-        await self._until_taken(workflow_id, operation, self._decided(handle, approval_id))
+        decision = ApprovalDecision(
+            approval_id=approval_id, approve=True, operator=operator, arguments=arguments
+        )
+        await self._decide(workflow_id, decision)
 
     async def reject(
         self, workflow_id: str, approval_id: str, *, operator: str, reason: str | None
@@ -322,18 +425,53 @@ class ConsoleService:
 
         Raises:
             ConversationRefused: Unknown or already decided approval.
+            NotTakenError: The conversation did not take the decision in time.
+        """
+        decision = ApprovalDecision(
+            approval_id=approval_id, approve=False, operator=operator, reason=reason
+        )
+        await self._decide(workflow_id, decision)
+
+    async def _decide(self, workflow_id: str, decision: ApprovalDecision) -> None:
+        handle = ConversationHandle(await self.client(), workflow_id)
+        try:
+            update = await self._taken(handle.start_decide(decision), "decision")
+        finally:
+            # Decided or refused (someone else was first), the inbox has changed either way.
+            self.forget_overviews()
+        self._follow(workflow_id, update)
+
+    async def stop(self, workflow_id: str, *, operator: str, turn: int) -> None:
+        """Stop ``turn`` if it is still in progress; returns once it has ended.
+
+        Raises:
+            ConversationRefused: The turn has already ended, or cannot be stopped.
         """
         handle = ConversationHandle(await self.client(), workflow_id)
-        operation = handle.reject(approval_id, operator=operator, reason=reason)
-        await self._until_taken(workflow_id, operation, self._decided(handle, approval_id))
+        stopping = handle.stop(operator=operator, turn=turn, reason="stopped from the console")
+        await _within(stopping, seconds=30)
 
     @staticmethod
-    def _decided(handle: ConversationHandle, approval_id: str) -> Callable[[], Awaitable[bool]]:
-        async def decided() -> bool:
-            pending = (await handle.status()).pending_approvals
-            return all(a.id != approval_id for a in pending)
+    async def _taken(
+        starting: Awaitable[WorkflowUpdateHandle[Any]], what: str
+    ) -> WorkflowUpdateHandle[Any]:
+        # The update is accepted once the conversation has validated and recorded it; what
+        # it answers later (a message's reply, the turn a last decision resumes) shows up in
+        # the transcript, so the page need not wait for it.
+        try:
+            async with asyncio.timeout(ACCEPT_TIMEOUT_SECONDS):
+                return await starting
+        except TimeoutError:
+            raise NotTakenError(
+                f"The conversation did not take the {what} within "
+                f"{ACCEPT_TIMEOUT_SECONDS:.0f} s: no worker may be running its task queue. It "
+                "may still take it later; check the conversation before trying again."
+            ) from None
 
-        return decided
+    def _follow(self, workflow_id: str, update: WorkflowUpdateHandle[Any]) -> None:
+        task: asyncio.Task[Any] = asyncio.ensure_future(update.result())
+        self._background[workflow_id] = task
+        task.add_done_callback(lambda done: self._finished(workflow_id, done))
 
     def pop_error(self, workflow_id: str) -> str | None:
         """The failure of a background operation on the conversation, once."""
@@ -344,34 +482,9 @@ class ConsoleService:
         task = self._background.get(workflow_id)
         return task is not None and not task.done()
 
-    async def _until_taken(
-        self, workflow_id: str, operation: Awaitable[Any], taken: Callable[[], Awaitable[bool]]
-    ) -> None:
-        # Updates that answer only when the agent has finished (a message, the last decision
-        # of a turn) run on in the background; the caller waits only until the conversation
-        # has validated and recorded them, so a refusal still comes back as an exception.
-        task: asyncio.Task[Any] = asyncio.ensure_future(operation)
-        self._background[workflow_id] = task
-        task.add_done_callback(lambda done: self._finished(workflow_id, done))
-        deadline = asyncio.get_running_loop().time() + ACCEPT_TIMEOUT_SECONDS
-        while True:
-            finished, _ = await asyncio.wait({task}, timeout=0.2)
-            if finished:
-                # The caller hears of this failure now; the list of background errors need not.
-                self.errors.pop(workflow_id, None)
-                task.result()
-                return
-            if await self._check(taken) or asyncio.get_running_loop().time() > deadline:
-                return
-
-    @staticmethod
-    async def _check(taken: Callable[[], Awaitable[bool]]) -> bool:
-        try:
-            return await _within(taken())
-        except Exception:
-            return False
-
     def _finished(self, workflow_id: str, task: asyncio.Task[Any]) -> None:
+        # The turn ended (or failed): conversation lists and inboxes have changed.
+        self.forget_overviews()
         if task.cancelled() or task.exception() is None:
             return
         error = task.exception()

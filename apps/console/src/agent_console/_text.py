@@ -7,6 +7,7 @@ they render everywhere, unlike emoji, which need a system emoji font.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,25 @@ _ICONS = {
     "timed out": ":material/timer_off:",
     "canceled": ":material/block:",
 }
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&=^\"'])")
+"""Characters that mean something to Markdown or to Streamlit's extensions of it (``:red[``,
+``:material/icon:``, ``$latex$``); each is escaped with a backslash, which CommonMark allows
+before any ASCII punctuation."""
+
+
+def plain(text: str) -> str:
+    """Markdown that shows ``text`` exactly as written: no images, styling, markup or math.
+
+    Customers, models and help-centre articles write text the console shows; rendered as
+    Markdown, an image link would make the operator's browser fetch any URL (carrying data a
+    model was led to put in it) and coloured text could pose as a system note. Line breaks are
+    kept. A bare web or e-mail address may still show as a link (GitHub-flavoured autolinks),
+    which nothing follows unless the operator clicks it.
+    """
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    return "  \n".join(escaped.splitlines()) if "\n" in escaped else escaped
 
 
 def status_icon(label: str) -> str:
@@ -62,16 +82,26 @@ def since(then: datetime, now: datetime | None = None) -> str:
 
 
 def until(moment: datetime, now: datetime | None = None) -> str:
-    """A rough length of time until ``moment``: ``under a minute``, ``5 min``, ``3 h``."""
+    """The time left until ``moment``, rounded down: ``under a minute``, ``4 min``, ``23 h 55 min``.
+
+    Rounded down, so that a deadline never looks further away than it is.
+    """
     remaining = moment - (now or datetime.now(UTC))
     if remaining < timedelta(minutes=1):
         return "under a minute"
-    return since(now or datetime.now(UTC), moment)
+    minutes = int(remaining.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 def clock(moment: datetime) -> str:
-    """``14:03:27`` in local time."""
-    return moment.astimezone().strftime("%H:%M:%S")
+    """``14:03:27.512`` in local time: steps of one turn are often within a second."""
+    return moment.astimezone().strftime("%H:%M:%S.%f")[:-3]
 
 
 def pretty_json(text: str | None) -> str:

@@ -97,7 +97,7 @@ def _entry_row(entry: TranscriptEntry) -> TimelineRow:
 
 def _call_row(call: ModelCall, turn: int, roster: set[str], default_model: str) -> TimelineRow:
     guardrail = call.agent is not None and call.agent not in roster
-    model = call.model or default_model
+    model = call.ran or default_model
     attempts = f", retried: {call.attempts} attempts" if call.attempts > 1 else ""
     outcome = "" if call.outcome == "completed" else f", {call.outcome}"
     said = f" → {call.output}" if call.output else ""

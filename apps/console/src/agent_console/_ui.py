@@ -10,27 +10,34 @@ import streamlit as st
 
 from agent_console._backend import Console
 from agent_console._identity import Operator
-from agent_console._service import Overview, TemporalUnavailableError
-from agent_console._text import age, status_icon
+from agent_console._service import ConversationRow, Overview, TemporalUnavailableError
+from agent_console._text import age, plain, status_icon
 from agent_console._ui_chat import chat_pane, read_state, send
 from agent_console._ui_common import (
+    RERUN_PAGE,
     Page,
     agent_apps,
+    clear_note,
     console_for,
     current_conversation,
     current_view,
-    flash,
+    follow_callbacks,
+    note,
     open_conversation,
     show_flashes,
+    show_note,
     show_view,
 )
-from agent_console._ui_details import details, roster
-from agent_console._ui_inbox import inbox
+from agent_console._ui_details import details, model_banner, model_calls_or_none, roster
+from agent_console._ui_inbox import LIVE_REFRESH, inbox, inbox_items, overview_now
 from agent_console._ui_login import operator_or_stop
 from agent_stack.apps import NoAgentAppError
 from agent_stack.health import HealthReport
 from agent_stack.settings import Settings, SettingsError, load_settings
 from agents_temporal.apps import AgentApp, AgentAppError
+
+LIST_SHOWN = 50
+"""Conversations the sidebar lists."""
 
 NEEDED_BY = "the console has no conversations to show"
 """What the console's page says cannot happen without an agent app."""
@@ -42,6 +49,8 @@ def main() -> None:
         page_title="Agent console", page_icon=":material/support_agent:", layout="wide"
     )
     st.session_state["page_run"] = st.session_state.get("page_run", 0) + 1
+    # A whole page run is what a callback inside a fragment asks for: this is it.
+    st.session_state.pop(RERUN_PAGE, None)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -49,7 +58,7 @@ def main() -> None:
         st.stop()
     operator = operator_or_stop(settings)
     try:
-        if not agent_apps():
+        if not agent_apps(settings.app_objects):
             raise NoAgentAppError(NEEDED_BY)
     except NoAgentAppError as error:
         st.error(f"{error}.", icon=":material/extension_off:")
@@ -79,13 +88,8 @@ def _banners(settings: Settings, health: HealthReport) -> None:
         st.stop()
     if not health.ok:
         st.warning(health.message, icon=":material/warning:")
-    if settings.model_mode == "offline":
-        st.info(
-            "Offline demo model in use: the agents' answers are scripted from keywords, not "
-            "written by a language model. Set OPENAI_API_KEY, or MODEL=litellm/<provider>/<model>, "
-            "for a real model.",
-            icon=":material/science:",
-        )
+    # Which model answers is the worker's choice, not the console's: each conversation says
+    # what its model calls recorded (`_ui_details.model_banner`).
 
 
 def _overview(console: Console, app: AgentApp, health: HealthReport) -> Overview:
@@ -109,28 +113,18 @@ def _sidebar(page: Page) -> None:
                 key="app_choice",
             )
         else:
-            st.caption(f"App: **{page.app.title}**")
-        view = current_view()
-        chats, approvals = st.columns(2)
-        chats.button(
-            "Conversations",
-            key="view_conversation",
-            type="primary" if view == "conversation" else "secondary",
-            width="stretch",
-            on_click=show_view,
-            args=("conversation",),
+            st.caption(f"App: **{plain(page.app.title)}**")
+        # The approvals count and the conversation list refresh themselves, so an approval
+        # that arrives, is decided in another console or expires shows without a reload.
+        st.fragment(_live_sidebar, run_every=LIVE_REFRESH)(page)
+        st.text_input(
+            "Open a conversation by its id",
+            key="open_by_id",
+            placeholder=f"{page.app.name}-20250102-150405-a1b2c3",
+            on_change=_open_typed_id,
+            help="Paste a conversation's workflow id (from the Temporal Web UI or a log) and "
+            "press Enter.",
         )
-        approvals.button(
-            f"Approvals ({len(page.overview.inbox)})",
-            key="view_inbox",
-            type="primary" if view == "inbox" else "secondary",
-            width="stretch",
-            on_click=show_view,
-            args=("inbox",),
-        )
-        if st.button("New conversation", key="new_conversation", width="stretch"):
-            _start(page)
-        _conversation_list(page)
         st.divider()
         st.link_button("Temporal Web UI", page.settings.temporal_ui_url, width="stretch")
         st.caption(
@@ -140,10 +134,42 @@ def _sidebar(page: Page) -> None:
         )
 
 
+def _live_sidebar(page: Page) -> None:
+    follow_callbacks()
+    overview = overview_now(page)
+    view = current_view()
+    chats, approvals = st.columns(2)
+    if chats.button(
+        "Conversations",
+        key="view_conversation",
+        type="primary" if view == "conversation" else "secondary",
+        width="stretch",
+    ):
+        show_view("conversation")
+        st.rerun(scope="app")
+    if approvals.button(
+        f"Approvals ({len(inbox_items(page, overview))})",
+        key="view_inbox",
+        type="primary" if view == "inbox" else "secondary",
+        width="stretch",
+    ):
+        show_view("inbox")
+        st.rerun(scope="app")
+    if st.button("New conversation", key="new_conversation", width="stretch"):
+        _start(page)
+    show_note("new_conversation")
+    _conversation_list(page, overview)
+
+
 def _operator_line(operator: Operator) -> None:
-    how = {"oidc": "signed in", "token": "signed in with the access token", "settings": ""}
+    how = {
+        "oidc": "signed in",
+        "operators": "signed in with your token",
+        "token": "signed in with the access token",
+        "settings": "",
+    }
     suffix = f" ({how[operator.source]})" if how[operator.source] else ""
-    st.caption(f"Operator: **{operator.name or 'unknown'}**{suffix}")
+    st.caption(f"Operator: **{plain(operator.name or 'unknown')}**{suffix}")
 
 
 def _open_typed_id() -> None:
@@ -152,53 +178,70 @@ def _open_typed_id() -> None:
         open_conversation(typed)
 
 
-def _conversation_list(page: Page) -> None:
+def _conversation_list(page: Page, overview: Overview) -> None:
     st.subheader("Conversations")
-    st.text_input(
-        "Open by id",
-        key="open_by_id",
-        placeholder=f"{page.app.name}-…",
-        on_change=_open_typed_id,
-        label_visibility="collapsed",
-    )
-    rows = page.overview.rows
+    rows = overview.rows
     if not rows:
         st.caption("None yet.")
         return
     current = current_conversation()
-    for row in rows[:50]:
-        st.button(
-            row.workflow_id.removeprefix(page.app.name + "-"),
-            icon=status_icon(row.label),
-            key=f"conversation:{row.workflow_id}",
-            help=f"{row.label} · started {age(row.started_at)}",
-            type="secondary" if row.workflow_id != current else "tertiary",
-            width="stretch",
-            on_click=open_conversation,
-            args=(row.workflow_id,),
-        )
-        st.caption(f"{row.label} · {age(row.started_at)}")
+    # The most recently active first: a conversation that just asked for an approval is the
+    # one an operator looks for.
+    for row in sorted(rows, key=lambda r: r.last_activity, reverse=True)[:LIST_SHOWN]:
+        with st.container(key=f"row:{row.workflow_id}"):
+            _conversation_row(page, row, current)
+
+
+def _conversation_row(page: Page, row: ConversationRow, current: str | None) -> None:
+    if st.button(
+        row.workflow_id.removeprefix(page.app.name + "-"),
+        icon=status_icon(row.label),
+        key=f"conversation:{row.workflow_id}",
+        help=f"{row.label} · started {age(row.started_at)}",
+        type="secondary" if row.workflow_id != current else "tertiary",
+        width="stretch",
+    ):
+        open_conversation(row.workflow_id)
+        st.rerun(scope="app")
+    preview = f"{plain(row.preview)}  \n" if row.preview else ""
+    st.caption(f"{preview}{row.label} · {age(row.last_activity)}")
 
 
 def _start(page: Page, prompt: str | None = None) -> None:
+    control = "new_conversation" if prompt is None else "starters"
+    clear_note(control)
     try:
         workflow_id = page.console.run(page.console.service.start(page.app))
     except Exception as error:
-        flash("error", f"Could not start a conversation: {type(error).__name__}: {error}")
-        st.rerun()
+        note(control, "error", f"Could not start a conversation: {type(error).__name__}: {error}")
+        st.rerun(scope="app")
+    page.console.service.forget_overviews()
     open_conversation(workflow_id)
     if prompt is not None:
         send(page, workflow_id, prompt, 1)
-    st.rerun()
+    st.rerun(scope="app")
+
+
+PLAYING_AS = "playing_as"
+"""The `AgentApp.metadata` key that says whom an operator's messages come from (the app's demo
+customer, say): shown on the welcome page and above each conversation."""
+
+
+def _playing_as(page: Page) -> None:
+    who = page.app.metadata.get(PLAYING_AS)
+    if who:
+        st.caption(f":material/person: Your messages come from {plain(who)}.")
 
 
 def _welcome(page: Page) -> None:
     st.header(page.app.title)
     st.write(page.app.description)
+    _playing_as(page)
     st.caption("Start a conversation from the sidebar, or with one of these:")
     for index, prompt in enumerate(page.app.starter_prompts):
         if st.button(prompt, key=f"starter:{index}", icon=":material/chat:"):
             _start(page, prompt)
+    show_note("starters")
 
 
 def _conversation_view(page: Page) -> None:
@@ -229,9 +272,12 @@ def _conversation_view(page: Page) -> None:
         f"{status.phase.replace('_', ' ')} · turn {status.turn} · agent "
         f"**{status.current_agent}** · {status.usage.total_tokens:,} tokens"
     )
+    _playing_as(page)
+    calls = model_calls_or_none(page, workflow_id, state)
+    model_banner(calls or [])
     chat, side = st.columns([3, 2], gap="large")
     with chat:
         chat_pane(page, workflow_id, state)
     with side:
         roster(page, status.current_agent)
-    details(page, workflow_id, state)
+    details(page, workflow_id, state, calls)

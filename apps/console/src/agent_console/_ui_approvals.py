@@ -8,9 +8,17 @@ from typing import Any, cast
 
 import streamlit as st
 
-from agent_console._text import pretty_json, since, until
-from agent_console._ui_common import Page, flash
-from agents_temporal.client import ConversationRefused, PendingApproval
+from agent_console._service import NotTakenError
+from agent_console._text import plain, pretty_json, since, until
+from agent_console._ui_common import (
+    Page,
+    clear_note,
+    flash,
+    note,
+    rerun_page_after_callback,
+    show_note,
+)
+from agents_temporal.client import ApprovalContext, ConversationRefused, PendingApproval
 
 
 def approval_card(page: Page, workflow_id: str, approval: PendingApproval, *, where: str) -> None:
@@ -26,60 +34,121 @@ def approval_card(page: Page, workflow_id: str, approval: PendingApproval, *, wh
     refusal = page.operator.refusal()
     with st.container(border=True, key=f"card:{key}"):
         st.markdown(
-            f":material/front_hand: **{approval.agent}** wants to call `{approval.tool}` · "
-            f"approval `{approval.id}`"
+            f":material/front_hand: **{plain(approval.agent)}** wants to call "
+            f"`{approval.tool}` · approval `{approval.id}`"
         )
         expires = f" · expires in {until(approval.expires_at)}" if approval.expires_at else ""
         st.caption(f"Turn {approval.turn} · waiting {since(approval.requested_at)}{expires}")
+        if approval.context is not None:
+            _context(approval.context)
         st.code(pretty_json(approval.arguments), language="json")
         if refusal is not None:
             st.warning(refusal)
-        reason = st.text_input("Reason", key=f"reason:{key}", placeholder="Why (needed to reject)")
+        st.text_input("Reason", key=f"reason:{key}", placeholder="Why (needed to reject)")
         approve_column, reject_column = st.columns(2)
-        if approve_column.button(
-            "Approve", key=f"approve:{key}", type="primary", disabled=refusal is not None
-        ):
-            _decide(page, workflow_id, approval, lambda: _approve(page, workflow_id, approval))
-        if reject_column.button("Reject", key=f"reject:{key}", disabled=refusal is not None):
-            if not reason.strip():
-                flash("warning", "Give a reason to reject: the agent tells the user why.")
-                st.rerun()
-            _decide(
-                page,
-                workflow_id,
-                approval,
-                lambda: _reject(page, workflow_id, approval, reason.strip()),
-            )
-        with st.expander("Approve with edited arguments"):
-            edited = st.text_area(
-                "Arguments (JSON)",
-                value=pretty_json(approval.arguments),
-                key=f"edit:{key}",
-                height=160,
-            )
-            if st.button(
-                "Approve with these arguments",
-                key=f"approve_edited:{key}",
-                disabled=refusal is not None,
-            ):
-                arguments = _parse_arguments(edited)
-                if arguments is None:
-                    flash("error", "The edited arguments are not a JSON object: fix and retry.")
-                    st.rerun()
-                _decide(
-                    page,
-                    workflow_id,
-                    approval,
-                    lambda: _approve(page, workflow_id, approval, arguments),
-                )
+        # Decisions run in the buttons' callbacks, before the page draws again: by then the
+        # approval may be gone from the page (decided in another console), and the click
+        # must still be answered, with who decided first.
+        approve_column.button(
+            "Approve",
+            key=f"approve:{key}",
+            type="primary",
+            disabled=refusal is not None,
+            on_click=_on_approve,
+            args=(page, workflow_id, approval, key),
+        )
+        reject_column.button(
+            "Reject",
+            key=f"reject:{key}",
+            disabled=refusal is not None,
+            on_click=_on_reject,
+            args=(page, workflow_id, approval, key),
+        )
+        show_note(key)
+        _editor(page, workflow_id, approval, key, disabled=refusal is not None)
 
 
-def _parse_arguments(text: str) -> dict[str, Any] | None:
+def _context(context: ApprovalContext) -> None:
+    """The app's summary and facts: what the operator decides on, in the domain's terms."""
+    st.markdown(f"**{plain(context.summary)}**")
+    if context.facts:
+        st.markdown("\n".join(f"- {plain(k)}: **{plain(v)}**" for k, v in context.facts.items()))
+
+
+def _editor(
+    page: Page, workflow_id: str, approval: PendingApproval, key: str, *, disabled: bool
+) -> None:
+    edit_key = f"edit:{key}"
+    with st.expander("Approve with edited arguments", expanded=edit_key in _notes()):
+        # Every property of the tool's schema is filled in (optional ones as null), so that
+        # changing one value sends arguments the tool accepts. Streamlit keeps what the
+        # operator typed under the widget's key, so a refused edit is never lost.
+        edited = st.text_area(
+            "Arguments (JSON)",
+            value=json.dumps(approval.editable_arguments(), indent=2, ensure_ascii=False),
+            key=edit_key,
+            height=200,
+        )
+        st.button(
+            "Approve with these arguments",
+            key=f"approve_edited:{key}",
+            disabled=disabled,
+            on_click=_on_edited,
+            args=(page, workflow_id, approval, key, edited),
+        )
+        show_note(edit_key)
+        if approval.parameters_schema is not None:
+            with st.popover("Schema of the arguments", icon=":material/data_object:"):
+                st.code(json.dumps(approval.parameters_schema, indent=2), language="json")
+
+
+def _on_approve(page: Page, workflow_id: str, approval: PendingApproval, key: str) -> None:
+    _decide(key, lambda: _approve(page, workflow_id, approval))
+
+
+def _on_reject(page: Page, workflow_id: str, approval: PendingApproval, key: str) -> None:
+    reason = str(st.session_state.get(f"reason:{key}") or "").strip()
+    if not reason:
+        note(key, "warning", "Give a reason to reject: the agent tells the user why.")
+        return
+    _decide(key, lambda: _reject(page, workflow_id, approval, reason))
+
+
+def _on_edited(
+    page: Page, workflow_id: str, approval: PendingApproval, key: str, drawn: str
+) -> None:
+    edit_key = f"edit:{key}"
+    text = str(st.session_state.get(edit_key, drawn))
+    problem, arguments = parse_arguments(approval, text)
+    if arguments is None:
+        note(edit_key, "error", problem)
+        return
+    _decide(edit_key, lambda: _approve(page, workflow_id, approval, arguments))
+
+
+def _notes() -> dict[str, Any]:
+    notes: dict[str, Any] = st.session_state.get("notes", {})
+    return notes
+
+
+def parse_arguments(approval: PendingApproval, text: str) -> tuple[str, dict[str, Any] | None]:
+    """The operator's edited arguments, or what is wrong with them (checked against the schema).
+
+    Returns:
+        ``("", arguments)`` when the tool's schema accepts them, else ``(problem, None)``.
+    """
     try:
         value: Any = json.loads(text)
-    except ValueError:
-        return None
-    return cast(dict[str, Any], value) if isinstance(value, dict) else None
+    except ValueError as error:
+        return f"The edited arguments are not valid JSON ({error}): fix them and retry.", None
+    if not isinstance(value, dict):
+        return "The edited arguments must be a JSON object ({...}): fix them and retry.", None
+    arguments = cast(dict[str, Any], value)
+    problems = approval.argument_problems(arguments)
+    if problems:
+        listed = "; ".join(problems)
+        return f"The tool {approval.tool!r} would refuse these arguments: {listed}.", None
+    return "", arguments
 
 
 def _operator(page: Page) -> str:
@@ -111,15 +180,26 @@ def _reject(page: Page, workflow_id: str, approval: PendingApproval, reason: str
     return f"Rejected {approval.tool} ({approval.id}) as {operator}: {reason}"
 
 
-def _decide(
-    page: Page, workflow_id: str, approval: PendingApproval, action: Callable[[], str]
-) -> None:
+def _decide(control: str, action: Callable[[], str]) -> None:
+    """Run a decision; success is flashed at the top, a failure is noted at ``control``."""
+    clear_note(control)
+    rerun_page_after_callback()
     try:
-        flash("success", action())
+        done = action()
     except ConversationRefused as refused:
-        flash("error", f"The conversation refused the decision: {refused.message}")
-    except PermissionError as refused:
-        flash("error", str(refused))
+        message = f"The conversation refused the decision: {refused.message}"
+        note(control, "error", message)
+        if refused.reason in _GONE:
+            # The card leaves the page with the approval: say it where it stays visible.
+            flash("warning", message)
+    except (PermissionError, NotTakenError) as refused:
+        note(control, "error", str(refused))
     except Exception as error:
-        flash("error", f"Could not record the decision: {type(error).__name__}: {error}")
-    st.rerun()
+        note(control, "error", f"Could not record the decision: {type(error).__name__}: {error}")
+    else:
+        # The card is gone once the decision is recorded; the confirmation goes to the top.
+        flash("success", done)
+
+
+_GONE = frozenset({"AlreadyDecided", "UnknownApproval", "ConversationClosed"})
+"""Refusals after which the approval is no longer shown."""

@@ -7,9 +7,17 @@ from datetime import timedelta
 import streamlit as st
 
 from agent_console._chat_items import ChatItem, chat_items
-from agent_console._live import ConversationFeed, LiveState
+from agent_console._live import ConversationFeed, LiveState, retry_sentences
+from agent_console._text import plain
 from agent_console._ui_approvals import approval_card
-from agent_console._ui_common import Page, flash, session_dict
+from agent_console._ui_common import (
+    Page,
+    clear_note,
+    follow_callbacks,
+    note,
+    session_dict,
+    show_note,
+)
 from agents_temporal.client import ConversationRefused, PendingApproval
 
 _AGENT = ":material/smart_toy:"
@@ -17,7 +25,7 @@ _AGENT = ":material/smart_toy:"
 RUNNING_REFRESH = timedelta(seconds=1)
 """How often the pane refreshes while an agent works."""
 
-WAITING_REFRESH = timedelta(seconds=3)
+WAITING_REFRESH = timedelta(seconds=1.5)
 """How often it refreshes while a turn waits for an approval (decided elsewhere, maybe)."""
 
 
@@ -53,6 +61,7 @@ def chat_pane(page: Page, workflow_id: str, state: LiveState) -> None:
 
 
 def _live_pane(page: Page, workflow_id: str, first: LiveState) -> None:
+    follow_callbacks()
     # The first run of the fragment draws the state the page already read; each later run
     # (a fragment rerun) reads it afresh.
     runs = session_dict("pane_runs")
@@ -79,28 +88,32 @@ def _draw(page: Page, workflow_id: str, state: LiveState) -> None:
         for partial in state.stream.partial.values():
             with st.chat_message("assistant", avatar=_AGENT):
                 retried = f" · retried attempt {partial.attempt}" if partial.retried else ""
-                st.caption(f"{partial.agent or 'Agent'} is writing…{retried}")
-                st.markdown(partial.text + " ...")
+                st.caption(f"{plain(partial.agent or 'Agent')} is writing…{retried}")
+                st.markdown(plain(partial.text) + " ...")
         if state.status.phase == "running" and not state.stream.partial:
             st.caption(f":material/hourglass_top: {state.status.current_agent} is working…")
+        for sentence in retry_sentences(state.retrying):
+            st.warning(plain(sentence), icon=":material/sync_problem:")
     error = page.console.service.pop_error(workflow_id)
     if error is not None:
-        st.error(f"The last operation on this conversation failed: {error}")
+        note(f"chat_input:{workflow_id}", "error", f"The last message or decision failed: {error}")
     _message_box(page, workflow_id, state)
 
 
 def _draw_item(
     page: Page, workflow_id: str, item: ChatItem, pending: dict[str, PendingApproval]
 ) -> None:
+    # Everything a customer, a model or a tool wrote is shown as plain text (`plain`): as
+    # Markdown, it could make the operator's browser fetch a URL or pose as a system note.
     if item.kind == "user":
         with st.chat_message("user"):
-            st.markdown(item.text)
+            st.markdown(plain(item.text))
             if item.sender:
-                st.caption(item.sender)
+                st.caption(plain(item.sender))
     elif item.kind == "agent":
         with st.chat_message("assistant", avatar=_AGENT):
-            st.caption(item.agent or "Agent")
-            st.markdown(item.text)
+            st.caption(plain(item.agent or "Agent"))
+            st.markdown(plain(item.text))
     elif item.kind == "tool":
         _tool(item)
     elif item.kind == "approval":
@@ -109,29 +122,34 @@ def _draw_item(
             approval_card(page, workflow_id, approval, where="chat")
         else:
             st.caption(
-                f":material/front_hand: {item.agent} asked to call `{item.tool}` "
-                f"({item.approval_id})"
+                f":material/front_hand: {plain(item.agent or 'Agent')} asked to call "
+                f"`{item.tool}` ({item.approval_id})"
             )
     elif item.kind == "decision":
         record = item.decision
         approved = record is not None and record.approved
         icon = ":material/check_circle:" if approved else ":material/block:"
-        st.caption(f"{icon} {item.text}")
+        st.caption(f"{icon} {plain(item.text)}")
+    elif item.kind == "stopped":
+        st.caption(f":material/stop_circle: {plain(item.text)}")
     elif item.kind == "failed":
         with st.chat_message("assistant", avatar=":material/shield:"):
-            st.caption(item.agent or "Agent")
-            st.warning(item.text)
+            st.caption(plain(item.agent or "Agent"))
+            st.warning(plain(item.text))
     elif item.kind == "guardrail":
         icon = ":material/gpp_bad:" if item.tripped else ":material/verified_user:"
-        with st.expander(item.text, icon=icon):
-            st.write(item.output or "No reasoning given.")
+        with st.expander(plain(item.text), icon=icon):
+            st.markdown(plain(item.output or "No reasoning given."))
+    elif item.kind == "handoff":
+        st.caption(f":material/swap_horiz: {plain(item.text)}")
     else:
-        st.caption(f":material/swap_horiz: {item.text}" if item.kind == "handoff" else item.text)
+        st.caption(plain(item.text))
 
 
 def _tool(item: ChatItem) -> None:
     answered = "" if item.output is not None else " (no output yet)"
-    with st.expander(f"{item.agent} called `{item.tool}`{answered}", icon=":material/build:"):
+    title = f"{plain(item.agent or 'Agent')} called `{item.tool}`{answered}"
+    with st.expander(title, icon=":material/build:"):
         if item.arguments:
             st.caption("Arguments")
             st.code(item.arguments, language="json")
@@ -150,21 +168,64 @@ def _message_box(page: Page, workflow_id: str, state: LiveState) -> None:
         "running": f"{status.current_agent} is answering…",
         "awaiting_approval": "Waiting for an operator to decide the approval above…",
     }.get(status.phase, "")
-    text = st.chat_input(
-        placeholder, key=f"chat_input:{workflow_id}", disabled=status.phase != "idle"
-    )
+    key = f"chat_input:{workflow_id}"
+    refused: str | None = session_dict("refused_messages").pop(workflow_id, None)
+    if refused is not None:
+        # A refused message comes back into the box, so the operator can shorten or fix it.
+        st.session_state[key] = refused
+    show_note(key)
+    text = st.chat_input(placeholder, key=key, disabled=status.phase != "idle")
     if text:
         send(page, workflow_id, text, status.next_turn)
+    if status.phase in ("running", "awaiting_approval"):
+        refusal = page.operator.refusal()
+        if st.button(
+            "Stop",
+            key=f"stop:{workflow_id}",
+            icon=":material/stop_circle:",
+            help=refusal or f"Stop turn {status.turn}: the agent's work on it is cancelled",
+            disabled=refusal is not None,
+        ):
+            stop(page, workflow_id, status.turn)
+
+
+def stop(page: Page, workflow_id: str, turn: int) -> None:
+    """Stop the turn in progress as the operator, and rerun the page to show how it ended."""
+    operator = page.operator.name
+    try:
+        if operator is None or page.operator.refusal() is not None:
+            raise PermissionError(page.operator.refusal() or "Sign in to stop a turn.")
+        page.console.run(page.console.service.stop(workflow_id, operator=operator, turn=turn))
+    except ConversationRefused as refused:
+        note(
+            f"chat_input:{workflow_id}",
+            "error",
+            f"The conversation refused to stop: {refused.message}",
+        )
+    except Exception as error:
+        note(
+            f"chat_input:{workflow_id}",
+            "error",
+            f"Could not stop the turn: {type(error).__name__}: {error}",
+        )
+    st.rerun()
 
 
 def send(page: Page, workflow_id: str, text: str, turn: int) -> None:
-    """Send a message as the operator, and rerun the page so the pane follows the turn."""
+    """Send a message as the operator, and rerun the page so the pane follows the turn.
+
+    A refusal is shown by the message box, which gets the refused text back.
+    """
+    control = f"chat_input:{workflow_id}"
+    clear_note(control)
     try:
         page.console.run(
             page.console.service.send(workflow_id, text, turn=turn, sender=page.operator.name)
         )
     except ConversationRefused as refused:
-        flash("error", f"The conversation refused the message: {refused.message}")
+        note(control, "error", f"The conversation refused the message: {refused.message}")
+        session_dict("refused_messages")[workflow_id] = text
     except Exception as error:
-        flash("error", f"Could not send the message: {type(error).__name__}: {error}")
-    st.rerun()
+        note(control, "error", f"Could not send the message: {type(error).__name__}: {error}")
+        session_dict("refused_messages")[workflow_id] = text
+    st.rerun(scope="app")

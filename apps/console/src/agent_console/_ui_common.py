@@ -12,9 +12,10 @@ from agent_console._backend import Console, settings_fingerprint
 from agent_console._identity import Operator
 from agent_console._pricing import OFFLINE_MODEL
 from agent_console._service import Overview
+from agent_stack.apps import select_apps
 from agent_stack.health import HealthReport
-from agent_stack.settings import Settings
-from agents_temporal.apps import AgentApp, discover_apps
+from agent_stack.settings import Settings, load_settings
+from agents_temporal.apps import AgentApp
 
 CONVERSATION_PARAM = "conversation"
 """Query parameter holding the open conversation's workflow id."""
@@ -24,24 +25,32 @@ VIEW_PARAM = "view"
 
 View = Literal["conversation", "inbox"]
 
+RERUN_PAGE = "rerun_page"
+"""Session key: a widget callback in a fragment wants the whole page to run again."""
+
 FlashLevel = Literal["error", "warning", "success", "info"]
 
 
 @st.cache_resource(show_spinner=False)
-def agent_apps() -> list[AgentApp]:
-    """The installed agent apps, found once per process (a new app needs a restart).
+def agent_apps(objects: tuple[str, ...] = ()) -> list[AgentApp]:
+    """The agent apps to show, found once per process (a new app needs a restart).
+
+    Args:
+        objects: AGENT_APP_OBJECTS (`Settings.app_objects`): these apps instead of the
+            installed ones.
 
     Raises:
-        AgentAppError: An app does not load.
+        AgentAppError: An app does not load, or one AGENT_APP_NAMES names is not installed.
+        SettingsError: The settings are invalid.
     """
-    return discover_apps()
+    return select_apps(load_settings().app_names(), objects=objects)
 
 
 @st.cache_resource(show_spinner=False)
 def _console(fingerprint: str, _settings: Settings) -> Console:
     # One backend per configuration and process: its loop thread and client are shared by
     # every browser session, which is what keeps a busy console to one connection.
-    return Console(_settings, agent_apps())
+    return Console(_settings, agent_apps(_settings.app_objects))
 
 
 def console_for(settings: Settings) -> Console:
@@ -103,6 +112,48 @@ def show_flashes() -> None:
         {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}[level](
             text
         )
+
+
+def note(control: str, level: FlashLevel, text: str) -> None:
+    """Show ``text`` next to the control ``control`` (a widget key), until it acts again.
+
+    Errors belong where the operator acted, not at the top of the page. A note outlives the
+    page's self-refreshes (a fragment rerun every few seconds), so it stays until the operator
+    uses that control again (`clear_note`).
+    """
+    session_dict("notes")[control] = (level, text)
+
+
+def clear_note(control: str) -> None:
+    """Forget the note of ``control`` (it is acting again)."""
+    session_dict("notes").pop(control, None)
+
+
+def show_note(control: str) -> None:
+    """Draw the note of ``control``, if it has one (call right after drawing the control)."""
+    found: tuple[FlashLevel, str] | None = session_dict("notes").get(control)
+    if found is None:
+        return
+    level, text = found
+    draw = {"error": st.error, "warning": st.warning, "success": st.success, "info": st.info}
+    # The widget key gives tests and browsers a handle on the note of one control.
+    with st.container(key=f"note:{control}"):
+        draw[level](text)
+
+
+def rerun_page_after_callback() -> None:
+    """Have the whole page run again after this widget callback.
+
+    Inside a fragment a click reruns only the fragment, but a decision changes the flash area,
+    the approvals count and the conversation list too.
+    """
+    st.session_state[RERUN_PAGE] = True
+
+
+def follow_callbacks() -> None:
+    """At the start of a fragment: run the whole page if a callback asked for it."""
+    if st.session_state.pop(RERUN_PAGE, False):
+        st.rerun(scope="app")
 
 
 def current_conversation() -> str | None:

@@ -42,17 +42,35 @@ def _model_calls(page: Page, workflow_id: str, state: LiveState) -> list[ModelCa
     return calls
 
 
-def details(page: Page, workflow_id: str, state: LiveState) -> None:
-    """The timeline and usage tabs of a conversation."""
+def model_calls_or_none(page: Page, workflow_id: str, state: LiveState) -> list[ModelCall] | None:
+    """The conversation's model calls from history, or None (with a warning) when unreadable."""
     try:
-        calls = _model_calls(page, workflow_id, state)
+        return _model_calls(page, workflow_id, state)
     except Exception as error:
         st.warning(f"Could not read the workflow's history: {type(error).__name__}: {error}")
-        calls = []
-    if any(call.offline for call in calls) and page.settings.model_mode != "offline":
+        return None
+
+
+def model_banner(calls: list[ModelCall]) -> None:
+    """What answered this conversation, as its model calls recorded it on the worker."""
+    if not calls:
+        return
+    if any(call.offline for call in calls):
         st.info(
-            "This conversation was answered by the offline demo model.", icon=":material/science:"
+            "Offline demo model in use: the worker answered this conversation with scripted "
+            "answers picked by keywords, not a language model. Give the worker OPENAI_API_KEY, "
+            "or MODEL=litellm/<provider>/<model>, for a real model.",
+            icon=":material/science:",
         )
+        return
+    ran = list(dict.fromkeys(call.ran for call in calls if call.ran))
+    if ran:
+        st.caption(f":material/memory: Model calls answered by {', '.join(ran)}")
+
+
+def details(page: Page, workflow_id: str, state: LiveState, calls: list[ModelCall] | None) -> None:
+    """The timeline and usage tabs of a conversation."""
+    calls = calls or []
     timeline_tab, usage_tab = st.tabs(["Run timeline", "Usage & cost"])
     with timeline_tab:
         rows = timeline(
@@ -67,6 +85,8 @@ def details(page: Page, workflow_id: str, state: LiveState) -> None:
                 [row.as_record() for row in rows],
                 hide_index=True,
                 key=f"timeline:{workflow_id}",
+                # The detail is what an operator reads; the other columns are short.
+                column_config={"Detail": st.column_config.TextColumn(width="large")},
                 # Tall enough for a few turns without scrolling inside the table.
                 height=min(38 + 35 * len(rows), 740),
             )

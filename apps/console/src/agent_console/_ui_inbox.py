@@ -1,34 +1,57 @@
-"""The approvals inbox: every approval waiting in any conversation of any app."""
+"""The approvals inbox: every approval waiting in any conversation of any app, live and paged."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
-from agent_console._service import InboxItem
+from agent_console._service import InboxItem, Overview
+from agent_console._text import plain
 from agent_console._ui_approvals import approval_card
-from agent_console._ui_common import Page, open_conversation
+from agent_console._ui_common import Page, follow_callbacks, open_conversation
+
+LIVE_REFRESH = timedelta(seconds=1.5)
+"""How often the inbox and the sidebar read the conversations again: approvals that arrive,
+are decided elsewhere or expire show within two seconds in every open console."""
+
+PAGE_SIZE = 20
+"""Approvals per inbox page."""
 
 
-def inbox_items(page: Page) -> list[tuple[str, InboxItem]]:
+def overview_now(page: Page) -> Overview:
+    """The shown app's overview as it is now (shared by the process's pages for a second)."""
+    page.overview = page.console.run(
+        page.console.service.overview(page.app, with_status=page.workers_polling)
+    )
+    return page.overview
+
+
+def inbox_items(page: Page, overview: Overview) -> list[tuple[str, InboxItem]]:
     """Pending approvals of every app (``(app title, item)``), oldest request first."""
-    items: list[tuple[str, InboxItem]] = [(page.app.title, i) for i in page.overview.inbox]
+    items: list[tuple[str, InboxItem]] = [(page.app.title, i) for i in overview.inbox]
     if not page.workers_polling:
         return items
     for app in page.console.apps:
         if app.name == page.app.name:
             continue
         try:
-            overview = page.console.run(page.console.service.overview(app))
+            other = page.console.run(page.console.service.overview(app))
         except Exception:
             continue
-        items += [(app.title, item) for item in overview.inbox]
-    items.sort(key=lambda pair: pair[1].approval.requested_at)
+        items += [(app.title, item) for item in other.inbox]
+    items.sort(key=lambda pair: (pair[1].approval.requested_at, pair[1].workflow_id))
     return items
 
 
 def inbox(page: Page) -> None:
-    """The inbox view."""
-    items = inbox_items(page)
+    """The inbox view, refreshing itself."""
+    st.fragment(_live_inbox, run_every=LIVE_REFRESH)(page)
+
+
+def _live_inbox(page: Page) -> None:
+    follow_callbacks()
+    items = inbox_items(page, overview_now(page))
     st.header(f"Approvals inbox ({len(items)})")
     if not page.workers_polling:
         st.caption("No worker answers queries now, so pending approvals cannot be listed.")
@@ -37,18 +60,51 @@ def inbox(page: Page) -> None:
         st.success("Nothing waits for a decision.")
         return
     st.caption(
-        f"Deciding as **{page.operator.name or 'nobody'}**. Approve, reject with a reason, or "
-        "approve with edited arguments; each decision is recorded with your name."
+        f"Deciding as **{plain(page.operator.name or 'nobody')}**. Approve, reject with a "
+        "reason, or approve with edited arguments; each decision is recorded with your name."
     )
-    for title, item in items:
+    shown = _paged(items)
+    for title, item in shown:
         approval = item.approval
         with st.container():
             left, right = st.columns([4, 1])
-            left.markdown(f"**{title}** · conversation `{item.workflow_id}`")
-            right.button(
-                "Open conversation",
-                key=f"open:{item.workflow_id}:{approval.id}",
-                on_click=open_conversation,
-                args=(item.workflow_id,),
-            )
+            left.markdown(f"**{plain(title)}** · conversation `{item.workflow_id}`")
+            if right.button("Open conversation", key=f"open:{item.workflow_id}:{approval.id}"):
+                open_conversation(item.workflow_id)
+                st.rerun(scope="app")
             approval_card(page, item.workflow_id, approval, where="inbox")
+
+
+def _turn_page(step: int) -> None:
+    st.session_state["inbox_page"] = int(st.session_state.get("inbox_page", 0)) + step
+
+
+def _paged(items: list[tuple[str, InboxItem]]) -> list[tuple[str, InboxItem]]:
+    """The current page of ``items``, with the controls to move between pages."""
+    pages = (len(items) + PAGE_SIZE - 1) // PAGE_SIZE
+    number = max(0, min(int(st.session_state.get("inbox_page", 0)), pages - 1))
+    st.session_state["inbox_page"] = number
+    if pages > 1:
+        back, where, forward = st.columns([1, 3, 1], vertical_alignment="center")
+        back.button(
+            "Previous",
+            key="inbox_back",
+            disabled=number == 0,
+            icon=":material/arrow_back:",
+            on_click=_turn_page,
+            args=(-1,),
+        )
+        forward.button(
+            "Next",
+            key="inbox_forward",
+            disabled=number >= pages - 1,
+            icon=":material/arrow_forward:",
+            on_click=_turn_page,
+            args=(1,),
+        )
+        first = number * PAGE_SIZE
+        where.caption(
+            f"Page {number + 1} of {pages}: approvals {first + 1}-"
+            f"{min(first + PAGE_SIZE, len(items))} of {len(items)}, oldest first"
+        )
+    return items[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]

@@ -8,8 +8,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from agent_stack.settings import Settings, SettingsError, load_settings
+from agents_temporal.process import run_main
 
 APP_SCRIPT = Path(__file__).with_name("app.py")
 """The Streamlit script the console runs."""
@@ -62,6 +64,10 @@ def streamlit_command(
     # The console is an app, not a notebook: no reloading on file changes, no watcher threads.
     command += ["--server.fileWatcherType", "none", "--server.runOnSave", "false"]
     command += ["--client.toolbarMode", "minimal"]
+    # Only these names may reach the session's WebSocket, where everything the page shows and
+    # does travels: a page of another name rebound to this machine gets nothing (DNS rebinding).
+    for host in settings.allowed_hosts("console"):
+        command += ["--server.allowedHosts", host]
     if address is not None:
         command += ["--server.address", address]
     return [*command, *extra]
@@ -72,17 +78,19 @@ def listen_address(explicit: str | None, environ: dict[str, str]) -> str:
     return explicit or environ.get("STREAMLIT_SERVER_ADDRESS") or DEFAULT_ADDRESS
 
 
-def exposure_warning(settings: Settings, address: str) -> str | None:
-    """A warning when the console is reachable from other machines with no login configured."""
-    if _is_local(address) or settings.console_access_token is not None:
+def exposure_refusal(settings: Settings, address: str) -> str | None:
+    """Why the console must not listen on ``address``: beyond loopback with no login set up."""
+    if _is_local(address):
+        return None
+    if settings.console_operators is not None or settings.console_access_token is not None:
         return None
     if (Path(".streamlit") / "secrets.toml").is_file():
         # An [auth] section there turns on the OIDC login; the page checks it.
         return None
     return (
-        f"console: listening on {address!r} with no login: anyone who reaches it can decide "
-        "approvals. Set CONSOLE_ACCESS_TOKEN or configure an OIDC login in "
-        ".streamlit/secrets.toml."
+        f"console: refusing to listen on {address!r} with no login, where anyone who reaches "
+        "it could decide approvals: set CONSOLE_OPERATORS (name:token pairs), or configure an "
+        "OIDC login in .streamlit/secrets.toml, or listen on localhost (--address localhost)"
     )
 
 
@@ -95,9 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"console: {error}", file=sys.stderr)
         return 2
     address = listen_address(args.address, dict(os.environ))
-    warning = exposure_warning(settings, address)
-    if warning is not None:
-        print(warning, file=sys.stderr)
+    refusal = exposure_refusal(settings, address)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     extra = [a for a in args.streamlit_args if a != "--"]
     command = streamlit_command(settings, port=args.port, address=address, extra=extra)
     print(f"console: serving on http://{address}:{args.port or settings.console_port}", flush=True)
@@ -107,5 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0  # pragma: no cover - execv does not return
 
 
+def run() -> NoReturn:
+    """The ``console`` console script: ``main``, then the process ends without finalizing.
+
+    A process that loaded Temporal's core can abort while the interpreter finalizes (see
+    ``agents_temporal.process``); ``main`` stays a plain function that tests call.
+    """
+    run_main(main)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -8,15 +8,17 @@ import functools
 import os
 import shutil
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
+from agent_stack.apps import NoAgentAppError, select_apps
 from agent_stack.health import STUCK_EXIT_CODE, check_health
 from agent_stack.settings import Settings
 from agent_stack.signals import stop_on_signals
+from agents_temporal.apps import AgentAppError
 from agents_temporal.testing import dev_server_config_args, temporal_cli_path
 from devstack._probe import (
     LOCAL_HOSTS,
@@ -35,6 +37,18 @@ WORKER_STOP_SECONDS = 30.0
 """How long the worker may take to finish running activities on shutdown."""
 
 _POLL_SECONDS = 0.25
+
+RESTARTED = frozenset({"worker", "console", "codec"})
+"""The parts `dev` starts again when they exit on their own (Temporal's exit ends the stack)."""
+
+FIRST_RESTART_DELAY = 1.0
+"""Seconds before the first restart of a part; each quick failure doubles it."""
+
+MAX_RESTART_DELAY = 30.0
+"""The longest wait between two restarts of a part."""
+
+STABLE_SECONDS = 60.0
+"""A part that ran this long before it exited is restarted after the first delay again."""
 
 
 class StackError(RuntimeError):
@@ -88,6 +102,18 @@ class StackPlan:
         return self.data_dir / "temporal.db"
 
 
+def make_private_dir(path: Path) -> None:
+    """Create the data directory readable by its owner only (0700), or make it so.
+
+    It holds Temporal's database, the store, the payloads and the logs: conversations and
+    customer data, which other users of the machine have no business reading. An existing
+    directory someone else owns is left as it is.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.getuid():
+        path.chmod(0o700)
+
+
 def plan_stack(settings: Settings, data_dir: Path) -> StackPlan:
     """Where each part listens, from the settings."""
     host, port = split_address(settings.temporal_address)
@@ -112,11 +138,16 @@ def _taken(what: str, variable: str, port: int) -> StackError:
     )
 
 
-async def preflight(plan: StackPlan) -> bool:
+async def preflight(plan: StackPlan, reuse_temporal: bool = False) -> bool:
     """Check ports before starting anything; returns whether to reuse a running Temporal.
 
+    A Temporal server already running on this machine was not started by this `dev` (the
+    servers `dev` starts end with it): it may be another stack's, with other conversations and
+    workers on the same task queue. It is reused only when ``reuse_temporal`` says so.
+
     Raises:
-        StackError: A port we need is taken by something else, or a remote Temporal is down.
+        StackError: A port we need is taken by something else, a Temporal server `dev` did not
+            start runs here and ``reuse_temporal`` is off, or a remote Temporal is down.
     """
     local = plan.temporal_host in LOCAL_HOSTS
     if not local:
@@ -130,6 +161,14 @@ async def preflight(plan: StackPlan) -> bool:
     if port_state(plan.temporal_host, plan.temporal_port) == "in use":
         if not await temporal_answers(plan.temporal_address):
             raise _taken("Temporal's gRPC port", "TEMPORAL_ADDRESS", plan.temporal_port)
+        if not reuse_temporal:
+            raise StackError(
+                f"A Temporal server that this `dev` did not start is already running at "
+                f"{plan.temporal_address!r} (another `dev`, or a server of your own): stop it; "
+                "or run `dev --reuse-temporal` to use it, sharing its conversations and task "
+                "queue with whatever else uses it; or set TEMPORAL_ADDRESS and TEMPORAL_UI_URL "
+                "to free ports for a server of this stack's own"
+            )
         reuse = True
     elif port_state(plan.temporal_host, plan.ui_port) == "in use":
         raise _taken("the Temporal Web UI", "TEMPORAL_UI_URL", plan.ui_port)
@@ -207,12 +246,18 @@ async def run_stack(
     environ: Mapping[str, str] | None = None,
     out: TextIO = sys.stdout,
     stop: asyncio.Event | None = None,
+    apps: Sequence[str] = (),
+    reuse_temporal: bool = False,
 ) -> int:
     """Run Temporal (unless one is running), the worker and the console until stopped.
 
+    With no agent app (none installed and AGENT_APP_OBJECTS unset) there is nothing for a
+    worker to run: the worker is left out, with a line saying how to add an app, and the
+    console says the same on its page.
+
     Ctrl-C or SIGTERM (or ``stop``) stops the console, then the worker (letting running
-    activities finish), then Temporal. If any part exits on its own, the rest are stopped too,
-    except a worker that left because workflows were stuck on it: that one is started again.
+    activities finish), then Temporal. A worker, console or codec server that exits on its own
+    is started again with back-off (see `supervise`); if Temporal exits, the rest are stopped.
 
     Args:
         settings: The stack's settings (ports, Temporal address, model).
@@ -220,6 +265,8 @@ async def run_stack(
         environ: The environment the worker and console start from (default: ours).
         out: Where status lines and the children's output go.
         stop: Set it to stop the stack (for embedding and tests).
+        apps: Run only these agent apps (default: every installed one).
+        reuse_temporal: Use a Temporal server already running on this machine.
 
     Returns:
         0 after a requested stop, 1 when a part failed.
@@ -229,9 +276,12 @@ async def run_stack(
     """
     say = functools.partial(print, file=out, flush=True)
     plan = plan_stack(settings, data_dir)
-    reuse = await preflight(plan)
-    plan.data_dir.mkdir(parents=True, exist_ok=True)
+    reuse = await preflight(plan, reuse_temporal)
+    make_private_dir(plan.data_dir)
     env = child_environment(settings, plan, os.environ if environ is None else environ)
+    if apps:
+        # The worker serves only these apps, and the console shows only them.
+        env["AGENT_APP_NAMES"] = ",".join(apps)
     stop = stop or asyncio.Event()
     remove_handlers = stop_on_signals(stop)
     children: list[Child] = []
@@ -270,15 +320,19 @@ async def run_stack(
 
             if not await _until(codec_ready, codec, stop, "The codec server"):
                 return 0
-        worker = Child("worker", _script("worker", "agent_worker.cli"), env, out=out)
-        children.append(worker)
-        await worker.start()
+        has_apps = _has_apps(settings)
+        if has_apps:
+            worker = Child("worker", _script("worker", "agent_worker.cli"), env, out=out)
+            children.append(worker)
+            await worker.start()
 
-        async def worker_ready() -> bool:
-            return (await check_health(settings, timeout_seconds=2)).ok
+            async def worker_ready() -> bool:
+                return (await check_health(settings, timeout_seconds=2)).ok
 
-        if not await _until(worker_ready, worker, stop, "The worker"):
-            return 0
+            if not await _until(worker_ready, worker, stop, "The worker"):
+                return 0
+        else:
+            say(f"dev: {NoAgentAppError('no worker is started')}")
         console = Child("console", _script("console", "agent_console.cli"), env, out=out)
         children.append(console)
         await console.start()
@@ -289,20 +343,30 @@ async def run_stack(
 
         if not await _until(console_ready, console, stop, "The console"):
             return 0
-        _announce(say, plan, reuse)
+        _announce(say, plan, reuse, worker=has_apps)
         return await supervise(children, stop, say)
     finally:
         await _stop_all(children, say)
         remove_handlers()
 
 
-def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool) -> None:
+def _has_apps(settings: Settings) -> bool:
+    """Whether the worker has an app to run (an app that does not load is the worker's to say)."""
+    try:
+        return bool(select_apps(objects=settings.app_objects))
+    except AgentAppError:
+        return True
+
+
+def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool, *, worker: bool) -> None:
     server = "reused" if reuse else f"data in {plan.database_file}"
     say("")
     say("dev: ready")
     say(f"  console          {plan.console_url}")
     say(f"  Temporal Web UI  {plan.ui_url}")
     say(f"  Temporal         {plan.temporal_address} ({server})")
+    if not worker:
+        say("  worker           not started: no agent app (see above)")
     if plan.codec_url is not None:
         where = "set as the Web UI's codec endpoint" if not reuse else "set it in the Web UI"
         say(f"  codec server     {plan.codec_url} (decrypts payloads; {where})")
@@ -310,15 +374,35 @@ def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool) -> None:
     say("")
 
 
-async def supervise(children: list[Child], stop: asyncio.Event, say: Callable[[str], None]) -> int:
-    """Watch the running ``children`` until ``stop`` is set or one of them exits.
+@dataclass
+class _Restarts:
+    """When a part was last started and how long its next restart waits."""
 
-    A worker that exits with `STUCK_EXIT_CODE` (workflows were stuck on it) is started again,
-    so that a fresh worker picks those conversations up; any other exit ends the stack.
+    started_at: float
+    delay: float
+    count: int = 0
+
+
+async def supervise(
+    children: list[Child],
+    stop: asyncio.Event,
+    say: Callable[[str], None],
+    *,
+    first_delay: float = FIRST_RESTART_DELAY,
+) -> int:
+    """Watch the running ``children`` until ``stop`` is set or one that cannot restart exits.
+
+    A worker, console or codec server that exits is started again, after ``first_delay``
+    seconds, doubled after each exit that follows a short run (up to `MAX_RESTART_DELAY`) and
+    reset once a part ran `STABLE_SECONDS`; every restart is announced. A worker that left
+    because workflows were stuck on it (`STUCK_EXIT_CODE`) is started again at once, so that
+    a fresh worker picks those conversations up. Temporal exiting ends the stack.
 
     Returns:
-        0 after ``stop``, 1 when a part exited on its own.
+        0 after ``stop``, 1 when a part that is not restarted exited.
     """
+    loop = asyncio.get_running_loop()
+    restarts = {id(child): _Restarts(loop.time(), first_delay) for child in children}
     stopping = asyncio.create_task(stop.wait())
     try:
         while True:
@@ -334,13 +418,30 @@ async def supervise(children: list[Child], stop: asyncio.Event, say: Callable[[s
                 say("dev: stopping")
                 return 0
             failed = next(exits[task] for task in done if task in exits)
+            if failed.name not in RESTARTED:
+                say(f"dev: {failed.name} exited with code {failed.returncode}; stopping the stack")
+                return 1
+            record = restarts[id(failed)]
+            if loop.time() - record.started_at >= STABLE_SECONDS:
+                record.delay = first_delay
+            record.count += 1
             if failed.name == "worker" and failed.returncode == STUCK_EXIT_CODE:
-                # It left because workflows were stuck on it: a fresh worker picks them up.
                 say("dev: the worker left with stuck workflows; starting a fresh one")
-                await failed.start()
-                continue
-            say(f"dev: {failed.name} exited with code {failed.returncode}; stopping the stack")
-            return 1
+            else:
+                say(
+                    f"dev: {failed.name} exited with code {failed.returncode}; restarting it in "
+                    f"{record.delay:g} s (restart {record.count})"
+                )
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(record.delay):
+                        await stop.wait()
+                record.delay = min(record.delay * 2, MAX_RESTART_DELAY)
+                if stop.is_set():
+                    say("dev: stopping")
+                    return 0
+            await failed.start()
+            record.started_at = loop.time()
+            say(f"dev: {failed.name} restarted (pid {failed.pid})")
     finally:
         stopping.cancel()
 

@@ -12,6 +12,7 @@ from agents import (
     ToolInputGuardrailData,
     handoff,
 )
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from agents_temporal.workflow import activity_as_tool, temporal_mcp_server
 from support_guardrails import (
@@ -22,6 +23,9 @@ from support_guardrails import (
     pii_guardrail,
 )
 from support_tools import (
+    INVALID_TOOL_ARGUMENT,
+    NOT_ALLOWED,
+    NOT_FOUND,
     STORE_NAME,
     StoreActivities,
     SupportContext,
@@ -71,8 +75,32 @@ def _instructions(agent: str, body: str) -> Any:
     return build
 
 
+_STORE_REFUSALS = frozenset({INVALID_TOOL_ARGUMENT, NOT_FOUND, NOT_ALLOWED})
+STORE_UNAVAILABLE = (
+    "The store could not answer just now. Tell the customer, and suggest trying again later."
+)
+"""What the model is told when a store tool fails for a reason other than a refusal."""
+
+
+def tell_the_model(_ctx: RunContextWrapper[Any], error: Exception) -> str:
+    """What the model is told when a store tool fails for good, instead of failing the turn.
+
+    The store's refusals (unknown order, bad argument, not allowed) are written for the model,
+    which can then correct itself or explain; anything else (the store down, retries used up)
+    could say things the customer must not read, so the model gets a plain apology to relay.
+    """
+    cause = error.cause if isinstance(error, ActivityError) else None
+    if isinstance(cause, ApplicationError) and cause.type in _STORE_REFUSALS:
+        return cause.message
+    return STORE_UNAVAILABLE
+
+
 def _store_tool(fn: Any, **kwargs: Any) -> Any:
-    tool = activity_as_tool(fn, start_to_close_timeout=_TOOL_TIMEOUT, **kwargs)
+    # The example opts in to the Agents SDK's behaviour for failing tools: the model hears
+    # about the failure (the library's default fails the run, as the published integration).
+    tool = activity_as_tool(
+        fn, start_to_close_timeout=_TOOL_TIMEOUT, failure_error_function=tell_the_model, **kwargs
+    )
     # Tools act for the signed-in customer only, whatever the model was persuaded to ask.
     tool.tool_input_guardrails = [customer_scope_guardrail]
     return tool

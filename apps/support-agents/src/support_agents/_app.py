@@ -15,8 +15,8 @@ from support_agents._agents import FAQ, HELP_CENTRE_MCP, ORDERS, REFUNDS, TRIAGE
 from support_agents._offline_model import OfflineSupportModelProvider
 from support_agents._policy import REFUND_POLICY_ACTIVITY, RefundPolicy
 from support_agents._settings import SupportSettings
-from support_agents._workflow import SupportConversation
-from support_tools import StoreActivities, StoreDatabase
+from support_agents._workflow import DEMO_CUSTOMER_NAME, SupportConversation
+from support_tools import DEMO_CUSTOMER_ID, StoreActivities, StoreDatabase
 
 
 def _policy_activity(policy: RefundPolicy) -> Callable[..., Any]:
@@ -83,10 +83,15 @@ app = AgentApp(
     ],
     starter_prompts=[
         "Where is my order ORD-10042?",
-        "I'd like a refund of $150 on order ORD-10017.",
+        "I'd like a refund of $150 on order ORD-10042.",
         "What is your return policy?",
     ],
     mcp_servers=help_centre_servers,
+    metadata={
+        # The console tells the operator whom the demo conversations are with.
+        "playing_as": f"the demo customer {DEMO_CUSTOMER_NAME} ({DEMO_CUSTOMER_ID}), whose "
+        "orders are ORD-10018, ORD-10042, ORD-10057 and ORD-10063",
+    },
     offline_model_provider=OfflineSupportModelProvider,
     # The workflow module imports the tools and guardrails (and through them SQLAlchemy):
     # shared with the worker, a new conversation starts in milliseconds instead of a second.

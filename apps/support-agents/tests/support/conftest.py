@@ -1,9 +1,7 @@
-"""A real worker (the worker app's own run loop) serving the support app on a SQLite store."""
+"""The support app on a test worker (`agents_temporal.testing.run_app`), on a SQLite store."""
 
 from __future__ import annotations
 
-import asyncio
-import io
 import uuid
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
@@ -19,10 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from agent_stack.connection import data_converter
 from agent_stack.settings import Settings
-from agent_worker._run import run_worker
-from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.client import ConversationHandle
-from agents_temporal.testing import WorkflowHistories
+from agents_temporal.testing import WorkflowHistories, run_app
 from support_agents import SupportConversation, SupportSettings, app
 
 HISTORIES = WorkflowHistories(Path(__file__).parents[1] / "histories")
@@ -34,7 +30,6 @@ class SupportStack:
     client: Client
     task_queue: str
     database_url: str
-    output: io.StringIO
 
     async def start(self) -> ConversationHandle:
         return await ConversationHandle.start(
@@ -71,44 +66,26 @@ async def running_stack(
     environ: Mapping[str, str] | None = None,
     settings_overrides: Mapping[str, Any] | None = None,
 ) -> AsyncGenerator[SupportStack]:
-    """The worker app's run loop serving the support app, offline model, SQLite store."""
+    """The support app on a test worker: its offline model, a SQLite store in ``tmp_path``.
+
+    Args:
+        environ: The app's own settings (``REFUND_HARD_CAP`` and the like).
+        settings_overrides: The stack's payload settings (storage, encryption), for the data
+            converter every process of a deployment shares.
+    """
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    settings = Settings(
+    stack_settings = Settings(
         **dict[str, Any](
-            TEMPORAL_ADDRESS=temporal_env.client.service_client.config.target_host,
-            TEMPORAL_TASK_QUEUE=task_queue,
-            OPENAI_API_KEY=None,
-            MODEL=None,
             PAYLOAD_STORAGE_DIR=str(tmp_path / "payloads"),
             _env_file=None,
             **(settings_overrides or {}),
         )
     )
-    stop = asyncio.Event()
-    output = io.StringIO()
+    config = temporal_env.client.config()
+    config["data_converter"] = data_converter(stack_settings)
     own = support_settings(DATABASE_URL=database_url, **(environ or {}))
-    ready = asyncio.Event()
-    worker = asyncio.create_task(
-        run_worker(
-            settings,
-            [app],
-            app_settings={app.name: own},
-            stop=stop,
-            ready_event=ready,
-            out=output,
-        )
-    )
-    await asyncio.wait_for(ready.wait(), timeout=60)
-    client = await Client.connect(
-        settings.temporal_address,
-        data_converter=data_converter(settings),
-        plugins=[OpenAIAgentsPlugin()],
-    )
-    try:
-        yield SupportStack(client, task_queue, database_url, output)
-    finally:
-        stop.set()
-        await asyncio.wait_for(worker, timeout=60)
+    async with run_app(app, Client(**config), task_queue=task_queue, settings=own) as running:
+        yield SupportStack(running.client, task_queue, database_url)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -6,27 +6,17 @@ server; every model call, including the guardrail classifiers, is an HTTP reques
 
 from __future__ import annotations
 
-import asyncio
-import io
 import uuid
 from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from agent_stack.settings import Settings
-from agent_worker._run import run_worker
-from agents_temporal import OpenAIAgentsPlugin
+from agents_temporal import DefaultModelProvider
 from agents_temporal.client import ConversationHandle
-from agents_temporal.testing import (
-    OpenAICompatibleServer,
-    ToolCall,
-    ToolCallReply,
-)
+from agents_temporal.testing import OpenAICompatibleServer, ToolCall, ToolCallReply, run_app
 from support_agents import SupportConversation, app
 from tests.support.conftest import SupportStack, support_settings
 from tests.support.openai_brain import OneOffReplies
@@ -49,40 +39,23 @@ async def openai_stack(
     task_queue: str,
     tmp_path: Path,
     server: OpenAICompatibleServer,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncGenerator[SupportStack]:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
-    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-    settings = Settings(
-        **dict[str, Any](
-            TEMPORAL_ADDRESS=temporal_env.client.service_client.config.target_host,
-            TEMPORAL_TASK_QUEUE=task_queue,
-            OPENAI_API_KEY="sk-test-local",
-            OPENAI_BASE_URL=server.base_url,
-            MODEL="gpt-test",
-            PAYLOAD_STORAGE_DIR=str(tmp_path / "payloads"),
-            _env_file=None,
-        )
+    # The provider the worker makes from OPENAI_API_KEY, OPENAI_BASE_URL and MODEL.
+    provider = DefaultModelProvider(
+        default_model="gpt-test", api_key="sk-test-local", base_url=server.base_url
     )
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-local")
-    stop = asyncio.Event()
-    output = io.StringIO()
-    worker = asyncio.create_task(
-        run_worker(
-            settings,
-            [app],
-            app_settings={app.name: support_settings(DATABASE_URL=database_url)},
-            stop=stop,
-            out=output,
-        )
-    )
-    config = temporal_env.client.config()
-    config["plugins"] = [OpenAIAgentsPlugin()]
     try:
-        yield SupportStack(Client(**config), task_queue, database_url, output)
+        async with run_app(
+            app,
+            temporal_env.client,
+            task_queue=task_queue,
+            settings=support_settings(DATABASE_URL=database_url),
+            model_provider=provider,
+        ) as running:
+            yield SupportStack(running.client, task_queue, database_url)
     finally:
-        stop.set()
-        await asyncio.wait_for(worker, timeout=60)
+        await provider.aclose()
 
 
 async def test_order_lookup_over_http(
@@ -93,7 +66,9 @@ async def test_order_lookup_over_http(
     assert result.status == "completed", result.error
     assert result.agent == "Orders"
     assert result.reply is not None and "ORD-10057" in result.reply
-    assert "gpt-test via OpenAI" in openai_stack.output.getvalue()
+    assert {request.body_json.get("model") for request in server.requests if request.body_json} == {
+        "gpt-test"
+    }
     # Triage, its two guardrail classifiers, Orders' tool call and Orders' answer.
     assert server.count("/responses") == 5
 

@@ -100,7 +100,6 @@ async def test_help_centre_served_by_mcp(
 ) -> None:
     environ = {"SUPPORT_HELP_CENTRE_MCP": "true"}
     async with running_stack(temporal_env, task_queue, tmp_path, environ) as stack:
-        assert "mcp servers: HelpCentre" in stack.output.getvalue()
         conversation = await stack.start()
         result = await conversation.send("What is your return policy?")
         assert result.status == "completed", result.error
@@ -126,7 +125,6 @@ async def test_encryption_and_storage_from_settings(
     }
     secret = "my parcel to 221B Baker Street never arrived"
     async with running_stack(temporal_env, task_queue, tmp_path, None, overrides) as stack:
-        assert "encrypted with key 'k1'" in stack.output.getvalue()
         conversation = await stack.start()
         result = await conversation.send(f"Where is my order ORD-10057? {secret}")
         assert result.status == "completed", result.error

@@ -42,9 +42,30 @@ async def test_chat_with_inline_approval(stack: SupportStack) -> None:
     assert "refused: " in text
     assert "-> " in text and "Refunds" in text
     assert "approval needed: Refunds wants issue_refund(" in text
-    assert prompts.count("  approve? [y]es / [n]o / [e]dit: ") == 2
+    assert prompts.count("  approve? [y]es / [n]o / [e]dit / [s]top the turn: ") == 2
     assert "approved by maya-ops" in text
     assert "Refunds: Your refund" in text
     assert "FAQ: From our help centre" in text
     assert text.rstrip().endswith(f"worker chat --conversation {conversation.workflow_id}`")
     assert [cents for _, cents in await stack.refunds("ORD-10042")] == [15000]
+
+
+async def test_chat_stops_a_turn_waiting_for_approval(stack: SupportStack) -> None:
+    _, read_line = scripted(
+        [
+            "I want a refund of $150 on order ORD-10042",
+            "s",  # stop the turn instead of deciding
+            "What is your return policy?",
+        ]
+    )
+    out = io.StringIO()
+    conversation = await open_conversation(stack.client, app, stack.task_queue, None)
+    chat = TerminalChat(conversation, operator="maya-ops", read_line=read_line, out=out)
+    await chat.run()
+    text = out.getvalue()
+    assert "rejected because maya-ops stopped the turn" in text
+    assert "[] maya-ops stopped turn 1: stopped from the terminal chat" in text
+    assert "(turn 1 stopped by maya-ops)" in text
+    # The next message is answered as usual, and nothing was refunded.
+    assert "FAQ: From our help centre" in text
+    assert await stack.refunds("ORD-10042") == []

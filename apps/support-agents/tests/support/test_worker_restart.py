@@ -52,7 +52,7 @@ async def test_sigkill_mid_conversation(
     config = temporal_env.client.config()
     config["plugins"] = [OpenAIAgentsPlugin()]
     client = Client(**config)
-    stack = SupportStack(client, task_queue, database_url, output=None)  # type: ignore[arg-type]
+    stack = SupportStack(client, task_queue, database_url)
     async with worker_process(env) as first:
         conversation = await ConversationHandle.start(
             client,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, TextIO
 
 from temporalio.client import Client
@@ -14,14 +16,24 @@ from agents_temporal.apps import AgentApp
 from agents_temporal.client import ConversationHandle, ConversationRefused
 from agents_temporal.workflow import PendingApproval, TranscriptEntry, TurnResult
 
-_SHOWN = {"handoff", "tool_call", "tool_output", "approval_decision", "turn_failed"}
+_SHOWN = {
+    "handoff",
+    "tool_call",
+    "tool_output",
+    "approval_decision",
+    "turn_failed",
+    "turn_stopped",
+}
 _ICONS = {
     "handoff": "->",
     "tool_call": "tool",
     "tool_output": "  =",
     "approval_decision": "ok?",
     "turn_failed": "!!",
+    "turn_stopped": "[]",
 }
+_APPROVE_PROMPT = "  approve? [y]es / [n]o / [e]dit / [s]top the turn: "
+_STOP_REASON = "stopped from the terminal chat"
 
 _MAX_LINE = 160
 
@@ -45,6 +57,11 @@ class TerminalChat:
         self._read = read_line
         self._out = out
         self._seen = 0
+        self._stop_requested = asyncio.Event()
+
+    def request_stop(self) -> None:
+        """Stop the turn being answered now (what Ctrl-C does while the agent works)."""
+        self._stop_requested.set()
 
     def _say(self, text: str) -> None:
         print(text, file=self._out, flush=True)
@@ -68,8 +85,12 @@ class TerminalChat:
         call = f"{approval.tool}({approval.arguments})"
         self._say(f"  approval needed: {approval.agent} wants {call}")
         while True:
-            answer = (await self._ask("  approve? [y]es / [n]o / [e]dit: ")).strip().lower()
+            answer = (await self._ask(_APPROVE_PROMPT)).strip().lower()
             try:
+                if answer in {"s", "stop"}:
+                    return await self._conversation.stop(
+                        operator=self._operator, reason=_STOP_REASON, turn=approval.turn
+                    )
                 if answer in {"y", "yes"}:
                     return await self._conversation.approve(approval.id, operator=self._operator)
                 if answer in {"n", "no"}:
@@ -93,13 +114,18 @@ class TerminalChat:
                 continue
             if result.status == "failed":
                 self._say(f"{result.agent}: {result.error}")
+            elif result.status == "stopped":
+                self._say(f"  (turn {result.turn} stopped by {result.stopped_by})")
             elif result.reply:
                 self._say(f"{result.agent}: {result.reply}")
             return
 
     async def run(self) -> None:
         """Chat until end of input or ``/quit``."""
-        self._say(f"conversation {self._conversation.workflow_id} (type /quit to leave)")
+        self._say(
+            f"conversation {self._conversation.workflow_id} (Ctrl-C stops the agent's turn; "
+            "type /quit to leave)"
+        )
         while True:
             try:
                 text = await self._ask("you> ")
@@ -108,12 +134,53 @@ class TerminalChat:
             if text.strip() in {"/quit", "/exit"}:
                 break
             try:
-                result = await self._conversation.send(text)
+                result = await self._send(text)
             except ConversationRefused as refused:
                 self._say(f"  refused: {refused}")
                 continue
             await self._report(result)
         self._say(f"bye: resume with `worker chat --conversation {self._conversation.workflow_id}`")
+
+    async def _send(self, text: str) -> TurnResult:
+        """Send ``text`` and wait for the turn's end; Ctrl-C meanwhile stops the turn."""
+        self._stop_requested.clear()
+        sending = asyncio.create_task(self._conversation.send(text))
+        with _stop_on_ctrl_c(self.request_stop):
+            stopping = asyncio.create_task(self._stop_requested.wait())
+            try:
+                await asyncio.wait({sending, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopping.cancel()
+            if sending.done():
+                return sending.result()
+            self._say("  stopping the turn...")
+            try:
+                await self._conversation.stop(operator=self._operator, reason=_STOP_REASON)
+            except ConversationRefused:
+                pass  # the turn ended on its own meanwhile: its own outcome follows
+            return await sending
+
+
+@contextlib.contextmanager
+def _stop_on_ctrl_c(stop: Callable[[], None]) -> Generator[None]:
+    # While the agent works, Ctrl-C stops its turn instead of ending the chat. Only the main
+    # thread's loop can take signals; elsewhere (tests) Ctrl-C keeps its usual meaning.
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        loop.add_signal_handler(signal.SIGINT, stop)
+    except (NotImplementedError, RuntimeError, ValueError):
+        installed = False
+    else:
+        installed = True
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGINT)
+            if previous is not None:
+                # asyncio.run's own handler, which turns a Ctrl-C at the prompt into an exit.
+                signal.signal(signal.SIGINT, previous)
 
 
 async def open_conversation(

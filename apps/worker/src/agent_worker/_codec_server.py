@@ -7,7 +7,9 @@ the UI's signal and start forms. Bodies are Temporal's JSON form of ``Payloads``
 (``{"payloads": [...]}``).
 
 Anyone who can reach the server can read every payload, so it listens on 127.0.0.1 unless told
-otherwise, answers cross-origin requests only from TEMPORAL_UI_URL, and, with
+otherwise, answers only requests whose ``Host`` is one of CODEC_SERVER_ALLOWED_HOSTS (so a web
+page whose own name was rebound to 127.0.0.1 cannot use it from a browser), answers
+cross-origin requests only from TEMPORAL_UI_URL, and, with
 CODEC_SERVER_TOKEN set, only requests that carry ``Authorization: Bearer <token>`` (the UI's
 "pass access token" option sends the user's own token instead: use that with your identity
 provider in front of this server).
@@ -45,22 +47,60 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def codec_app(codec: PayloadCodec, *, ui_url: str, token: str | None = None) -> web.Application:
+def host_allowed(host: str | None, allowed: Sequence[str]) -> bool:
+    """Whether a request's ``Host`` header names one of ``allowed`` (ports ignored).
+
+    ``allowed`` holds lower-case names; ``*`` allows any and ``*.example.com`` any subdomain.
+    """
+    if "*" in allowed:
+        return True
+    try:
+        parts = urlsplit(f"//{host or ''}")
+        name = parts.hostname
+        _ = parts.port  # a malformed port is a malformed host
+    except ValueError:
+        return False
+    if not name or parts.username is not None or parts.path or parts.query:
+        return False
+    name = name.rstrip(".")
+    return any(
+        name == pattern or (pattern.startswith("*.") and name.endswith(pattern[1:]))
+        for pattern in allowed
+    )
+
+
+def codec_app(
+    codec: PayloadCodec,
+    *,
+    ui_url: str,
+    token: str | None = None,
+    allowed_hosts: Sequence[str] = ("localhost", "127.0.0.1", "::1"),
+) -> web.Application:
     """The codec server's routes: ``/encode``, ``/decode`` and their CORS preflights.
 
     Args:
         codec: What encodes and decodes the payloads.
         ui_url: The Temporal Web UI's URL; only its origin may call from a browser.
         token: When set, every request must carry ``Authorization: Bearer <token>``.
+        allowed_hosts: The host names requests may address (their ``Host`` header), lower
+            case; others get 421 before anything else is looked at.
     """
     origin = _origin(ui_url)
+    expected_auth = None if token is None else f"Bearer {token}".encode()
 
     @web.middleware
     async def cors_and_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not host_allowed(request.headers.get("Host"), allowed_hosts):
+            # No CORS headers either: a rebound page learns nothing, not even a preflight.
+            return _problem(
+                421,
+                "This codec server does not answer to that host name: add it to "
+                "CODEC_SERVER_ALLOWED_HOSTS if it is yours",
+            )
         if request.method == "OPTIONS":
             response: web.StreamResponse = web.Response(status=204)
-        elif token is not None and not hmac.compare_digest(
-            request.headers.get("Authorization", ""), f"Bearer {token}"
+        elif expected_auth is not None and not _authorized(
+            request.headers.get("Authorization", ""), expected_auth
         ):
             response = _problem(401, "Send Authorization: Bearer <CODEC_SERVER_TOKEN>")
         else:
@@ -84,6 +124,14 @@ def codec_app(codec: PayloadCodec, *, ui_url: str, token: str | None = None) -> 
         app.router.add_post(path, handler)
         app.router.add_route("OPTIONS", path, handler)
     return app
+
+
+def _authorized(header: str, expected: bytes) -> bool:
+    # Compared as bytes: a header with non-ASCII characters is simply wrong, not a server error
+    # (hmac refuses non-ASCII str). The scheme is case-insensitive, as HTTP says.
+    scheme, _, credentials = header.strip().partition(" ")
+    given = f"Bearer {credentials.strip()}" if scheme.lower() == "bearer" else header
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected)
 
 
 Convert = Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
@@ -139,6 +187,7 @@ async def serve_codec(
         settings_codec(settings),
         ui_url=settings.temporal_ui_url,
         token=token.get_secret_value() if token else None,
+        allowed_hosts=settings.allowed_hosts("codec_server"),
     )
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -9,7 +9,7 @@ from agents import ModelProvider
 
 from agent_stack.settings import Settings
 from agents_temporal import DefaultModelProvider
-from agents_temporal.apps import AgentApp
+from agents_temporal.apps import AgentApp, ModelProviderByApp
 
 
 class ModelSetupError(RuntimeError):
@@ -17,16 +17,36 @@ class ModelSetupError(RuntimeError):
 
 
 def model_provider(settings: Settings, apps: Sequence[AgentApp[Any]]) -> tuple[ModelProvider, str]:
-    """The provider for the worker's model activities, and a one-line description of it."""
+    """The provider for the worker's model activities, and a one-line description of it.
+
+    With no model configured, each app's conversations are played by that app's own offline
+    model (`ModelProviderByApp` routes each call by the workflow that makes it); an app without
+    one gets a clear error on its first model call.
+
+    Raises:
+        ModelSetupError: No model is configured and no app has an offline model.
+    """
     mode = settings.model_mode
     if mode == "offline":
-        offline = next((a for a in apps if a.offline_model_provider is not None), None)
-        if offline is None or offline.offline_model_provider is None:
+        if not any(app.offline_model_provider is not None for app in apps):
             raise ModelSetupError(
                 "No model is configured and no installed app has an offline demo model: set "
                 "OPENAI_API_KEY, or MODEL=litellm/<provider>/<model>"
             )
-        return offline.offline_model_provider(), f"offline demo model (from {offline.name!r})"
+        routes = [
+            (app, app.offline_model_provider() if app.offline_model_provider else None)
+            for app in apps
+        ]
+        provider = ModelProviderByApp(
+            routes,
+            missing="Agent app {app!r} has no offline model, and the worker has no model "
+            "configured: set OPENAI_API_KEY (or MODEL=litellm/<provider>/<model>) on the "
+            "worker, or give the app an offline_model_provider",
+        )
+        each = ", ".join(
+            f"{app.name}: {type(own).__name__ if own else 'none'}" for app, own in routes
+        )
+        return provider, f"offline demo models, each app its own ({each})"
     if mode == "litellm":
         # Import LiteLLM now: it takes seconds, which would otherwise eat into the first model
         # activity's start-to-close timeout.

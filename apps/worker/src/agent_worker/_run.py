@@ -19,10 +19,10 @@ from agent_stack.connection import connect
 from agent_stack.health import STUCK_EXIT_CODE, HealthServer
 from agent_stack.settings import Settings, load_app_settings
 from agent_stack.signals import stop_on_signals
+from agent_stack.tracing import configure_tracing
 from agent_worker._models import model_provider
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp, AppSettings
-from agents_temporal.opentelemetry import configure_otlp_export
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=60)
 """How long running activities may finish after SIGTERM before they are cancelled."""
@@ -140,10 +140,8 @@ async def run_worker(
     own = _app_settings(apps, app_settings or {})
     say = functools.partial(print, file=out, flush=True)
     provider, model = model_provider(settings, apps)
-    # Spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set; nothing is exported otherwise.
-    tracing = configure_otlp_export(
-        settings.service_name("worker"), settings.otel_exporter_otlp_endpoint
-    )
+    # Spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set, and never to OpenAI unless asked.
+    tracing = configure_tracing(settings, "worker")
     mcp_providers = [
         provider for app in apps for provider in app.worker_mcp_server_providers(own[app.name])
     ]
@@ -158,8 +156,8 @@ async def run_worker(
         model_provider=provider,
         # The session-era form warns that it is deprecated only when an app still uses it.
         mcp_server_providers=mcp_providers,
-        use_otel_instrumentation=tracing is not None,
         mcp_servers=mcp_servers,
+        **tracing.plugin_options(),
     )
 
     client = await connect(settings, [plugin])
@@ -188,6 +186,7 @@ async def run_worker(
                     settings.worker_health_port,
                     lambda: ready,
                     problem=lambda: stuck_workflows_problem(worker),
+                    host=settings.worker_health_host,
                 )
                 await health.start()
                 stack.push_async_callback(health.stop)

@@ -7,8 +7,10 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
-from agent_stack.apps import installed_apps
+from agent_stack.apps import installed_apps, select_apps, uninstalled_app_packages, workspace_root
 from agent_stack.connection import TemporalUnreachableError, connect
 from agent_stack.health import check_health
 from agent_stack.settings import Settings, SettingsError, load_app_settings, load_settings
@@ -18,7 +20,8 @@ from agent_worker._codec_server import CodecServerError, serve_codec
 from agent_worker._models import ModelSetupError
 from agent_worker._run import NEEDED_BY, serve_worker
 from agents_temporal import OpenAIAgentsPlugin
-from agents_temporal.apps import AgentAppError, discover_apps
+from agents_temporal.apps import AgentAppError
+from agents_temporal.process import run_main
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,13 +35,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="check that Temporal is reachable and a worker polls the task queue, then exit "
+        help="check that Temporal is reachable and a worker polled the task queue in the last "
+        "75 s (and, with WORKER_HEALTH_PORT, that this machine's worker is ready), then exit "
         "(0 healthy, 1 not); for container health checks",
     )
     parser.add_argument(
-        "--apps", nargs="+", metavar="NAME", help="run only these agent apps (default: all)"
+        "--apps",
+        nargs="+",
+        metavar="NAME",
+        help="run only these agent apps (default: AGENT_APP_NAMES, else all installed, or "
+        "those of AGENT_APP_OBJECTS)",
     )
-    parser.add_argument("--list-apps", action="store_true", help="list installed agent apps")
+    parser.add_argument(
+        "--list-apps",
+        action="store_true",
+        help="list installed agent apps (and name workspace apps that are not installed)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     chat = commands.add_parser(
         "chat",
@@ -72,7 +84,9 @@ async def _codec_server(settings: Settings, host: str) -> None:
 
 async def _chat(settings: Settings, app_name: str | None, conversation_id: str | None) -> None:
     apps = installed_apps(
-        [app_name] if app_name else None, needed_by="there is nobody to chat with"
+        [app_name] if app_name else None,
+        needed_by="there is nobody to chat with",
+        objects=settings.app_objects,
     )
     client = await connect(settings, [OpenAIAgentsPlugin()])
     conversation = await open_conversation(
@@ -89,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.check:
-            report = asyncio.run(check_health(settings))
+            report = asyncio.run(check_health(settings, local_worker=True))
             print(json.dumps(report.as_dict()) if not sys.stdout.isatty() else report.message)
             return 0 if report.ok else 1
         if args.command == "chat":
@@ -98,11 +112,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "codec-server":
             asyncio.run(_codec_server(settings, args.host))
             return 0
+        # A package under apps/ that the root project does not depend on is locked but not
+        # installed: say so, rather than leave it out silently.
+        for problem in uninstalled_app_packages(workspace_root(Path.cwd())):
+            print(f"worker: {problem}", file=sys.stderr)
         if args.list_apps:
-            for app in discover_apps(args.apps):
+            for app in select_apps(args.apps, objects=settings.app_objects):
                 print(f"{app.name}\t{app.title}: {app.description}")
             return 0
-        apps = installed_apps(args.apps, needed_by=NEEDED_BY)
+        apps = installed_apps(
+            args.apps or settings.app_names(), needed_by=NEEDED_BY, objects=settings.app_objects
+        )
         # Every app's own settings are checked now, before anything connects or opens.
         return serve_worker(settings, apps, app_settings=load_app_settings(apps))
     except (
@@ -118,5 +138,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> NoReturn:
+    """The ``worker`` console script: ``main``, then the process ends without finalizing.
+
+    A process that loaded Temporal's core can abort while the interpreter finalizes (see
+    ``agents_temporal.process``); ``main`` stays a plain function that tests call.
+    """
+    run_main(main)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -13,7 +13,7 @@ import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
@@ -29,6 +29,16 @@ STUCK_EXIT_CODE = 3
 """The ``worker`` command's exit code when it leaves because workflows are stuck on it.
 
 A supervisor that sees it should start a fresh worker (``dev`` does).
+"""
+
+POLLER_MAX_AGE = timedelta(seconds=75)
+"""How recent a worker's last poll must be for `check_health` to count it.
+
+Temporal lists a task queue's pollers for minutes after their worker is gone, each with the
+time of its last poll. A live worker polls again at least every minute (a long poll lasts up
+to 60 s on Temporal's default settings; the freshest poll of an idle worker was at most 55 s
+old when measured), so a worker whose last poll is older than this is counted as gone, and a
+stopped worker turns a check unhealthy at most this long after its last poll.
 """
 
 _AUTH_STATUSES = (RPCStatusCode.UNAUTHENTICATED, RPCStatusCode.PERMISSION_DENIED)
@@ -57,6 +67,8 @@ class HealthReport:
     """Workers that recently polled the workflow task queue."""
     activity_pollers: int = 0
     """Workers that recently polled the activity task queue."""
+    worker_ready: bool | None = None
+    """What the local worker's ``/readyz`` answered, when it was asked (None: not asked)."""
     error: str | None = None
     """The underlying error, when there was one, for logs."""
 
@@ -65,20 +77,53 @@ class HealthReport:
         return asdict(self)
 
 
-async def check_health(settings: Settings, *, timeout_seconds: float = 5.0) -> HealthReport:
+async def check_health(
+    settings: Settings,
+    *,
+    timeout_seconds: float = 5.0,
+    local_worker: bool = False,
+    poller_max_age: timedelta = POLLER_MAX_AGE,
+    now: Callable[[], datetime] | None = None,
+) -> HealthReport:
     """Check that Temporal is reachable and that some worker polls the configured task queue.
 
     Connects with the configured address, namespace, TLS and API key, then asks Temporal for the
-    pollers of the task queue, both workflow and activity. Never raises for an unhealthy
-    deployment: the report's `message` says what is wrong and what to do.
+    pollers of the task queue, both workflow and activity, counting only those that polled in
+    the last ``poller_max_age`` (Temporal keeps gone workers listed for minutes). With
+    ``local_worker`` and ``WORKER_HEALTH_PORT`` set, it also asks the worker on this machine
+    (``http://127.0.0.1:<port>/readyz``), which notices a stopped worker at once: that is what
+    a container health check wants. Never raises for an unhealthy deployment: the report's
+    `message` says what is wrong and what to do.
 
     Args:
         settings: Where Temporal is and which task queue to look at.
         timeout_seconds: Seconds allowed for the whole check.
+        local_worker: Also ask this machine's worker's readiness endpoint, when it has one.
+        poller_max_age: Pollers whose last poll is older do not count.
+        now: The current time (for tests); the system clock by default.
 
     Returns:
-        The report; ``ok`` only when Temporal answers and both task queue types have pollers.
+        The report; ``ok`` only when Temporal answers, both task queue types have recent
+        pollers, and the local worker (when asked) is ready.
     """
+    if local_worker and settings.worker_health_port:
+        ready = await worker_ready(settings.worker_health_port, timeout_seconds)
+        if not ready:
+            return HealthReport(
+                ok=False,
+                message=f"The worker on this machine is not ready: nothing answered 200 at "
+                f"http://127.0.0.1:{settings.worker_health_port}/readyz (WORKER_HEALTH_PORT); "
+                "start it with `uv run worker`",
+                address=settings.temporal_address,
+                namespace=settings.temporal_namespace,
+                task_queue=settings.temporal_task_queue,
+                worker_ready=False,
+            )
+        report = await check_health(
+            settings, timeout_seconds=timeout_seconds, poller_max_age=poller_max_age, now=now
+        )
+        return replace(report, worker_ready=True)
+    since = (now or _utc_now)() - poller_max_age
     address, namespace = settings.temporal_address, settings.temporal_namespace
     queue = settings.temporal_task_queue
     unhealthy = HealthReport(
@@ -97,8 +142,8 @@ async def check_health(settings: Settings, *, timeout_seconds: float = 5.0) -> H
         async with asyncio.timeout(timeout_seconds):
             limit = timedelta(seconds=timeout_seconds)
             client = await Client.connect(**options, connect_timeout=limit)
-            workflow = await _pollers(client, queue, _WORKFLOW_QUEUE, limit)
-            activity = await _pollers(client, queue, _ACTIVITY_QUEUE, limit)
+            workflow = await _pollers(client, queue, _WORKFLOW_QUEUE, limit, since)
+            activity = await _pollers(client, queue, _ACTIVITY_QUEUE, limit, since)
     except RPCError as error:
         return replace(unhealthy, message=_rpc_message(error, address, namespace), error=str(error))
     except Exception as error:
@@ -138,7 +183,11 @@ async def check_health(settings: Settings, *, timeout_seconds: float = 5.0) -> H
 
 
 async def _pollers(
-    client: Client, queue: str, kind: TaskQueueType.ValueType, rpc_timeout: timedelta
+    client: Client,
+    queue: str,
+    kind: TaskQueueType.ValueType,
+    rpc_timeout: timedelta,
+    since: datetime,
 ) -> int:
     request = DescribeTaskQueueRequest(
         namespace=client.namespace,
@@ -146,7 +195,37 @@ async def _pollers(
         task_queue_type=kind,
     )
     response = await client.workflow_service.describe_task_queue(request, timeout=rpc_timeout)
-    return len(response.pollers)
+    return sum(
+        1
+        for poller in response.pollers
+        if poller.HasField("last_access_time") and poller.last_access_time.ToDatetime(UTC) >= since
+    )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def worker_ready(port: int, timeout_seconds: float = 5.0) -> bool:
+    """Whether the worker on this machine answers 200 at ``/readyz`` on ``port``.
+
+    False when nothing listens, the answer is not 200, or it takes longer than the timeout.
+    """
+    try:
+        async with asyncio.timeout(timeout_seconds):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                writer.write(b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                await writer.drain()
+                status_line = await reader.readline()
+            finally:
+                writer.close()
+                with contextlib.suppress(ConnectionError):
+                    await writer.wait_closed()
+    except (OSError, TimeoutError):
+        return False
+    parts = status_line.split()
+    return len(parts) >= 2 and parts[1] == b"200"
 
 
 def _credentials_message(address: str, namespace: str) -> str:
@@ -199,7 +278,7 @@ class HealthServer:
         readiness: Callable[[], bool],
         *,
         problem: Callable[[], str | None] | None = None,
-        host: str = "0.0.0.0",
+        host: str = "127.0.0.1",
     ) -> None:
         """Prepare the server; nothing listens until `start`.
 
@@ -209,8 +288,8 @@ class HealthServer:
                 connected. It runs on the event loop, so it must be quick and never block.
             problem: Called on every ``/healthz`` request: why the process needs a restart, or
                 None when it does not. Quick and non-blocking, like ``readiness``.
-            host: Interface to listen on; all interfaces by default so probes from outside the
-                container reach it.
+            host: Interface to listen on; this machine only by default. In a container, give
+                ``0.0.0.0`` (WORKER_HEALTH_HOST) so that the orchestrator's probes reach it.
         """
         self._requested_port = port
         self._readiness = readiness

@@ -19,8 +19,12 @@ from agent_stack._settings_parsing import (
     EncryptionKeyring,
     check_host_port,
     check_http_url,
+    check_operator_name,
+    check_token,
     make_keyring,
+    parse_allowed_hosts,
     parse_encryption_keys,
+    parse_operators,
 )
 from agents_temporal.apps import AppSettings, SettingValue, redact_url
 
@@ -87,7 +91,24 @@ class Settings(AppSettings):
         "MODEL_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 120",
         "MODEL_HEARTBEAT_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 10",
         "MODEL_MAX_TOOL_CALLS": "a whole number, at least 1, such as 64",
+        "TRACE_CONTENT": "true or false, or unset it to hide content when payloads are encrypted",
+        "OPENAI_TRACE_EXPORT": "true or false",
+        "CONSOLE_OPERATORS": "comma-separated name:token pairs such as "
+        "'ada:<24 random characters>,grace:<another>'",
+        "CONSOLE_ALLOWED_HOSTS": "comma-separated host names such as 'localhost,console.example'",
+        "CODEC_SERVER_ALLOWED_HOSTS": "comma-separated host names such as 'localhost,127.0.0.1'",
     }
+
+    # Agent apps
+    agent_app_objects: str | None = None
+    """Run and show only these agent apps, named ``module:attribute`` (space-separated).
+
+    Unset means every installed app (entry point ``durable_agents.apps``). For apps that are
+    not installed as packages with an entry point: a project's own module, or a test's app.
+    """
+    agent_app_names: str | None = None
+    """Comma-separated names of the agent apps the worker serves and the console shows; unset:
+    every installed one (``uv run worker --list-apps`` lists them)."""
 
     # Temporal
     temporal_address: str = "localhost:7233"
@@ -150,10 +171,24 @@ class Settings(AppSettings):
     """OTLP endpoint for traces (e.g. ``http://localhost:4318``); unset means no export."""
     otel_service_name: str | None = None
     """OpenTelemetry service name; unset means ``durable-agents-<app>``."""
+    trace_content: bool | None = None
+    """Whether exported spans carry messages, tool arguments and outputs.
+
+    Unset means they do, except when payloads are encrypted: encryption keeps content out of
+    Temporal, so it must not leave in traces instead. Names, timings and token counts stay.
+    """
+    openai_trace_export: bool = False
+    """Send Agents SDK traces to the OpenAI platform's trace viewer (the SDK's own exporter).
+
+    Off unless set: that exporter sends every conversation's content, with OPENAI_API_KEY, to
+    OpenAI whenever the key is set, even when OPENAI_BASE_URL points at another provider.
+    """
 
     # Worker
     worker_health_port: int | None = Field(default=None, ge=1, le=65535)
     """Port of the worker's HTTP health server (/healthz, /readyz); unset means off."""
+    worker_health_host: str = Field(default="127.0.0.1", min_length=1)
+    """Interface the health server listens on; containers set ``0.0.0.0`` for their probes."""
     worker_max_concurrent_activities: int = Field(default=100, ge=1)
     """Maximum activities (model calls, I/O tools) one worker runs at once."""
     worker_max_concurrent_workflow_tasks: int = Field(default=8, ge=2)
@@ -174,7 +209,22 @@ class Settings(AppSettings):
     console_operator: str = Field(default_factory=_os_user, min_length=1)
     """Operator name recorded on approvals; defaults to the OS user name."""
     console_access_token: SecretStr | None = None
-    """Token the console asks for before showing anything; unset means no login."""
+    """Token the console asks for before showing anything; unset means no login.
+
+    At least 16 characters. Everyone who has it signs in under a name they type, so prefer
+    CONSOLE_OPERATORS (or an OIDC login), whose identities a user cannot choose.
+    """
+    console_operators: SecretStr | None = None
+    """Per-operator logins: comma-separated ``name:token`` pairs, each token 16+ characters.
+
+    The name a token belongs to is recorded on every decision made with it; nobody types it.
+    """
+    console_allowed_hosts: str = "localhost,127.0.0.1,::1"
+    """Host names the console answers to (its ``Host`` header), comma-separated; ``*``: any.
+
+    Refusing other names defeats DNS rebinding: a web page whose own name resolves to this
+    machine cannot drive the console from the operator's browser.
+    """
     console_port: int = Field(default=8501, ge=1, le=65535)
     """Port the console's web server listens on."""
 
@@ -183,6 +233,22 @@ class Settings(AppSettings):
     """Port of ``worker codec-server``; ``dev`` starts it when payloads are encrypted."""
     codec_server_token: SecretStr | None = None
     """Bearer token the codec server asks for; unset means none (it listens on 127.0.0.1)."""
+    codec_server_allowed_hosts: str = "localhost,127.0.0.1,::1"
+    """Host names the codec server answers to (its ``Host`` header), comma-separated."""
+
+    @field_validator("agent_app_objects")
+    @classmethod
+    def _check_app_objects(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for reference in value.split():
+            module, colon, attribute = reference.partition(":")
+            if not (module and colon and attribute):
+                raise ValueError(
+                    f"{reference!r} is not module:attribute; name each app object like "
+                    "'my_agents.app:app', separated by spaces"
+                )
+        return " ".join(value.split()) or None
 
     @field_validator("temporal_address")
     @classmethod
@@ -213,6 +279,31 @@ class Settings(AppSettings):
                     f"'litellm/anthropic/claude-sonnet-4-5'; got {model!r}"
                 )
         return model or None
+
+    @field_validator("console_access_token")
+    @classmethod
+    def _check_access_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_token(value.get_secret_value(), "the token")
+        return value
+
+    @field_validator("console_operators")
+    @classmethod
+    def _check_operators(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_operators(value.get_secret_value())
+        return value
+
+    @field_validator("console_allowed_hosts", "codec_server_allowed_hosts")
+    @classmethod
+    def _check_hosts(cls, value: str) -> str:
+        parse_allowed_hosts(value)
+        return value
+
+    @field_validator("console_operator")
+    @classmethod
+    def _check_operator_name(cls, value: str) -> str:
+        return check_operator_name(value)
 
     @field_validator("payload_encryption_keys")
     @classmethod
@@ -253,6 +344,14 @@ class Settings(AppSettings):
                     "or add it to PAYLOAD_ENCRYPTION_KEYS",
                 )
             )
+        if self.console_operators is not None and self.console_access_token is not None:
+            problems.append(
+                (
+                    "CONSOLE_ACCESS_TOKEN",
+                    "is set together with CONSOLE_OPERATORS: unset it, since a shared token "
+                    "would let anyone holding it sign in under any name",
+                )
+            )
         if problems:
             raise _conflict(problems)
         return self
@@ -261,6 +360,18 @@ class Settings(AppSettings):
     def _redact_url_in_json(self, value: str | None) -> str | None:
         # JSON dumps end up in logs and UIs; keep URL passwords out of them like repr does.
         return None if value is None else redact_url(value)
+
+    def app_names(self) -> list[str] | None:
+        """The agent apps AGENT_APP_NAMES chooses, or None for every installed one."""
+        if self.agent_app_names is None:
+            return None
+        names = [name.strip() for name in self.agent_app_names.split(",") if name.strip()]
+        return names or None
+
+    @property
+    def app_objects(self) -> tuple[str, ...]:
+        """The ``module:attribute`` references of AGENT_APP_OBJECTS (empty when unset)."""
+        return tuple((self.agent_app_objects or "").split())
 
     @property
     def model_mode(self) -> ModelMode:
@@ -279,6 +390,27 @@ class Settings(AppSettings):
     def default_model(self) -> str:
         """The model name agents get by default: MODEL, or ``gpt-4.1-mini``."""
         return self.model or DEFAULT_OPENAI_MODEL
+
+    @property
+    def trace_content_exported(self) -> bool:
+        """Whether exported spans carry content: TRACE_CONTENT, else only without encryption."""
+        if self.trace_content is not None:
+            return self.trace_content
+        return self.payload_encryption_keys is None
+
+    def operator_tokens(self) -> dict[str, str]:
+        """CONSOLE_OPERATORS as ``{name: token}`` (empty when unset)."""
+        raw = self.console_operators
+        return {} if raw is None else parse_operators(raw.get_secret_value())
+
+    def allowed_hosts(self, component: Literal["console", "codec_server"]) -> tuple[str, ...]:
+        """The host names the console or the codec server answers to, lower case."""
+        raw = (
+            self.console_allowed_hosts
+            if component == "console"
+            else (self.codec_server_allowed_hosts)
+        )
+        return parse_allowed_hosts(raw)
 
     @property
     def temporal_tls_enabled(self) -> bool:

@@ -161,3 +161,104 @@ def check_http_url(value: str) -> str:
             f"got {redact_url(url)!r}"
         )
     return url
+
+
+MIN_TOKEN_CHARS = 16
+"""The shortest console token accepted: long enough that guessing it at the login's rate
+limit takes longer than anyone waits."""
+
+GENERATE_TOKEN_HINT = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(24))"'
+"""How to make a fresh token; quoted in every token error."""
+
+_OPERATOR_NAME = re.compile(r"[\w.@+'-](?:[\w .@+'-]{0,98}[\w.@+'-])?")
+_RESERVED_OPERATOR = re.compile(r"system\b", re.IGNORECASE)
+_HOST_NAME = re.compile(r"\*|(?:\*\.)?[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|[0-9a-f:]+")
+
+
+def check_token(token: str, what: str) -> None:
+    """Refuse a console token shorter than `MIN_TOKEN_CHARS` or with spaces around it.
+
+    Args:
+        token: The token; never quoted in the message.
+        what: How the message names it (``"the token"``, ``"the token of 'ada'"``).
+
+    Raises:
+        ValueError: The token is too short or has surrounding spaces.
+    """
+    if token != token.strip():
+        raise ValueError(f"{what} has spaces around it; remove them")
+    if len(token) < MIN_TOKEN_CHARS:
+        raise ValueError(
+            f"{what} is {len(token)} characters; use at least {MIN_TOKEN_CHARS} random ones "
+            f"({GENERATE_TOKEN_HINT})"
+        )
+
+
+def check_operator_name(name: str) -> str:
+    """Return ``name`` stripped if it can be recorded on decisions, else raise.
+
+    A name is 1-100 letters, digits, spaces and ``. @ + ' - _``, so an email works. Names
+    starting with ``system`` are reserved: the conversation records its own decisions (an
+    expired approval, a closed conversation) as ``system:<why>``, and an operator must not be
+    able to pass for one.
+
+    Raises:
+        ValueError: The name is empty, too long, has other characters or is reserved.
+    """
+    cleaned = name.strip()
+    if not _OPERATOR_NAME.fullmatch(cleaned):
+        raise ValueError(
+            f"{cleaned[:40]!r} is not an operator name: use 1-100 letters, digits, spaces and "
+            ". @ + ' - _ (an email address works)"
+        )
+    if _RESERVED_OPERATOR.match(cleaned):
+        raise ValueError(
+            f"{cleaned[:40]!r} is reserved: names starting with 'system' mark the "
+            "conversation's own decisions; choose another"
+        )
+    return cleaned
+
+
+def parse_operators(raw: str) -> dict[str, str]:
+    """Parse CONSOLE_OPERATORS, comma-separated ``name:token`` pairs, into ``{name: token}``.
+
+    Raises:
+        ValueError: An entry is not ``name:token``, a name is unusable or repeats, a token is
+            too short or two operators share one. Messages name operators, never tokens.
+    """
+    operators: dict[str, str] = {}
+    entries = [entry.strip() for entry in raw.split(",")]
+    for position, entry in enumerate((e for e in entries if e), start=1):
+        name, separator, token = entry.partition(":")
+        if not separator:
+            raise ValueError(f"entry {position} is not of the form name:token")
+        name = check_operator_name(name)
+        check_token(token.strip(), f"the token of {name!r}")
+        if name in operators:
+            raise ValueError(f"operator {name!r} appears more than once; give each one entry")
+        if token.strip() in operators.values():
+            raise ValueError(
+                f"operator {name!r} shares a token with another: give every operator their own"
+            )
+        operators[name] = token.strip()
+    if not operators:
+        raise ValueError("holds no name:token pair; unset it or add one")
+    return operators
+
+
+def parse_allowed_hosts(raw: str) -> tuple[str, ...]:
+    """Parse a comma-separated list of host names (``*.example.com`` and ``*`` allowed).
+
+    Raises:
+        ValueError: The list is empty or a name has a port, a scheme or other characters.
+    """
+    hosts = tuple(h.strip().lower().rstrip(".") for h in raw.split(",") if h.strip())
+    for host in hosts:
+        if not _HOST_NAME.fullmatch(host):
+            raise ValueError(
+                f"{host[:60]!r} is not a host name: list names only, without scheme or port, "
+                "e.g. 'localhost,console.example.com'"
+            )
+    if not hosts:
+        raise ValueError("lists no host; write e.g. 'localhost,127.0.0.1,::1', or '*' for any")
+    return hosts

@@ -31,7 +31,11 @@ from agent_stack._settings_load import (
     load_app_settings,
     load_settings,
 )
-from agent_stack._settings_parsing import EncryptionKeyring
+from agent_stack._settings_parsing import (
+    MIN_TOKEN_CHARS,
+    EncryptionKeyring,
+    check_operator_name,
+)
 from agents_temporal.apps import SettingValue
 
 __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
@@ -39,12 +43,14 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "DEFAULT_OPENAI_MODEL",
     "EncryptionKeyring",
     "LITELLM_PREFIX",
+    "MIN_TOKEN_CHARS",
     "ModelMode",
     "PayloadStorage",
     "SettingValue",
     "Settings",
     "SettingsError",
     "TemporalConnectOptions",
+    "check_operator_name",
     "load_app_settings",
     "load_settings",
 ]

@@ -10,7 +10,7 @@ from ._mcp.providers import StatefulMCPServerProvider, StatelessMCPServerProvide
 from ._model.providers import DefaultModelProvider
 from ._params import ModelActivityParameters
 from ._payloads.codec import EncryptionCodec, PayloadDecryptionError
-from ._payloads.converter import AgentsPayloadConverter
+from ._payloads.converter import AgentsPayloadConverter, OpenAIPayloadConverter
 from ._payloads.data_converter import build_data_converter
 from ._payloads.s3 import S3StorageDriver
 from ._payloads.storage import (
@@ -30,6 +30,7 @@ __all__ = [
     "LocalStorageDriver",
     "ModelActivityParameters",
     "OpenAIAgentsPlugin",
+    "OpenAIPayloadConverter",
     "PayloadDecryptionError",
     "PayloadNotFoundError",
     "PayloadStoreError",

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Generic, cast
 
-from agents import ModelProvider
+from agents import Model, ModelProvider
+from agents.exceptions import UserError
+from temporalio import activity
 from typing_extensions import TypeVar
 
 from ._app_settings import AppSettings
@@ -148,22 +150,94 @@ class AgentApp(Generic[SettingsT]):
             return ()
         return self.mcp_server_providers(settings)
 
+    def workflow_types(self) -> list[str]:
+        """The workflow type names of the app's workflows (its conversation workflow first)."""
+        classes = dict.fromkeys([self.conversation_workflow, *self.workflows])
+        return [workflow_type(cls) for cls in classes]
+
+
+def workflow_type(cls: type) -> str:
+    """The workflow type name of a ``@workflow.defn`` class.
+
+    Raises:
+        TypeError: ``cls`` is not a workflow class.
+    """
+    definition = getattr(cls, "__temporal_workflow_definition", None)
+    name = getattr(definition, "name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"{cls.__qualname__} is not a workflow class: decorate it @workflow.defn")
+    return name
+
+
+class ModelProviderByApp(ModelProvider):
+    """Serves each app's model calls with that app's own provider, on a worker of several apps.
+
+    Apps are told apart by the workflow that makes the call: the model activity runs for one
+    workflow, whose type belongs to exactly one app (`AgentApp.workflows`). The worker uses it
+    for offline models, so that each app's conversations are played by the app's own model.
+
+    A call the provider cannot serve fails the model activity at once (not retried), with a
+    message that says what to do.
+
+    Args:
+        providers: Each app and its provider; an app mapped to None has none, and its calls
+            fail with ``missing``, which says what to do.
+        missing: The message for a call from an app that has no provider.
+
+    Raises:
+        ValueError: Two apps register the same workflow type.
+    """
+
+    def __init__(
+        self,
+        providers: Sequence[tuple[AgentApp[Any], ModelProvider | None]],
+        missing: str = "agent app {app!r} has no model provider",
+    ) -> None:
+        self._by_workflow: dict[str, tuple[str, ModelProvider | None]] = {}
+        for app, provider in providers:
+            for name in app.workflow_types():
+                if name in self._by_workflow:
+                    other = self._by_workflow[name][0]
+                    raise ValueError(
+                        f"Agent apps {other!r} and {app.name!r} both register workflow "
+                        f"{name!r}: a workflow type belongs to one app; rename one"
+                    )
+                self._by_workflow[name] = (app.name, provider)
+        self._providers = list(dict.fromkeys(p for _, p in providers if p is not None))
+        self._missing = missing
+
+    def get_model(self, model_name: str | None) -> Model:
+        workflow = activity.info().workflow_type if activity.in_activity() else None
+        if workflow is None or workflow not in self._by_workflow:
+            raise UserError(
+                f"No agent app on this worker registers workflow {workflow!r}, so no app's "
+                "model can answer its model call: run it on a worker of its app"
+            )
+        app, provider = self._by_workflow[workflow]
+        if provider is None:
+            raise UserError(self._missing.format(app=app))
+        return provider.get_model(model_name)
+
+    async def aclose(self) -> None:
+        """Close every app's provider."""
+        for provider in self._providers:
+            await provider.aclose()
+
 
 class AgentAppError(RuntimeError):
     """An entry point in ``durable_agents.apps`` could not be loaded as an agent app."""
 
 
-def _load(entry: EntryPoint) -> AgentApp[Any]:
+def _load(entry: EntryPoint, fix: str) -> AgentApp[Any]:
     try:
         value = entry.load()
     except Exception as error:
         raise AgentAppError(
-            f"Agent app {entry.name!r} ({entry.value}) failed to import: {error}. Fix the package "
-            f"or remove its [project.entry-points.{ENTRY_POINT_GROUP!r}] entry"
+            f"Agent app {entry.name!r} ({entry.value}) failed to import: {error}. {fix}"
         ) from error
     if not isinstance(value, AgentApp):
         raise AgentAppError(
-            f"Entry point {entry.name!r} ({entry.value}) is a {type(value).__name__}, not an "
+            f"Agent app {entry.name!r} ({entry.value}) is a {type(value).__name__}, not an "
             "agents_temporal.apps.AgentApp"
         )
     app = cast(AgentApp[Any], value)
@@ -176,6 +250,25 @@ def _load(entry: EntryPoint) -> AgentApp[Any]:
     return app
 
 
+def load_app(reference: str) -> AgentApp[Any]:
+    """The agent app a ``module:attribute`` reference names, whether installed as one or not.
+
+    For apps that are not packages with an entry point: a module of a project, or a test's own
+    app (``AGENT_APP_OBJECTS`` of the stack's settings uses it).
+
+    Raises:
+        AgentAppError: The reference is malformed, does not import, or names no `AgentApp`.
+    """
+    module, colon, attribute = reference.strip().partition(":")
+    if not (module and colon and attribute):
+        raise AgentAppError(
+            f"{reference!r} is not an agent app reference: write it as module:attribute, "
+            "e.g. 'my_agents.app:app'"
+        )
+    entry = EntryPoint(name=reference.strip(), value=reference.strip(), group=ENTRY_POINT_GROUP)
+    return _load(entry, "Fix the module or the reference")
+
+
 def discover_apps(names: Sequence[str] | None = None) -> list[AgentApp[Any]]:
     """Every installed agent app (or only those named), sorted by name.
 
@@ -184,7 +277,8 @@ def discover_apps(names: Sequence[str] | None = None) -> list[AgentApp[Any]]:
     """
     apps: dict[str, AgentApp[Any]] = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        app = _load(entry)
+        fix = f"Fix the package or remove its [project.entry-points.{ENTRY_POINT_GROUP!r}] entry"
+        app = _load(entry, fix)
         if app.name in apps:
             raise AgentAppError(f"Two agent apps are named {app.name!r}; rename one")
         apps[app.name] = app

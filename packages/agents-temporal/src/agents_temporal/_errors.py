@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 
 MODEL_PROVIDER_ERROR = "ModelProviderError"
 """ApplicationError type of a model call that failed for a reason retrying will not fix."""
@@ -20,6 +20,35 @@ class AgentsWorkflowError(ApplicationError):
 
     def __init__(self, message: str, *, type: str | None = "AgentsWorkflowError") -> None:
         super().__init__(message, type=type, non_retryable=True)
+
+
+AGENTS_FAILURE_PREFIX = "Workflow failure exception in Agents Framework"
+"""How the message of a run failed by a Temporal failure inside the Agents SDK begins (as in the
+published integration, whose users may match on it)."""
+
+
+class ToolSerializationError(ApplicationError):
+    """An activity tool returned a value that cannot be made into text for the model.
+
+    Non-retryable: the activity would return the same value again.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, type="ToolSerializationError", non_retryable=True)
+
+
+def failure_detail(error: BaseException) -> str:
+    """The message of the innermost Temporal failure under ``error``, or its own message.
+
+    An activity failure reads "Activity task failed"; what went wrong is in its cause.
+    """
+    detail = str(error)
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, FailureError) and cause.message:
+            detail = cause.message
+        cause = cause.__cause__
+    return detail
 
 
 class TooManyToolCallsError(ApplicationError):

@@ -14,8 +14,13 @@ from typing import Any, cast
 import pydantic.dataclasses
 from agents import ModelResponse
 
-MODEL_ACTIVITY_NAME = "agents_temporal.invoke_model"
-"""The activity type of a model call."""
+MODEL_ACTIVITY_NAME = "invoke_model_activity"
+"""The activity type of a model call: the published integration's, so that a workflow it
+started can go on on a worker of ours."""
+
+LEGACY_MODEL_ACTIVITY_NAME = "agents_temporal.invoke_model"
+"""The activity type of a model call before we took the published name; workflows that
+scheduled it still do, and workers still serve it."""
 
 STREAM_MODEL_ACTIVITY_NAME = "agents_temporal.stream_model"
 """The activity type of a streamed model call."""
@@ -116,6 +121,14 @@ class ModelCallResponse(ModelResponse):
     stored_input: str | None = None
     """The id of the segment now holding this call's whole input, which later calls may
     reference; None when the activity's worker has no payload storage."""
+
+    served_by: str | None = None
+    """The class of the model that answered, as the worker resolved the agent's model name
+    (``agents.models.openai_responses.OpenAIResponsesModel``, an offline or test model, ...),
+    so history says what really ran; None in histories recorded before it was kept."""
+
+    served_model: str | None = None
+    """The model name that model sent the request for (``gpt-4o``), when it has one."""
 
 
 def is_tool_call(item: Any) -> bool:

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import timedelta
+from typing import Any, Protocol, runtime_checkable
 
+from agents import Agent, TResponseInputItem
 from temporalio.common import Priority, RetryPolicy
-from temporalio.workflow import ActivityCancellationType
+from temporalio.workflow import ActivityCancellationType, VersioningIntent
 
 SummaryProvider = Callable[[str, str | None], str]
 """Builds an activity summary from the agent name and the model name."""
+
+
+@runtime_checkable
+class ModelSummaryProvider(Protocol):
+    """Builds the Web UI summary of a model call from what the call is about.
+
+    The published integration's form: any object with this ``provide`` method will do.
+    """
+
+    def provide(
+        self,
+        agent: Agent[Any] | None,
+        instructions: str | None,
+        input: str | list[TResponseInputItem],
+    ) -> str:
+        """The summary of a call that ``agent`` makes with ``instructions`` and ``input``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -43,8 +62,15 @@ class ModelActivityParameters:
     cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL
     """What cancelling the workflow does to a model call in flight."""
 
-    summary_override: str | SummaryProvider | None = None
-    """Summary shown for each model call in the Temporal Web UI; defaults to the agent name."""
+    versioning_intent: VersioningIntent | None = None
+    """Whether model activities run on the workflow's Build ID (worker versioning)."""
+
+    summary_override: str | ModelSummaryProvider | SummaryProvider | None = None
+    """Summary shown for each model call in the Temporal Web UI; defaults to the agent name.
+
+    A string, an object with ``provide(agent, instructions, input)`` (as the published
+    integration takes), or a function of the agent name and the model name.
+    """
 
     priority: Priority = Priority.default
     """Priority of model activities."""
@@ -54,13 +80,15 @@ class ModelActivityParameters:
     that outlives the workflow task timeout is retried from the start."""
 
     streaming_topic: str | None = None
-    """The topic of the workflow's ``WorkflowStream`` (``temporalio.contrib.workflow_streams``)
-    that ``Runner.run_streamed`` model calls publish their raw stream events to, as Temporal's
-    published integration does. A workflow with a ``StreamEventLog`` (every
-    ``ConversationWorkflow``) streams to its log instead; see the library README."""
+    """Topic of the workflow's ``WorkflowStream`` that ``Runner.run_streamed`` publishes raw
+    model stream events to, as the published integration does."""
 
     streaming_batch_interval: timedelta = timedelta(milliseconds=100)
-    """How long streamed events gather in the activity before one batch goes to the topic."""
+    """The least time between two publishes of the streaming model activity."""
+
+    _: KW_ONLY
+    # Ours, beyond the published integration's parameters: keyword-only, so positional
+    # callers of theirs mean the same here.
 
     max_tool_calls_per_response: int = 64
     """The most tool calls one model response may hold (handoffs and hosted tools count).
@@ -78,10 +106,20 @@ class ModelActivityParameters:
                 f"{self.max_tool_calls_per_response}"
             )
 
-    def summary_for(self, agent_name: str, model_name: str | None) -> str:
-        """The Web UI summary for a call made by ``agent_name``."""
-        if isinstance(self.summary_override, str):
-            return self.summary_override
-        if self.summary_override is not None:
-            return self.summary_override(agent_name, model_name)
+    def summary_for(
+        self,
+        agent: Agent[Any] | None,
+        agent_name: str,
+        model_name: str | None,
+        instructions: str | None,
+        input: str | list[TResponseInputItem],
+    ) -> str:
+        """The Web UI summary for a call made by ``agent`` (named ``agent_name``)."""
+        override = self.summary_override
+        if isinstance(override, str):
+            return override
+        if isinstance(override, ModelSummaryProvider):
+            return override.provide(agent, instructions, input)
+        if override is not None:
+            return override(agent_name, model_name)
         return f"{agent_name}: model call" if model_name is None else f"{agent_name} ({model_name})"

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import warnings
-from collections.abc import AsyncGenerator, Generator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Generator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -86,6 +86,22 @@ def _with_passthrough(runner: WorkflowRunner | None) -> WorkflowRunner:
     return runner
 
 
+def _model_params(
+    params: ModelActivityParameters | None, provider: ModelProvider | None
+) -> ModelActivityParameters:
+    params = params or ModelActivityParameters()
+    if params.start_to_close_timeout is None and params.schedule_to_close_timeout is None:
+        if provider is not None:
+            # Only the default provider's calls have a known reasonable bound.
+            raise ValueError(
+                "With a custom model_provider, ModelActivityParameters needs "
+                "start_to_close_timeout or schedule_to_close_timeout: a model call without "
+                "either could wait for ever"
+            )
+        params = dataclasses.replace(params, start_to_close_timeout=timedelta(seconds=60))
+    return params
+
+
 class OpenAIAgentsPlugin(SimplePlugin):
     """Runs OpenAI Agents SDK code durably in Temporal workflows.
 
@@ -94,6 +110,9 @@ class OpenAIAgentsPlugin(SimplePlugin):
     the Agents SDK, registers the model activity on workers, and makes ``Runner.run`` inside a
     workflow schedule every model call as that activity.
 
+    The parameters are the published integration's, in its order (``temporalio.openai_agents``
+    1.1.0), so code written for it configures this plugin unchanged.
+
     Args:
         model_params: How model activities are scheduled (timeouts, retries, task queue).
         model_provider: Makes real models on the worker from model names. Defaults to OpenAI,
@@ -101,6 +120,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
         mcp_server_providers: MCP servers the workflows may use, by name, through
             ``stateless_mcp_server`` / ``stateful_mcp_server``. Deprecated, as in Temporal's
             published integration: use ``mcp_servers``.
+        sandbox_clients: Named sandbox client providers for sandbox agents.
         register_activities: Register the model (and MCP) activities on workers. Turn off for a
             worker that only runs workflows while other workers serve the activities.
         add_temporal_spans: Draw ``temporal:*`` spans (``temporal:startWorkflow:<type>``,
@@ -111,17 +131,24 @@ class OpenAIAgentsPlugin(SimplePlugin):
         use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry, into the
             global tracer provider, which must be replay safe (see
             ``agents_temporal.opentelemetry.create_tracer_provider``).
+        resolvable_worker_env_vars: Names of the worker's environment variables that
+            references made in workflows (``temporal_worker_env_ref``) may resolve to.
         mcp_servers: MCP servers the workflows may use through
             ``workflow.temporal_mcp_server(name)``: a factory per name that builds an Agents SDK
             MCP server, taking no argument or one (the workflow's ``factory_argument``).
         mcp_connection_idle_timeout: How long a shared MCP connection stays open unused
             (default five minutes); None keeps it until the worker stops, zero never shares.
             Only servers that speak a stateless MCP revision are shared.
+        trace_content: With ``use_otel_instrumentation``, whether exported spans carry
+            messages, tool arguments and outputs. ``False`` keeps only their structure (names,
+            timings, token counts), as payload encryption calls for; it holds for the whole
+            process once any plugin in it sets it.
 
     Raises:
         ImportError: ``use_otel_instrumentation`` without the ``otel`` extra installed.
         ValueError: ``use_otel_instrumentation`` while the global tracer provider is not a
-            ``ReplaySafeTracerProvider``.
+            ``ReplaySafeTracerProvider``; or a ``model_provider`` with neither
+            ``start_to_close_timeout`` nor ``schedule_to_close_timeout`` in ``model_params``.
     """
 
     def __init__(
@@ -129,12 +156,15 @@ class OpenAIAgentsPlugin(SimplePlugin):
         model_params: ModelActivityParameters | None = None,
         model_provider: ModelProvider | None = None,
         mcp_server_providers: Sequence[MCPServerProvider] = (),
+        sandbox_clients: Sequence[Any] = (),
         register_activities: bool = True,
         add_temporal_spans: bool = True,
         use_otel_instrumentation: bool = False,
+        resolvable_worker_env_vars: Collection[str] = (),
         *,
         mcp_servers: Mapping[str, ServerFactory] | None = None,
         mcp_connection_idle_timeout: timedelta | None = DEFAULT_IDLE_TIMEOUT,
+        trace_content: bool = True,
     ) -> None:
         if mcp_server_providers:
             warnings.warn(
@@ -144,10 +174,18 @@ class OpenAIAgentsPlugin(SimplePlugin):
                 DeprecationWarning,
                 stacklevel=2,
             )
-        self.model_params = model_params or ModelActivityParameters()
+        self.model_params = _model_params(model_params, model_provider)
         self.model_provider = model_provider
         self.mcp_server_providers = tuple(mcp_server_providers)
         self.use_otel_instrumentation = use_otel_instrumentation
+        self.trace_content = trace_content
+        # Stored for the features that read them (sandbox agents, worker secrets, Temporal
+        # spans, MCP servers of the current form), each configured from here.
+        self.sandbox_clients = tuple(sandbox_clients)
+        self.add_temporal_spans = add_temporal_spans
+        self.resolvable_worker_env_vars = resolvable_worker_env_vars
+        self.mcp_servers = dict(mcp_servers or {})
+        self.mcp_connection_idle_timeout = mcp_connection_idle_timeout
         if use_otel_instrumentation:
             check_otel_ready()
         self._mcp_servers = PooledMCPServers(mcp_servers or {}, mcp_connection_idle_timeout)
@@ -162,6 +200,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
         activities: list[Any] = []
         if register_activities:
             activities.append(self._model_activity.invoke_model)
+            activities.append(self._model_activity.invoke_model_legacy)
             activities.append(self._model_activity.stream_model)
             activities.append(self._model_activity.stream_model_to_topic)
             activities.extend(provider_activities(self.mcp_server_providers))
@@ -179,7 +218,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
     async def _while_worker_runs(self) -> AsyncGenerator[None]:
         async with _RUNNER.active():
             if self.use_otel_instrumentation:
-                enable_otel_export()
+                enable_otel_export(redact_content=not self.trace_content)
             self._running_workers += 1
             loop = asyncio.get_running_loop()
             self._workers_per_loop[loop] = self._workers_per_loop.get(loop, 0) + 1
@@ -212,5 +251,5 @@ class OpenAIAgentsPlugin(SimplePlugin):
         """
         install_trace_provider()
         if self.use_otel_instrumentation:
-            enable_otel_export()
+            enable_otel_export(redact_content=not self.trace_content)
         yield

@@ -5,9 +5,11 @@ An app is a workspace package with one entry point::
     [project.entry-points."durable_agents.apps"]
     support = "support_agents:app"
 
-naming an ``AgentApp``. Workers register every discovered app; consoles list them. An app with
-settings of its own declares them as an ``AppSettings`` subclass (``AgentApp.settings``); the
-worker loads and checks them at start-up and hands them to the app's factories.
+naming an ``AgentApp``. Workers register every discovered app; consoles list them. An app that
+is not installed that way is named by reference instead (``load_app("module:attribute")``).
+An app with settings of its own declares them as an ``AppSettings`` subclass
+(``AgentApp.settings``); the worker loads and checks them at start-up and hands them to the
+app's factories.
 """
 
 from ._app_settings import AppSettings, SettingValue, redact_url
@@ -18,7 +20,10 @@ from ._apps import (
     AgentAppError,
     AgentInfo,
     MCPProviderFactory,
+    ModelProviderByApp,
     discover_apps,
+    load_app,
+    workflow_type,
 )
 
 __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
@@ -29,7 +34,10 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "AppSettings",
     "ENTRY_POINT_GROUP",
     "MCPProviderFactory",
+    "ModelProviderByApp",
     "SettingValue",
     "discover_apps",
+    "load_app",
     "redact_url",
+    "workflow_type",
 ]

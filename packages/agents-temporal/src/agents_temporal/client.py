@@ -1,6 +1,11 @@
 """What client code uses to talk to conversation workflows: a typed handle and its data."""
 
-from ._conversation.approval_types import ApprovalDecision, ApprovalRecord, PendingApproval
+from ._conversation.approval_types import (
+    ApprovalContext,
+    ApprovalDecision,
+    ApprovalRecord,
+    PendingApproval,
+)
 from ._conversation.client import ConversationHandle, ConversationRefused
 from ._conversation.types import (
     ConversationConfig,
@@ -9,12 +14,14 @@ from ._conversation.types import (
     ConversationSummary,
     RefusalReason,
     SendMessage,
+    StopTurn,
     TranscriptEntry,
     TurnResult,
 )
 from ._conversation.usage import ModelCallUsage, UsageReport, UsageTotals
 
 __all__ = [
+    "ApprovalContext",
     "ApprovalDecision",
     "ApprovalRecord",
     "ConversationConfig",
@@ -27,6 +34,7 @@ __all__ = [
     "PendingApproval",
     "RefusalReason",
     "SendMessage",
+    "StopTurn",
     "TranscriptEntry",
     "TurnResult",
     "UsageReport",

@@ -1,6 +1,11 @@
 """What workflow code uses: activity tools, MCP servers, conversations, approvals, sessions."""
 
-from ._conversation.approval_types import ApprovalDecision, ApprovalRecord, PendingApproval
+from ._conversation.approval_types import (
+    ApprovalContext,
+    ApprovalDecision,
+    ApprovalRecord,
+    PendingApproval,
+)
 from ._conversation.compaction import CompactionResult, ConversationCompactor
 from ._conversation.session import WorkflowSession
 from ._conversation.types import (
@@ -9,12 +14,13 @@ from ._conversation.types import (
     ConversationStatus,
     ConversationSummary,
     SendMessage,
+    StopTurn,
     TranscriptEntry,
     TurnResult,
 )
 from ._conversation.usage import ModelCallUsage, UsageHooks, UsageReport, UsageTotals
 from ._conversation.workflow import ConversationWorkflow
-from ._errors import ToolSerializationError
+from ._errors import AgentsWorkflowError, ToolSerializationError
 from ._mcp.temporal_server import temporal_mcp_server
 from ._mcp.workflow_servers import stateful_mcp_server, stateless_mcp_server
 from ._model.activity_tool import activity_as_tool
@@ -25,6 +31,8 @@ from ._streaming.types import StreamLogState
 from ._workflow_context import registered_mcp_servers
 
 __all__ = [
+    "AgentsWorkflowError",
+    "ApprovalContext",
     "ApprovalDecision",
     "ApprovalRecord",
     "CompactionResult",
@@ -37,6 +45,7 @@ __all__ = [
     "ModelCallUsage",
     "PendingApproval",
     "SendMessage",
+    "StopTurn",
     "StreamEventLog",
     "StreamLogState",
     "ToolSerializationError",

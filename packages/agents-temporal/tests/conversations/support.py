@@ -93,18 +93,24 @@ def function_calls(request: ModelRequest) -> list[ResponseFunctionToolCall]:
     ]
 
 
+def workflow_type_name(workflow_class: type) -> str:
+    """The workflow type of a ``@workflow.defn`` class (its class name, in these tests)."""
+    return workflow_class.__name__
+
+
 @dataclass
 class Shop:
     client: Client
     model: TestModel
     task_queue: str
+    workflow: type = ShopConversation
 
     async def start(
         self, config: ConversationConfig | None = None, context: Any = None
     ) -> ConversationHandle:
         return await ConversationHandle.start(
             self.client,
-            ShopConversation.run,
+            workflow_type_name(self.workflow),
             id=f"conversation-{uuid.uuid4()}",  # noqa: TID251 - test ids, not workflow code
             task_queue=self.task_queue,
             input=ConversationInput(
@@ -115,7 +121,9 @@ class Shop:
 
 
 @asynccontextmanager
-async def shop(temporal_client: Client, task_queue: str) -> AsyncGenerator[Shop]:
+async def shop(
+    temporal_client: Client, task_queue: str, workflow: type = ShopConversation
+) -> AsyncGenerator[Shop]:
     """A worker serving ShopConversation with the scripted model."""
     DESK.refunds.clear()
     model = TestModel(shop_model)
@@ -123,9 +131,9 @@ async def shop(temporal_client: Client, task_queue: str) -> AsyncGenerator[Shop]
     async with AgentEnvironment(model=model, model_params=params) as env:
         client = env.applied_on_client(temporal_client)
         async with Worker(
-            client, task_queue=task_queue, workflows=[ShopConversation], activities=ACTIVITIES
+            client, task_queue=task_queue, workflows=[workflow], activities=ACTIVITIES
         ):
-            yield Shop(client, model, task_queue)
+            yield Shop(client, model, task_queue, workflow)
 
 
 async def eventually(probe: Callable[[], Awaitable[_T]], check: Callable[[_T], bool]) -> _T:

@@ -74,6 +74,10 @@ async def test_decision_refusals(temporal_client: Client, task_queue: str) -> No
         first, second = paused.pending_approvals
         unknown = await refused(conversation.approve("approval-9", operator="alice"))
         anonymous = await refused(conversation.approve(first.id, operator=" "))
+        # The conversation records its own decisions (expiry, closing) as system:<why>: an
+        # operator's decision must not pass for one, whatever the client sends.
+        impostor = await refused(conversation.approve(first.id, operator="System:timeout"))
+        endless = await refused(conversation.approve(first.id, operator="a" * 201))
         reject_edit = await refused(
             conversation.decide(
                 ApprovalDecision(
@@ -98,6 +102,9 @@ async def test_decision_refusals(temporal_client: Client, task_queue: str) -> No
     assert "'approval-1' (issue_refund), 'approval-2' (issue_refund)" in unknown.message
     assert anonymous.reason == reject_edit.reason == "InvalidDecision"
     assert "say who decides" in anonymous.message
+    assert impostor.reason == endless.reason == "InvalidDecision"
+    assert "reserved for the conversation's own decisions" in impostor.message
+    assert "at most 200 printable characters" in endless.message
     assert "Edited arguments apply only when approving" in reject_edit.message
     assert [e.reason for e in bad_edits] == ["InvalidArguments"] * 3
     assert "'amount' is a required property" in bad_edits[0].message

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conversations.workflows import ShopConversation
+from tests.conversations.workflows import DescribedShopConversation, ShopConversation
 from tests.replaying import history_files, replay
 
 HISTORIES = history_files("conversation_")
@@ -23,9 +23,12 @@ def test_histories_are_committed() -> None:
         "conversation_approve_edit",
         "conversation_expired",
         "conversation_approval_after_continue_as_new",
+        "conversation_stop_streaming",
+        "conversation_stop_awaiting_approval",
+        "conversation_approval_context",
     }, "REGENERATE_HISTORIES=1 uv run pytest packages/agents-temporal/tests/conversations"
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_replays(path: Path) -> None:
-    await replay(path, [ShopConversation])
+    await replay(path, [ShopConversation, DescribedShopConversation])

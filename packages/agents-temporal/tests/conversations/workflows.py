@@ -6,17 +6,21 @@ Workflow classes live in their own module because the sandbox re-imports it.
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from agents import Agent, RunContextWrapper, function_tool
 from temporalio import activity, workflow
+from temporalio.common import RetryPolicy
 
 from agents_temporal.workflow import (
+    ApprovalContext,
     ConversationInput,
     ConversationSummary,
     ConversationWorkflow,
+    PendingApproval,
     activity_as_tool,
 )
 
@@ -97,4 +101,34 @@ class ShopConversation(ConversationWorkflow[ShopContext]):
         return await self.run_conversation()
 
 
-ACTIVITIES: list[Any] = [issue_refund, slow_lookup]
+@activity.defn
+async def order_facts(order_id: str) -> dict[str, str]:
+    """What the shop knows about an order, for the operator deciding a refund on it."""
+    if order_id == "LOST":
+        raise ValueError(f"no order {order_id}")
+    return {"Order total": f"{order_id}: 80.00", "Already refunded": "0.00"}
+
+
+@workflow.defn
+class DescribedShopConversation(ShopConversation):
+    """The shop, with a summary and facts on each refund approval (from an activity)."""
+
+    async def describe_approval(self, approval: PendingApproval) -> ApprovalContext | None:
+        arguments: dict[str, Any] = json.loads(approval.arguments)
+        facts: dict[str, str] = await workflow.execute_activity(
+            order_facts,
+            str(arguments["order_id"]),
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(maximum_attempts=1),
+        )
+        return ApprovalContext(
+            summary=f"Refund {arguments['amount']:.2f} on order {arguments['order_id']}",
+            facts=facts,
+        )
+
+    @workflow.run
+    async def run(self, input: ConversationInput) -> ConversationSummary:
+        return await self.run_conversation()
+
+
+ACTIVITIES: list[Any] = [issue_refund, slow_lookup, order_facts]

@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.worker import Worker
 
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
@@ -150,9 +150,13 @@ async def test_client_errors_fail_fast(
     server.enqueue(ErrorReply(status, body=body))
     with pytest.raises(WorkflowFailureError) as failure:
         await ask(client, task_queue)
-    cause = failure.value.cause
+    # As in the published integration: the activity's failure, typed by what failed.
+    activity_failure = failure.value.cause
+    assert isinstance(activity_failure, ActivityError)
+    cause = activity_failure.cause
     assert isinstance(cause, ApplicationError)
-    assert cause.type == "ModelProviderError"
+    assert cause.type == "APIStatusError"
+    assert cause.non_retryable
     assert f"HTTP {status}" in cause.message
     assert advice in cause.message
     assert server.count() == 1
@@ -164,6 +168,10 @@ async def test_retries_exhausted_fail_the_workflow(
     server.enqueue(ErrorReply(500), ErrorReply(500), ErrorReply(500))
     with pytest.raises(WorkflowFailureError) as failure:
         await ask(client, task_queue)
-    assert isinstance(failure.value.cause, ApplicationError)
-    assert "HTTP 500" in failure.value.cause.message
+    activity_failure = failure.value.cause
+    assert isinstance(activity_failure, ActivityError)
+    cause = activity_failure.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "APIStatusError"
+    assert "HTTP 500" in cause.message
     assert server.count() == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -15,12 +16,13 @@ from tests.examples.test_spec_examples import run, through_plugin
 
 def weather_call(city: str) -> Any:
     # Every response numbers its calls from zero, as some Chat Completions providers do.
-    return ResponseBuilders.tool_call(json.dumps({"city": city}), "get_weather", "call_0")
+    return ResponseBuilders.tool_call(json.dumps({"city": city}), "get_weather", call_id="call_0")
 
 
 async def test_repeated_call_ids_keep_every_call(
     temporal_client: Client, task_queue: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="temporalio.workflow")
     model = TestModel.returning_responses(
         [weather_call("Oslo"), weather_call("Lima"), ResponseBuilders.output_message("Both.")]
     )

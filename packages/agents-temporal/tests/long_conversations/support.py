@@ -36,7 +36,8 @@ TEST_KEYS = {
     for name in ("key-a", "key-b")
 }
 """Fixed keys, so committed encrypted histories replay (test data, never a real secret)."""
-MODEL_ACTIVITY = "agents_temporal.invoke_model"
+MODEL_ACTIVITIES = frozenset({"invoke_model_activity", "agents_temporal.invoke_model"})
+"""The model activity's type, and the one histories recorded before it changed hold."""
 
 _TURN = re.compile(r"^Turn (\d+): read (\d+) pages of (\d+) bytes$")
 _PAGE = re.compile(r"^<page turn=(\d+) step=(\d+) size=(\d+)>")
@@ -89,7 +90,10 @@ def researcher(request: ModelRequest) -> ModelResponse:
     turn, pages, size = (int(g) for g in match.groups())
     if read < pages:
         arguments = json.dumps({"turn": turn, "step": read + 1, "size": size})
-        return ResponseBuilders.tool_call(arguments, "fetch_page")
+        # Unique ids, as a provider gives them: compaction takes earlier calls out of the
+        # model's view, but the run still knows their ids and refuses one used again.
+        call = f"call_{turn}_{read + 1}"
+        return ResponseBuilders.tool_call(arguments, "fetch_page", call_id=call, item_id=call)
     seen_pages = sum(int(m.group(1)) for m in summaries) + len(outputs)
     seen_turns = sum(int(m.group(2)) for m in summaries) + len(turn_messages)
     state = "intact" if all(_intact(o) for o in outputs) else "DAMAGED"
@@ -205,12 +209,17 @@ def model_inputs(history: WorkflowHistory) -> list[Payload]:
         event.activity_task_scheduled_event_attributes.input.payloads[0]
         for event in history.events
         if event.HasField("activity_task_scheduled_event_attributes")
-        and event.activity_task_scheduled_event_attributes.activity_type.name == MODEL_ACTIVITY
+        and event.activity_task_scheduled_event_attributes.activity_type.name in MODEL_ACTIVITIES
     ]
 
 
 def payloads_of(events: Sequence[HistoryEvent]) -> list[Payload]:
-    """Every payload anywhere in ``events`` (inputs, results, update arguments, ...)."""
+    """Every payload the data converter wrote in ``events`` (inputs, results, updates, ...).
+
+    Patch markers and the search attribute each one upserts (``TemporalChangeVersion``) are
+    written by the Temporal SDK itself, never through the data converter or its codec: they
+    hold a patch id, no data of the run.
+    """
     found: list[Payload] = []
 
     def walk(message: Any) -> None:
@@ -231,5 +240,9 @@ def payloads_of(events: Sequence[HistoryEvent]) -> list[Payload]:
                 walk(value)
 
     for event in events:
-        walk(event)
+        sdk_metadata = event.HasField("upsert_workflow_search_attributes_event_attributes") or (
+            event.marker_recorded_event_attributes.marker_name == "core_patch"
+        )
+        if not sdk_metadata:
+            walk(event)
     return found

@@ -105,7 +105,7 @@ async def test_killed_server_fails_the_session_within_the_heartbeat_timeout(
     # The agent's second run got as far as the model's call to `recall`: the failure came
     # through the Agents SDK's tool handling, which must not turn it into a tool result.
     assert report.notes_before_failure == []
-    assert (await activity_types(handle)).count("agents_temporal.invoke_model") == 3
+    assert (await activity_types(handle)).count("invoke_model_activity") == 3
     # The new session is a new server process: the note died with the old one.
     assert report.recalled_after_recovery == "(no notes)"
 

@@ -2,7 +2,8 @@
 
 ``configure_otlp_export`` installs the global tracer provider, which can happen once per
 process, so this runs in a process of its own. Usage: ``python -m tests.tracing.otlp_worker
-TEMPORAL_ADDRESS TASK_QUEUE`` with ``OTEL_EXPORTER_OTLP_ENDPOINT`` set.
+TEMPORAL_ADDRESS TASK_QUEUE [redact]`` with ``OTEL_EXPORTER_OTLP_ENDPOINT`` set; ``redact``
+exports without content (``trace_content=False``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.tracing.workflows import TracedTriage, lookup_order
 SERVICE_NAME = "tracing-test-worker"
 
 
-async def main(address: str, task_queue: str) -> None:
+async def main(address: str, task_queue: str, *, redact: bool = False) -> None:
     provider = configure_otlp_export(SERVICE_NAME)
     assert provider is not None, "OTEL_EXPORTER_OTLP_ENDPOINT is not set"
     set_trace_processors([])  # nothing but OpenTelemetry listens
@@ -33,6 +34,7 @@ async def main(address: str, task_queue: str) -> None:
         model_params=PARAMS,
         model_provider=TestModelProvider(triage_model()),
         use_otel_instrumentation=True,
+        trace_content=not redact,
     )
     client = await Client.connect(address, plugins=[plugin])
     async with Worker(
@@ -49,4 +51,4 @@ async def main(address: str, task_queue: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    asyncio.run(main(sys.argv[1], sys.argv[2], redact=sys.argv[3:] == ["redact"]))

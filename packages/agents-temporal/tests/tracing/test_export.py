@@ -133,6 +133,63 @@ async def test_configure_otlp_export_sends_a_workers_spans(
     assert {"Agent workflow", "Triage", "Orders", "store lookup"} <= names
 
 
+def exported_text(requests: list[Received]) -> str:
+    """Every span name, attribute value and event the OTLP receiver got, as one text."""
+    texts: list[str] = []
+    for request in requests:
+        message = ExportTraceServiceRequest()
+        message.ParseFromString(request.body)
+        for resource_spans in message.resource_spans:
+            for scope_spans in resource_spans.scope_spans:
+                for span in scope_spans.spans:
+                    texts.append(span.name)
+                    texts.extend(str(a.value) for a in span.attributes)
+                    texts.extend(str(e) for e in span.events)
+                    texts.append(span.status.message)
+    return "\n".join(texts)
+
+
+async def export_from_a_worker_process(
+    temporal_client: Client, task_queue: str, env: dict[str, str], *extra: str
+) -> list[Received]:
+    with Receiver() as receiver:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.tracing.otlp_worker",
+            temporal_client.service_client.config.target_host,
+            task_queue,
+            *extra,
+            cwd=ROOT,
+            env={**env, "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=90)
+        assert process.returncode == 0, output.decode()
+    return receiver.requests
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trace_content", [True, False], ids=["content", "redacted"])
+async def test_exported_spans_carry_content_only_when_asked(
+    temporal_client: Client, task_queue: str, subprocess_env: dict[str, str], trace_content: bool
+) -> None:
+    env = {**subprocess_env, "OPENAI_AGENTS_DISABLE_TRACING": "0"}
+    env.pop("OPENAI_API_KEY", None)
+    extra = () if trace_content else ("redact",)
+    requests = await export_from_a_worker_process(temporal_client, task_queue, env, *extra)
+    text = exported_text(requests)
+    # The structure is there either way: agents, the handoff, the tool, token counts.
+    assert {"Triage", "Orders", "lookup_order"} <= {name for _, name, _ in otlp_spans(requests)}
+    assert "llm.token_count" in text
+    # The conversation is there only when content is traced: the customer's message, the
+    # tool's arguments and result, the model's answer.
+    content = ("Where is my order?", '{"order_id": "A1"}', "shipped on Monday")
+    found = [piece for piece in content if piece in text]
+    assert found == (list(content) if trace_content else []), found
+
+
 def platform_items(requests: list[Received]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for request in requests:

@@ -25,8 +25,8 @@ from tests.tracing.workflows import TracedConversation, lookup_order
 TEMPORAL_SPANS = {
     "StartWorkflowUpdate:send",
     "HandleUpdate:send",
-    "StartActivity:agents_temporal.invoke_model",
-    "RunActivity:agents_temporal.invoke_model",
+    "StartActivity:invoke_model_activity",
+    "RunActivity:invoke_model_activity",
     "StartActivity:lookup_order",
     "RunActivity:lookup_order",
 }

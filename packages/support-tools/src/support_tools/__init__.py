@@ -42,7 +42,7 @@ from ._messages import (
     ShipmentStatus,
     ShippingAddress,
 )
-from ._money import format_money
+from ._money import format_money, parse_amount
 from ._returns import ReturnWindow, check_return_window, return_window
 from ._seed import DEMO_CUSTOMER_ID
 from ._validation import INVALID_TOOL_ARGUMENT, NOT_ALLOWED, NOT_FOUND
@@ -84,6 +84,7 @@ __all__ = [
     "format_money",
     "make_refund_approval_policy",
     "normalize_database_url",
+    "parse_amount",
     "refund_amount_cents",
     "request_fields",
     "return_window",

@@ -14,6 +14,9 @@ from typing import Any, cast
 
 from agents import RunContextWrapper
 
+from ._context import SupportContext
+from ._validation import canonical_order_id
+
 ApprovalPolicy = Callable[[RunContextWrapper[Any], dict[str, Any], str], Awaitable[bool]]
 """The Agents SDK's `needs_approval` callable: (run context, tool arguments, call id) -> bool."""
 
@@ -50,7 +53,13 @@ def refund_amount_cents(arguments: Mapping[str, Any] | str) -> int | None:
 def make_refund_approval_policy(threshold_cents: int) -> ApprovalPolicy:
     """A `needs_approval` policy for the issue_refund tool: approve refunds above a threshold.
 
-    Calls whose amount cannot be read also need approval: when in doubt, ask a person.
+    Calls whose amount or order cannot be read also need approval: when in doubt, ask a person.
+    In a conversation whose run context is a `SupportContext`, the threshold holds per order
+    across the conversation, not per call: refunds the policy let through without an operator
+    add up, and a call that would take an order's total past the threshold needs approval, so
+    splitting a refund into small ones does not avoid it (two refunds of 60 on one order with
+    a threshold of 100: the second needs approval). Each call is counted once, by its call id,
+    however often the run asks about it.
 
     Args:
         threshold_cents: Refunds of more than this many cents need approval (the support
@@ -69,6 +78,17 @@ def make_refund_approval_policy(threshold_cents: int) -> ApprovalPolicy:
         context: RunContextWrapper[Any], arguments: dict[str, Any], call_id: str
     ) -> bool:
         amount = refund_amount_cents(arguments)
-        return amount is None or amount > threshold_cents
+        if amount is None or amount > threshold_cents:
+            return True
+        state = context.context
+        if not isinstance(state, SupportContext):
+            return False
+        order = request_fields(arguments).get("order_id")
+        order_id = canonical_order_id(order) if isinstance(order, str) else None
+        if order_id is None:
+            return True
+        return not state.allow_refund_without_approval(
+            order_id, call_id, amount, threshold_cents=threshold_cents
+        )
 
     return refund_needs_approval

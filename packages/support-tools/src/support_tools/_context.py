@@ -48,6 +48,15 @@ class SupportContext:
     refund_hard_cap_cents: int | None = None
     """This conversation's largest allowed refund, fixed when it starts (None: not yet)."""
 
+    refunds_without_approval: dict[str, dict[str, int]] = field(
+        default_factory=lambda: dict[str, dict[str, int]]()
+    )
+    """Refunds let through without an operator: order id -> tool call id -> cents.
+
+    Written only by the refund approval policy, in workflow code; a conversation's start input
+    must leave it empty (the support workflow refuses one that does not).
+    """
+
     @classmethod
     def for_customer(cls, profile: CustomerProfile) -> SupportContext:
         """A fresh context for the customer of `profile` (from the `get_customer` activity)."""
@@ -70,6 +79,25 @@ class SupportContext:
             self.recent_order_ids.remove(canonical)
         self.recent_order_ids.append(canonical)
         del self.recent_order_ids[:-_MAX_REMEMBERED_ORDERS]
+        return True
+
+    def allow_refund_without_approval(
+        self, order_id: str, call_id: str, amount_cents: int, *, threshold_cents: int
+    ) -> bool:
+        """Whether a refund on ``order_id`` may go without approval; if so, count it.
+
+        It may when the refunds on that order already let through, plus this one, stay within
+        ``threshold_cents``. A call already counted (the run may ask about one call more than
+        once) keeps its answer and is not counted twice.
+        """
+        allowed = self.refunds_without_approval.setdefault(order_id, {})
+        if call_id in allowed:
+            return True
+        if sum(allowed.values()) + amount_cents > threshold_cents:
+            if not allowed:
+                del self.refunds_without_approval[order_id]
+            return False
+        allowed[call_id] = amount_cents
         return True
 
     def describe(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -69,6 +71,20 @@ def normalize_database_url(url: str) -> URL:
     return parsed.set(drivername=driver) if driver is not None else parsed
 
 
+def _create_private_file(path: Path) -> None:
+    """Create the SQLite file (and its folder) readable by its owner only, if it is missing.
+
+    The store holds customers' names, emails and addresses; SQLite would create the file with
+    the umask's mode (usually world-readable), and its journal files copy the file's mode.
+    """
+    if path.exists():
+        return
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 class StoreDatabase:
     """The store's database: customers, products, orders, shipments, refunds and articles.
 
@@ -106,7 +122,7 @@ class StoreDatabase:
                 # Each new connection to ":memory:" is a new, empty database: share one.
                 options["poolclass"] = StaticPool
             elif not database.startswith("file:"):
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                _create_private_file(Path(database))
         else:
             # Survive database restarts and idle connections closed by proxies.
             options["pool_pre_ping"] = True

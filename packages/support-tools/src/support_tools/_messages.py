@@ -11,9 +11,9 @@ field required, and a `null` is something the model can always send.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Strict
 
 OrderStatus = Literal["processing", "shipped", "delivered", "cancelled"]
 """Where an order is in its life: paid and being packed, handed to the carrier, received, or
@@ -120,8 +120,12 @@ class RefundRequest(_ToolSchema):
     order_id: str
     """The order to refund, like 'ORD-10042'."""
 
-    amount_cents: int
-    """The amount to refund in cents (minor units) of the order's currency: 2500 is 25.00."""
+    # Strict: 60000.0, "60000" or 1e3 are refused rather than read as integers, because the
+    # approval policy and the refund-limit guardrail read the raw arguments as whole numbers
+    # only: what they judge and what runs must be the same amount.
+    amount_cents: Annotated[int, Strict()]
+    """The amount to refund in whole cents (minor units) of the order's currency: 2500 is
+    25.00."""
 
     currency: str
     """The order's ISO 4217 currency code, like 'USD'; it must match the order."""

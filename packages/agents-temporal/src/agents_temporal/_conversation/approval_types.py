@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+import jsonschema
+from jsonschema import validators
 from pydantic import BaseModel, Field
 
-ApprovalSource = Literal["operator", "policy", "timeout", "closed"]
+ApprovalSource = Literal["operator", "policy", "timeout", "closed", "stopped"]
 """Where a decision came from: an operator, an earlier "always" decision, the approval timeout,
-or the conversation closing while the approval waited."""
+the conversation closing while the approval waited, or someone stopping the turn."""
 
 
 class ApprovalRecord(BaseModel):
@@ -25,8 +28,8 @@ class ApprovalRecord(BaseModel):
     """Whether the call ran."""
 
     operator: str
-    """Who decided (for ``policy`` decisions, who set the policy; ``timeout`` and ``closed``
-    decisions name the system)."""
+    """Who decided (for ``policy`` decisions, who set the policy; for ``stopped`` ones, who
+    stopped the turn; ``timeout`` and ``closed`` decisions name the system)."""
 
     source: ApprovalSource
     """Where the decision came from."""
@@ -45,6 +48,35 @@ class ApprovalRecord(BaseModel):
 
     always: bool = False
     """Whether the decision became the tool's policy for the rest of the conversation."""
+
+
+def _is_integer(checker: Any, instance: object) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_STRICT_VALIDATOR = cast(
+    Any,
+    validators.extend(
+        jsonschema.Draft202012Validator,
+        type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+    ),
+)
+"""JSON Schema 2020-12, except that ``integer`` means a JSON integer: the draft also accepts
+``60000.0``, which a tool that reads whole cents (or a guardrail that checks them) may not."""
+
+
+class ApprovalContext(BaseModel):
+    """What an operator should know to decide an approval, in the app's own terms.
+
+    A conversation workflow gives it with ``ConversationWorkflow.describe_approval``; consoles
+    show it on the approval's card above the raw arguments.
+    """
+
+    summary: str
+    """One sentence: what the call would do (``Refund $150.00 of order ORD-10042``)."""
+
+    facts: dict[str, str] = Field(default_factory=dict[str, str])
+    """Labelled facts, in the order to show them (``{"Order total": "$189.00"}``)."""
 
 
 class PendingApproval(BaseModel):
@@ -79,6 +111,42 @@ class PendingApproval(BaseModel):
 
     decision: ApprovalRecord | None = None
     """The decision, once made (the run resumes when every approval of the turn has one)."""
+
+    context: ApprovalContext | None = None
+    """What the app says an operator should know (``describe_approval``), if anything."""
+
+    def argument_problems(self, arguments: dict[str, Any]) -> list[str]:
+        """Why the tool's schema refuses ``arguments`` as edited arguments (empty: it accepts).
+
+        Each problem names the place (``request/amount_cents``) and what is wrong, so a client
+        can check an operator's edit before sending it; the conversation applies the same
+        check when the decision arrives.
+        """
+        if self.parameters_schema is None:
+            return []
+        validator = _STRICT_VALIDATOR(self.parameters_schema)
+        errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+        return [
+            f"{'/'.join(str(p) for p in e.absolute_path) or '(arguments)'}: {e.message}"
+            for e in errors
+        ]
+
+    def editable_arguments(self) -> dict[str, Any]:
+        """The model's arguments with every property of the tool's schema present.
+
+        Models leave out optional properties, but a strict tool schema lists every property as
+        required (optional ones as nullable), so arguments sent back as they came would be
+        refused. Missing properties get their schema default, or null where null is allowed,
+        so an operator who edits one value sends arguments the tool accepts.
+        """
+        try:
+            value: Any = json.loads(self.arguments or "{}")
+        except ValueError:
+            return {}
+        if not isinstance(value, dict):
+            return {}
+        completed = _complete(cast(dict[str, Any], value), self.parameters_schema or {})
+        return cast(dict[str, Any], completed)
 
 
 class ApprovalDecision(BaseModel):
@@ -154,3 +222,45 @@ class PendingRun(BaseModel):
     def undecided(self) -> list[PendingApproval]:
         """The approvals still without a decision."""
         return [a for a in self.approvals if a.decision is None]
+
+
+def _complete(value: Any, schema: dict[str, Any]) -> Any:
+    """``value`` with the properties its object schema names but it lacks, filled in."""
+    if not isinstance(value, dict):
+        return value
+    mapping = dict(cast(dict[str, Any], value))
+    properties = cast(dict[str, Any], schema.get("properties") or {})
+    for name, raw in properties.items():
+        prop = _resolve(cast(dict[str, Any], raw) if isinstance(raw, dict) else {}, schema)
+        if name in mapping:
+            mapping[name] = _complete(mapping[name], prop)
+        elif "default" in prop:
+            mapping[name] = prop["default"]
+        elif _allows_null(prop):
+            mapping[name] = None
+    return mapping
+
+
+def _resolve(prop: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema, following a local ``$ref`` into the same schema's ``$defs``."""
+    ref = prop.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        defs = cast(dict[str, Any], schema.get("$defs") or {})
+        target = defs.get(ref.removeprefix("#/$defs/"))
+        if isinstance(target, dict):
+            # Nested objects resolve their own references against the same definitions.
+            return {"$defs": defs, **cast(dict[str, Any], target)}
+    if "$defs" in schema and "$defs" not in prop:
+        return {"$defs": schema["$defs"], **prop}
+    return prop
+
+
+def _allows_null(prop: dict[str, Any]) -> bool:
+    kind = prop.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    options = cast(list[Any], prop.get("anyOf") or prop.get("oneOf") or [])
+    return any(
+        isinstance(option, dict) and cast(dict[str, Any], option).get("type") == "null"
+        for option in options
+    )

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-import jsonschema
 from agents import Agent, FunctionTool, RunState, ToolApprovalItem, TResponseInputItem
+from temporalio.exceptions import ApplicationError
 
 from .approval_types import (
     ApprovalDecision,
@@ -20,6 +20,13 @@ from .approval_types import (
 )
 from .session import WorkflowSession
 from .types import refusal
+
+SYSTEM_OPERATOR_PREFIX = "system:"
+"""Decisions the conversation makes itself are recorded as ``system:<source>``; operators
+may not use such a name."""
+
+MAX_OPERATOR_CHARS = 200
+"""The longest operator name a decision may carry."""
 
 
 def tool_parameters_schema(agent: Agent[Any], tool_name: str) -> dict[str, Any] | None:
@@ -66,6 +73,16 @@ def _list_pending(run: PendingRun | None) -> str:
     return "pending approvals: " + ", ".join(f"{a.id!r} ({a.tool})" for a in waiting)
 
 
+def already_decided(record: ApprovalRecord) -> ApplicationError:
+    """The refusal of a decision on an approval that already has one: who decided, and when."""
+    verb = "approved" if record.approved else "rejected"
+    return refusal(
+        "AlreadyDecided",
+        f"Approval {record.approval_id!r} ({record.tool}) was already {verb} by "
+        f"{record.operator!r} at {record.decided_at.isoformat()}.",
+    )
+
+
 def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> PendingApproval:
     """The approval ``decision`` answers, or the refusal that says why it cannot apply."""
     approval = (
@@ -78,17 +95,25 @@ def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> Pendin
             "Query pending_approvals for the current ids.",
         )
     if approval.decision is not None:
-        done = approval.decision
-        verb = "approved" if done.approved else "rejected"
-        raise refusal(
-            "AlreadyDecided",
-            f"Approval {approval.id!r} ({approval.tool}) was already {verb} by "
-            f"{done.operator!r} at {done.decided_at.isoformat()}.",
-        )
-    if not decision.operator.strip():
+        raise already_decided(approval.decision)
+    operator = decision.operator.strip()
+    if not operator:
         raise refusal(
             "InvalidDecision",
             "The decision has no operator: say who decides (a user name or service identity).",
+        )
+    if operator.lower().startswith(SYSTEM_OPERATOR_PREFIX):
+        # The conversation records its own decisions (expiry, closing) under these names; an
+        # operator's decision must never pass for one.
+        raise refusal(
+            "InvalidDecision",
+            f"Operator names starting with {SYSTEM_OPERATOR_PREFIX!r} are reserved for the "
+            "conversation's own decisions: decide under your own name.",
+        )
+    if len(operator) > MAX_OPERATOR_CHARS or not operator.isprintable():
+        raise refusal(
+            "InvalidDecision",
+            f"The operator name must be at most {MAX_OPERATOR_CHARS} printable characters.",
         )
     if decision.arguments is not None:
         if not decision.approve:
@@ -102,15 +127,9 @@ def check_decision(run: PendingRun | None, decision: ApprovalDecision) -> Pendin
 
 def check_arguments(approval: PendingApproval, arguments: dict[str, Any]) -> None:
     """Refuse edited arguments that the tool's JSON schema does not accept."""
-    if approval.parameters_schema is None:
-        return
-    validator = jsonschema.Draft202012Validator(approval.parameters_schema)
-    problems = sorted(validator.iter_errors(arguments), key=lambda e: list(e.absolute_path))
+    problems = approval.argument_problems(arguments)
     if problems:
-        details = "; ".join(
-            f"{'/'.join(str(p) for p in e.absolute_path) or '(arguments)'}: {e.message}"
-            for e in problems
-        )
+        details = "; ".join(problems)
         raise refusal(
             "InvalidArguments",
             f"The edited arguments do not match the schema of tool {approval.tool!r}: {details}. "
@@ -160,14 +179,21 @@ def record_policy(approval: PendingApproval, policy: ToolPolicy, now: datetime) 
 
 
 def record_default(
-    approval: PendingApproval, source: Literal["timeout", "closed"], message: str, now: datetime
+    approval: PendingApproval,
+    source: Literal["timeout", "closed", "stopped"],
+    message: str,
+    now: datetime,
+    operator: str | None = None,
 ) -> ApprovalRecord:
-    """The record of the safe default (rejection) applied without an operator."""
+    """The record of the safe default (rejection) applied without an operator's decision.
+
+    ``operator`` is who caused it, when someone did (who stopped the turn).
+    """
     return ApprovalRecord(
         approval_id=approval.id,
         tool=approval.tool,
         approved=False,
-        operator=f"system:{source}",
+        operator=operator or f"{SYSTEM_OPERATOR_PREFIX}{source}",
         source=source,
         decided_at=now,
         reason=_DEFAULT_REASONS[source],
@@ -178,6 +204,7 @@ def record_default(
 _DEFAULT_REASONS = {
     "timeout": "nobody decided before the approval timeout",
     "closed": "the conversation was closed",
+    "stopped": "the turn was stopped",
 }
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateHandle,
+    WorkflowUpdateStage,
+)
 from temporalio.exceptions import ApplicationError
 
 from .approval_types import ApprovalDecision, PendingApproval
@@ -16,6 +22,7 @@ from .types import (
     REFUSAL_REASONS,
     SEND_MESSAGE,
     STATUS,
+    STOP_TURN,
     TRANSCRIPT,
     USAGE,
     ConversationInput,
@@ -23,6 +30,7 @@ from .types import (
     ConversationSummary,
     RefusalReason,
     SendMessage,
+    StopTurn,
     TranscriptEntry,
     TurnResult,
 )
@@ -123,6 +131,31 @@ class ConversationHandle:
         """
         return await self._update(DECIDE_APPROVAL, decision, TurnResult)
 
+    async def start_send(
+        self, text: str, *, turn: int | None = None, sender: str | None = None
+    ) -> WorkflowUpdateHandle[TurnResult]:
+        """Send a message and return as soon as the conversation has taken it.
+
+        `send` waits for the turn's end; this returns once the conversation has validated and
+        recorded the message, so a caller that shows progress elsewhere (a UI following the
+        transcript) learns of a refusal at once and of nothing else. ``await
+        handle.result()`` for the turn's end.
+
+        Raises:
+            ConversationRefused: The message is empty, too long, stale, or the agent is busy.
+        """
+        message = SendMessage(text=text, turn=turn, sender=sender)
+        return await self._start_update(SEND_MESSAGE, message, TurnResult)
+
+    async def start_decide(self, decision: ApprovalDecision) -> WorkflowUpdateHandle[TurnResult]:
+        """Answer an approval and return as soon as the conversation has recorded the decision.
+
+        Raises:
+            ConversationRefused: Unknown or already decided approval (the message says who
+                decided it and when), or invalid edited arguments.
+        """
+        return await self._start_update(DECIDE_APPROVAL, decision, TurnResult)
+
     async def approve(
         self,
         approval_id: str,
@@ -163,6 +196,31 @@ class ConversationHandle:
         )
         return await self.decide(decision)
 
+    async def stop(
+        self, *, operator: str, reason: str | None = None, turn: int | None = None
+    ) -> TurnResult:
+        """Stop the turn in progress, running or waiting for approvals.
+
+        The model call in flight is cancelled, approvals the turn waits for are rejected, the
+        agent's memory is rolled back to before the turn, and the transcript records who
+        stopped it. The conversation then takes the next message as usual.
+
+        Args:
+            operator: Who stops it; the transcript names them.
+            reason: Why, for the transcript.
+            turn: The turn meant (``ConversationStatus.turn``); if it has already ended, the
+                request is refused rather than stopping a later turn.
+
+        Returns:
+            How the turn ended: ``stopped``, or its own outcome when it ended first.
+
+        Raises:
+            ConversationRefused: No turn is in progress (``NothingToStop``), or the turn
+                began on a workflow version that cannot stop it (``CannotStop``).
+        """
+        request = StopTurn(operator=operator, reason=reason, turn=turn)
+        return await self._update(STOP_TURN, request, TurnResult)
+
     async def close(self, reason: str | None = None) -> ConversationSummary:
         """End the conversation; undecided approvals are rejected."""
         return await self._update(CLOSE_CONVERSATION, reason, ConversationSummary)
@@ -187,11 +245,41 @@ class ConversationHandle:
         try:
             return await self.handle.execute_update(name, arg, result_type=result_type)
         except WorkflowUpdateFailedError as error:
-            cause = error.cause
-            if isinstance(cause, ApplicationError) and cause.type in REFUSAL_REASONS:
-                reason = cast(RefusalReason, cause.type)
-                raise ConversationRefused(reason, cause.message) from error
-            raise
+            refused = _refused(error)
+            if refused is None:
+                raise
+            raise refused from error
+
+    async def _start_update(
+        self, name: str, arg: Any, result_type: type[_T]
+    ) -> WorkflowUpdateHandle[_T]:
+        try:
+            update = await self.handle.start_update(
+                name,
+                arg,
+                wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+                result_type=result_type,
+            )
+            # An update the validator rejected is already complete, with a failure, but
+            # start_update returns it like any other; temporalio 1.35 offers no public way to
+            # tell, short of asking for the result, which for a known outcome returns (or
+            # raises) at once, while for an accepted one it would wait for the turn.
+            if getattr(update, "_known_outcome", None) is not None:
+                await update.result()
+            return update
+        except WorkflowUpdateFailedError as error:
+            refused = _refused(error)
+            if refused is None:
+                raise
+            raise refused from error
 
     def _query(self, name: str, result_type: Any, *args: Any) -> Awaitable[Any]:
         return self.handle.query(name, args=args, result_type=result_type)
+
+
+def _refused(error: WorkflowUpdateFailedError) -> ConversationRefused | None:
+    """The `ConversationRefused` a failed update means, if the conversation refused it."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type in REFUSAL_REASONS:
+        return ConversationRefused(cast(RefusalReason, cause.type), cause.message)
+    return None

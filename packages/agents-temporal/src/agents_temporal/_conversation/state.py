@@ -10,20 +10,28 @@ from datetime import datetime
 
 from .._streaming.types import StreamLogState
 from .approval_types import ApprovalDecision, ApprovalRecord, PendingApproval, ToolPolicy
-from .approvals import check_decision, record_decision, record_default, record_policy
-from .transcript import approval_decided, approval_requested
+from .approvals import (
+    already_decided,
+    check_decision,
+    record_decision,
+    record_default,
+    record_policy,
+)
+from .transcript import approval_decided, approval_requested, turn_stopped
 from .types import (
     ConversationConfig,
     ConversationPhase,
     ConversationSnapshot,
     ConversationStatus,
     SendMessage,
+    StopTurn,
     TranscriptEntry,
     TurnResult,
     refusal,
 )
 
 _CLOSED_MESSAGE = "The conversation was closed before anyone approved this call, so it was not run."
+_STOPPED_MESSAGE = "The turn was stopped before anyone approved this call, so it was not run."
 
 
 class ConversationState:
@@ -49,6 +57,8 @@ class ConversationState:
         self.outcome: TurnResult | None = None
         self.outcomes = 0
         """How many outcomes were published: handlers wait for the next one."""
+        self.stop: StopTurn | None = None
+        """A request to stop the turn in progress, until the turn has ended."""
 
     # -- Phase -----------------------------------------------------------------------------------
 
@@ -137,6 +147,52 @@ class ConversationState:
                 "it has answered.",
             )
 
+    # -- Stopping a turn ---------------------------------------------------------------------
+
+    def check_stop(self, request: StopTurn) -> None:
+        """Refuse to stop when no turn is in progress, or when the one meant has ended."""
+        if self.closing_reason is not None:
+            raise refusal("ConversationClosed", "This conversation is closed.")
+        if not request.operator.strip():
+            raise refusal("InvalidDecision", "Say who stops the turn: the transcript records it.")
+        if request.turn is not None and request.turn != self.turn:
+            raise refusal(
+                "NothingToStop",
+                f"Turn {request.turn} has already ended (the conversation is at turn "
+                f"{self.turn}): read its reply, then stop turn {self.turn} if you still want to.",
+            )
+        if not self.busy() and self.run is None:
+            raise refusal(
+                "NothingToStop",
+                f"No turn is in progress: turn {self.turn} has already ended.",
+            )
+
+    def paused(self) -> bool:
+        """A run waits for operator decisions and nothing runs meanwhile."""
+        return self.run is not None and not self.working and bool(self.run.undecided())
+
+    def end_stopped_turn(self, turn: int, agent: str, now: datetime) -> TurnResult:
+        """Record that ``self.stop`` ended ``turn``, naming who stopped it in the transcript.
+
+        Undecided approvals are rejected and the paused run (if any) is dropped.
+
+        Returns:
+            The turn's outcome (already published).
+        """
+        request = self.stop
+        assert request is not None
+        self.stop = None
+        for approval in self.undecided():
+            record = record_default(
+                approval, "stopped", _STOPPED_MESSAGE, now, operator=request.operator
+            )
+            self.decide(approval, record)
+        self.run = None
+        self.transcript.append(turn_stopped(turn, request.operator, request.reason, agent, now))
+        outcome = TurnResult(turn=turn, status="stopped", agent=agent, stopped_by=request.operator)
+        self.publish(outcome)
+        return outcome
+
     # -- Approvals -------------------------------------------------------------------------------
 
     def new_approval_id(self) -> str:
@@ -148,6 +204,14 @@ class ConversationState:
         """The approval a decision answers, or the refusal that says why it cannot apply."""
         if self.closing_reason is not None:
             raise refusal("ConversationClosed", "This conversation is closed.")
+        known = self.run is not None and any(
+            a.id == decision.approval_id for a in self.run.approvals
+        )
+        if not known:
+            # Decided, and its turn has moved on: say who was first rather than "unknown".
+            for entry in reversed(self.transcript):
+                if entry.approval_id == decision.approval_id and entry.decision is not None:
+                    raise already_decided(entry.decision)
         return check_decision(self.run, decision)
 
     def request(self, approvals: list[PendingApproval], now: datetime) -> None:

@@ -17,8 +17,9 @@ from agents import (
     ToolCallOutputItem,
 )
 from pydantic_core import to_json
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 
+from .._errors import failure_detail
 from .approval_types import ApprovalRecord, PendingApproval
 from .types import TranscriptEntry
 
@@ -101,7 +102,12 @@ def describe_turn_error(error: Exception) -> str:
         return f"The {name!r} guardrail stopped this turn."
     if isinstance(error, ApplicationError):
         return error.message
-    return str(error) or type(error).__name__
+    text = str(error) or type(error).__name__
+    # A failed model call or activity tool says "Activity task failed"; its cause says why.
+    detail = failure_detail(error)
+    if isinstance(error, FailureError):
+        return detail
+    return text if detail in text else f"{text}: {detail}"
 
 
 def approval_requested(approval: PendingApproval) -> TranscriptEntry:
@@ -126,6 +132,7 @@ def approval_decided(approval: PendingApproval, record: ApprovalRecord) -> Trans
         "policy": f"by the policy {record.operator} set",
         "timeout": "automatically: nobody decided in time",
         "closed": "automatically: the conversation was closed",
+        "stopped": f"because {record.operator} stopped the turn",
     }[record.source]
     edited = " with edited arguments" if record.edited_arguments is not None else ""
     always = f" (and every later {record.tool} call)" if record.always else ""
@@ -140,4 +147,19 @@ def approval_decided(approval: PendingApproval, record: ApprovalRecord) -> Trans
         arguments=approval.arguments,
         approval_id=approval.id,
         decision=record,
+    )
+
+
+def turn_stopped(
+    turn: int, operator: str, reason: str | None, agent: str, now: datetime
+) -> TranscriptEntry:
+    """The entry for a turn someone stopped before it ended, naming who."""
+    because = f": {reason}" if reason else ""
+    return TranscriptEntry(
+        turn=turn,
+        kind="turn_stopped",
+        text=f"{operator} stopped turn {turn}{because}",
+        at=now,
+        agent=agent,
+        sender=operator,
     )

@@ -27,6 +27,8 @@ DECIDE_APPROVAL = "decide_approval"
 """Update that answers a pending approval (``ApprovalDecision`` -> ``TurnResult``)."""
 CLOSE_CONVERSATION = "close_conversation"
 """Update that ends the conversation (reason text -> ``ConversationSummary``)."""
+STOP_TURN = "stop_turn"
+"""Update that stops the turn in progress (``StopTurn`` -> ``TurnResult``)."""
 STATUS = "status"
 """Query: ``ConversationStatus``."""
 TRANSCRIPT = "transcript"
@@ -47,6 +49,8 @@ RefusalReason = Literal[
     "InvalidDecision",
     "InvalidArguments",
     "InvalidConversationInput",
+    "NothingToStop",
+    "CannotStop",
 ]
 """Why an update was refused; the ``type`` of the ``ApplicationError`` the client receives."""
 
@@ -191,7 +195,22 @@ class SendMessage(BaseModel):
     """Who wrote it, for the transcript."""
 
 
-TurnStatus = Literal["completed", "awaiting_approval", "failed"]
+class StopTurn(BaseModel):
+    """A request to stop the turn in progress, for the ``stop_turn`` update."""
+
+    operator: str
+    """Who stops it (a user name or service identity); the transcript names them."""
+
+    reason: str | None = None
+    """Why, for the transcript."""
+
+    turn: int | None = None
+    """The turn to stop (``ConversationStatus.turn`` as the sender saw it). A request for a
+    turn that already ended is refused, so a late click never stops the next turn; None stops
+    whichever turn is in progress."""
+
+
+TurnStatus = Literal["completed", "awaiting_approval", "failed", "stopped"]
 
 
 class TurnResult(BaseModel):
@@ -201,7 +220,7 @@ class TurnResult(BaseModel):
     """The turn."""
 
     status: TurnStatus
-    """Answered, paused for approvals, or failed."""
+    """Answered, paused for approvals, failed, or stopped by someone."""
 
     agent: str
     """The agent that holds the conversation now."""
@@ -211,6 +230,9 @@ class TurnResult(BaseModel):
 
     error: str | None = None
     """What went wrong, when failed."""
+
+    stopped_by: str | None = None
+    """Who stopped the turn, when stopped."""
 
     pending_approvals: list[PendingApproval] = Field(default_factory=list[PendingApproval])
     """Approvals the turn waits for, when paused."""
@@ -256,6 +278,7 @@ TranscriptKind = Literal[
     "approval_requested",
     "approval_decision",
     "turn_failed",
+    "turn_stopped",
     "closed",
 ]
 
@@ -279,7 +302,7 @@ class TranscriptEntry(BaseModel):
     """The agent involved."""
 
     sender: str | None = None
-    """For user messages, who sent it."""
+    """For user messages, who sent it; for a stopped turn, who stopped it."""
 
     tool: str | None = None
     """For tool events and approvals, the tool."""

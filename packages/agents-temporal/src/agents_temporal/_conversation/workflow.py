@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Coroutine
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from agents import (
@@ -20,13 +22,13 @@ from agents.result import RunResultStreaming
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from .._errors import AgentsWorkflowError
 from .._payloads.workflow_refs import reference_stored_items
 from .._streaming.log import StreamEventLog
 from .._tracing.context import TraceScope
-from .approval_types import ApprovalDecision, PendingApproval, PendingRun
+from .approval_types import ApprovalContext, ApprovalDecision, PendingApproval, PendingRun
 from .approvals import apply_decisions, apply_edits, capture_approvals
 from .session import WorkflowSession
 from .start_input import refusal_message, start_input_problems, started_by_continue_as_new
@@ -39,6 +41,7 @@ from .types import (
     PENDING_APPROVALS,
     SEND_MESSAGE,
     STATUS,
+    STOP_TURN,
     TRANSCRIPT,
     USAGE,
     ConversationConfig,
@@ -47,6 +50,7 @@ from .types import (
     ConversationStatus,
     ConversationSummary,
     SendMessage,
+    StopTurn,
     TranscriptEntry,
     TurnResult,
     refusal,
@@ -58,11 +62,15 @@ TContext = TypeVar("TContext")
 # Failures of one turn that the conversation survives: the turn is reported as failed and the
 # next message starts afresh. Anything else (a bug in workflow code) fails the workflow task,
 # so Temporal retries it once the code is fixed.
-_TURN_ERRORS = (AgentsException, ApplicationError)
+# ActivityError: a model call that failed for good (the published integration's form).
+_TURN_ERRORS = (AgentsException, ApplicationError, ActivityError)
 TOO_MANY_APPROVALS = "TooManyApprovals"
 """The error type of a turn that asked for more approvals than its conversation allows."""
 _STREAM_EVENTS_KEPT = 500
 """Durable stream events carried into the next run (observers resume within them)."""
+STOP_TURN_PATCH = "agents_temporal.stoppable_turns"
+"""The ``workflow.patched`` id under which a turn runs in a task of its own (so it can be
+stopped); runs recorded before it await their turns directly, as their histories did."""
 
 
 def _agents_by_name(root: Agent[Any]) -> dict[str, Agent[Any]]:
@@ -89,6 +97,10 @@ def _no_context(_context: Any) -> dict[str, Any]:
     # The conversation keeps the run context itself (and restores it with context_override),
     # so a RunState snapshot need not carry a second, lossy copy of it.
     return {}
+
+
+APPROVAL_TIMER_SUMMARY = "approval expiry"
+"""The name of the timer that rejects approvals nobody decided in time, in the Web UI."""
 
 
 class ConversationWorkflow(Generic[TContext]):
@@ -195,6 +207,9 @@ class ConversationWorkflow(Generic[TContext]):
         # The trace of the update that brought the work the main loop does next, so that a
         # turn is one trace with the update that caused it.
         self._scope: TraceScope | None = None
+        # The turn in progress, while the main loop serves one: stop_turn cancels it.
+        self._turn_task: asyncio.Task[None] | None = None
+        self._running: RunResultStreaming | None = None
 
     # -- What subclasses provide -------------------------------------------------------------
 
@@ -231,6 +246,19 @@ class ConversationWorkflow(Generic[TContext]):
     def describe_error(self, error: Exception) -> str:
         """What the transcript and the sender are told when a turn fails."""
         return describe_turn_error(error)
+
+    async def describe_approval(self, approval: PendingApproval) -> ApprovalContext | None:
+        """What an operator should know to decide ``approval``: a summary and facts.
+
+        Override it to put a tool call in the domain's terms ("Refund $150.00 of order
+        ORD-10042, total $189.00"); it may run activities to look things up, whose results
+        history keeps. It runs once per approval, before the approval is shown to anyone,
+        except for calls an "always" policy decides. An `ActivityError` leaves the approval
+        without context rather than failing the turn. Add a ``workflow.patched`` guard when
+        adding it to a workflow that already has conversations running, since its activities
+        are new commands. The default gives no context.
+        """
+        return None
 
     # -- The agents ----------------------------------------------------------------------------
 
@@ -284,6 +312,40 @@ class ConversationWorkflow(Generic[TContext]):
     def _check_decision(self, decision: ApprovalDecision) -> None:
         self._check_started()
         self._state.check_decision(decision)
+
+    @workflow.update(name=STOP_TURN)
+    async def stop_turn(self, request: StopTurn) -> TurnResult:
+        """Stop the turn in progress; returns how it ended (normally ``stopped``).
+
+        A running turn is cancelled where it is (the model call in flight is cancelled, and a
+        model activity that heartbeats learns it at its next heartbeat), a turn waiting for
+        approvals has them rejected; either way the agent's memory is rolled back to before the
+        turn, as for a failed turn, and the transcript says who stopped it. A turn that ends
+        on its own before the cancellation lands keeps its outcome, which is returned.
+        """
+        state = self._state
+        if state.stop is None:
+            state.stop = request
+            if state.paused():
+                assert state.run is not None
+                return self._end_stopped(state.run.turn, state.run.session_length)
+            if state.working and self._turn_task is not None:
+                self._turn_task.cancel()
+            # Otherwise the loop has the turn but has not begun it: it ends it when it does.
+        await workflow.wait_condition(lambda: state.stop is None)
+        assert state.outcome is not None
+        return state.outcome
+
+    @stop_turn.validator
+    def _check_stop(self, request: StopTurn) -> None:
+        self._check_started()
+        self._state.check_stop(request)
+        if self._state.working and self._turn_task is None:
+            raise refusal(
+                "CannotStop",
+                f"Turn {self._state.turn} began before this conversation could stop turns (it "
+                "started on an older version of the workflow): wait for its reply.",
+            )
 
     @workflow.update(name=CLOSE_CONVERSATION)
     async def close_conversation(self, reason: str | None = None) -> ConversationSummary:
@@ -343,41 +405,76 @@ class ConversationWorkflow(Generic[TContext]):
                 await workflow.wait_condition(
                     lambda: state.busy() or state.closing_reason is not None,
                     timeout=state.seconds_to_next_expiry(workflow.now()),
+                    # Names the timer in the Web UI; metadata only, so replay is unaffected.
+                    timeout_summary=APPROVAL_TIMER_SUMMARY,
                 )
             except TimeoutError:
                 state.expire(workflow.now())
                 continue
             if state.inbox is not None:
-                await self._take_turn(*state.inbox)
+                await self._serve(self._take_turn(*state.inbox))
             elif state.run_ready():
-                await self._resume()
+                await self._serve(self._resume())
             await self._continue_as_new_if_due()
         state.close(workflow.now())
         await self.events.close()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._summary()
 
+    async def _serve(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run a turn's work (a new turn, or a resumed one) to its end."""
+        if not workflow.patched(STOP_TURN_PATCH):
+            await work
+            return
+        # A task of its own, so that stop_turn can cancel the turn without cancelling the loop.
+        self._turn_task = asyncio.create_task(work)
+        try:
+            await self._turn_task
+        finally:
+            self._turn_task = None
+        state = self._state
+        if state.stop is not None and state.paused():
+            # The turn paused for approvals just before the stop landed: stop it there.
+            assert state.run is not None
+            self._end_stopped(state.run.turn, state.run.session_length)
+        # A stop that arrived as its turn ended on its own ends with it.
+        state.stop = None
+
     async def _take_turn(self, turn: int, message: SendMessage) -> None:
         state = self._state
         state.inbox = None
+        session_length = len(self.session)
+        if state.stop is not None:
+            # Stopped after the message was accepted, before its turn began.
+            self._end_stopped(turn, session_length)
+            return
         state.working = True
         state.turns_this_run += 1
-        session_length = len(self.session)
         try:
             result = await self._run(self.current_agent, message.text, turn)
             self._check_approvals(result, turn, 0)
-        except _TURN_ERRORS as error:
-            self.session.truncate(session_length)
-            self._fail(turn, error)
+        except (*_TURN_ERRORS, asyncio.CancelledError) as error:
+            if state.stop is not None:
+                await self._wind_down()
+                self._end_stopped(turn, session_length)
+            elif isinstance(error, asyncio.CancelledError):
+                raise
+            else:
+                self.session.truncate(session_length)
+                self._fail(turn, error)
         else:
-            self._settle(result, turn, 0, session_length, 0)
+            await self._settle(result, turn, 0, session_length, 0)
         finally:
             state.working = False
+            self._running = None
 
     async def _resume(self) -> None:
         state = self._state
         run = state.run
         assert run is not None
+        if state.stop is not None:
+            self._end_stopped(run.turn, run.session_length)
+            return
         state.working = True
         asked_before = run.approvals_before + len(run.approvals)
         try:
@@ -388,21 +485,65 @@ class ConversationWorkflow(Generic[TContext]):
             apply_decisions(paused, run.approvals)
             result = await self._run(self.starting_agent, paused, run.turn)
             self._check_approvals(result, run.turn, asked_before)
-        except _TURN_ERRORS as error:
-            state.run = None
-            self.session.truncate(run.session_length)
-            self._fail(run.turn, error)
+        except (*_TURN_ERRORS, asyncio.CancelledError) as error:
+            if state.stop is not None:
+                await self._wind_down()
+                self._end_stopped(run.turn, run.session_length, run.items_seen)
+            elif isinstance(error, asyncio.CancelledError):
+                raise
+            else:
+                state.run = None
+                self.session.truncate(run.session_length)
+                self._fail(run.turn, error)
         else:
-            self._settle(result, run.turn, run.items_seen, run.session_length, asked_before)
+            await self._settle(result, run.turn, run.items_seen, run.session_length, asked_before)
         finally:
             state.working = False
+            self._running = None
 
     async def _run(self, agent: Agent[Any], input: Any, turn: int) -> RunResultStreaming:
         scope, self._scope = self._scope, None
         with scope.attached() if scope is not None else contextlib.nullcontext():
             result = Runner.run_streamed(agent, input, **self._options(turn))
+            self._running = result
             await self.events.publish_run(result)
         return result
+
+    async def _wind_down(self) -> None:
+        """Let a stopped run's own tasks finish cancelling before the turn is rolled back.
+
+        The SDK runs the agent loop in a task of its own; until it is done, the model call in
+        flight (and its stream of deltas) has not ended, and it could still touch the session.
+        """
+        result = self._running
+        if result is None:
+            return
+        result.cancel()
+        loop_task = result.run_loop_task
+        if loop_task is not None:
+            await workflow.wait_condition(loop_task.done)
+
+    def _end_stopped(self, turn: int, session_length: int, items_seen: int = 0) -> TurnResult:
+        """End ``turn`` as stopped: roll the session back and record who stopped it."""
+        state = self._state
+        stop = state.stop
+        assert stop is not None
+        now = workflow.now()
+        if self._running is not None:
+            # What the run did before it was stopped (a tool that ran) stays on the record.
+            state.transcript.extend(
+                entries_for_items(self._running.new_items[items_seen:], turn, now)
+            )
+        # As for a failed turn, the model never sees half a turn (a call without its output).
+        self.session.truncate(session_length)
+        agent = self.current_agent.name
+        self.events.publish(
+            "turn_stopped",
+            agent=agent,
+            text=f"{stop.operator} stopped turn {turn}",
+            data={"turn": turn, "operator": stop.operator, "reason": stop.reason},
+        )
+        return state.end_stopped_turn(turn, agent, now)
 
     def _options(self, turn: int) -> dict[str, Any]:
         return {
@@ -430,7 +571,7 @@ class ConversationWorkflow(Generic[TContext]):
                 type=TOO_MANY_APPROVALS,
             )
 
-    def _settle(
+    async def _settle(
         self,
         result: RunResultStreaming,
         turn: int,
@@ -455,6 +596,9 @@ class ConversationWorkflow(Generic[TContext]):
             timeout=self.config.approval_timeout,
             new_id=state.new_approval_id,
         )
+        for approval in approvals:
+            if approval.tool not in state.policies:
+                approval.context = await self._approval_context(approval)
         state.run = PendingRun(
             turn=turn,
             state=result.to_state().to_json(context_serializer=_no_context),
@@ -467,6 +611,16 @@ class ConversationWorkflow(Generic[TContext]):
         if state.undecided():
             state.publish(state.awaiting(result.last_agent.name))
         # Otherwise "always" policies decided every call: the loop resumes the run at once.
+
+    async def _approval_context(self, approval: PendingApproval) -> ApprovalContext | None:
+        try:
+            return await self.describe_approval(approval)
+        except ActivityError as error:
+            # Context helps an operator decide; without it the decision is still possible.
+            workflow.logger.warning(
+                "No context for approval %s (%s): %s", approval.id, approval.tool, error
+            )
+            return None
 
     def _fail(self, turn: int, error: Exception) -> None:
         message = self.describe_error(error)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Generator
+from contextvars import ContextVar
 from typing import Any
 
-from agents import ModelProvider, ModelResponse, ModelSettings, ModelTracing
+from agents import Model, ModelProvider, ModelResponse, ModelSettings, ModelTracing
 from pydantic import TypeAdapter
 from temporalio import activity
 
 from .._errors import TooManyToolCallsError
 from .._model_call import (
+    LEGACY_MODEL_ACTIVITY_NAME,
     MODEL_ACTIVITY_NAME,
     STREAM_MODEL_ACTIVITY_NAME,
     TOPIC_STREAM_MODEL_ACTIVITY_NAME,
@@ -29,9 +31,30 @@ from .._streaming.activity import DeltaPublisher, collect_response
 from .._streaming.topic import stream_to_topic
 from .provider_errors import classify
 from .providers import DefaultModelProvider
+from .published_input import read_call_input
 from .specs import SpecOutputSchema, rebuild_tool
 
 _SETTINGS = TypeAdapter(ModelSettings)
+
+_CALLING_AGENT: ContextVar[str | None] = ContextVar("agents_temporal.calling_agent", default=None)
+
+
+def calling_agent() -> str | None:
+    """The name of the agent whose model call this activity makes; None outside one.
+
+    The Agents SDK's `Model` interface does not say which agent calls it; a model that plays
+    several agents (an app's offline model) reads it here.
+    """
+    return _CALLING_AGENT.get()
+
+
+@contextlib.contextmanager
+def _calling(agent_name: str) -> Generator[None]:
+    token = _CALLING_AGENT.set(agent_name)
+    try:
+        yield
+    finally:
+        _CALLING_AGENT.reset(token)
 
 
 def model_arguments(call: ModelCallInput) -> dict[str, Any]:
@@ -84,6 +107,19 @@ async def heartbeating() -> AsyncGenerator[None]:
             await task
 
 
+def served(response: ModelCallResponse, model: Model) -> ModelCallResponse:
+    """``response`` with what answered it: the model's class and the model name it used.
+
+    A model name is resolved on the worker (OpenAI, LiteLLM, an offline model), so what ran
+    can differ from what the agent names, or from what a console's own settings suggest.
+    """
+    kind = type(model)
+    response.served_by = f"{kind.__module__}.{kind.__qualname__}"
+    name: object = getattr(model, "model", None)
+    response.served_model = name if isinstance(name, str) else None
+    return response
+
+
 class ModelActivity:
     """Holds the worker's model provider and serves the model activity."""
 
@@ -97,20 +133,33 @@ class ModelActivity:
             await self._provider.aclose()
 
     @activity.defn(name=MODEL_ACTIVITY_NAME)
-    async def invoke_model(self, call: ModelCallInput) -> ModelCallResponse:
-        """Call the model named in ``call`` and return its full response."""
+    async def invoke_model(self, call: dict[str, Any]) -> ModelCallResponse:
+        """Call the model named in ``call`` and return its full response.
+
+        ``call`` is a ``ModelCallInput`` or, for a call a workflow scheduled on a worker running
+        the published integration before ours took over, that integration's input.
+        """
+        return await self._invoke(read_call_input(call))
+
+    @activity.defn(name=LEGACY_MODEL_ACTIVITY_NAME)
+    async def invoke_model_legacy(self, call: ModelCallInput) -> ModelCallResponse:
+        """The model activity under the name workflows started before it changed still use."""
+        return await self._invoke(call)
+
+    async def _invoke(self, call: ModelCallInput) -> ModelCallResponse:
         model_input = await open_model_input(call.input, call.input_ref)
         call = dataclasses.replace(call, input=model_input.items)
         try:
-            model = self._provider.get_model(call.model_name)
-            async with heartbeating():
-                response = await model.get_response(**model_arguments(call))
+            with _calling(call.agent_name):
+                model = self._provider.get_model(call.model_name)
+                async with heartbeating():
+                    response = await model.get_response(**model_arguments(call))
             check_tool_calls(response, call)
         except (asyncio.CancelledError, TooManyToolCallsError):
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error
-        return await model_input.confirm(response)
+        return served(await model_input.confirm(response), model)
 
     @activity.defn(name=STREAM_MODEL_ACTIVITY_NAME)
     async def stream_model(self, call: ModelCallInput, stream: StreamTarget) -> ModelCallResponse:
@@ -118,18 +167,22 @@ class ModelActivity:
         model_input = await open_model_input(call.input, call.input_ref)
         call = dataclasses.replace(call, input=model_input.items)
         try:
-            model = self._provider.get_model(call.model_name)
-            async with heartbeating(), DeltaPublisher.for_current_activity(stream) as publisher:
-                events = model.stream_response(**model_arguments(call))
-                response = await collect_response(
-                    events, publisher, call.max_tool_calls, call.agent_name
-                )
+            with _calling(call.agent_name):
+                model = self._provider.get_model(call.model_name)
+                async with (
+                    heartbeating(),
+                    DeltaPublisher.for_current_activity(stream) as publisher,
+                ):
+                    events = model.stream_response(**model_arguments(call))
+                    response = await collect_response(
+                        events, publisher, call.max_tool_calls, call.agent_name
+                    )
             check_tool_calls(response, call)
         except (asyncio.CancelledError, TooManyToolCallsError):
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error
-        return await model_input.confirm(response)
+        return served(await model_input.confirm(response), model)
 
     @activity.defn(name=TOPIC_STREAM_MODEL_ACTIVITY_NAME)
     async def stream_model_to_topic(
@@ -139,16 +192,17 @@ class ModelActivity:
         model_input = await open_model_input(call.input, call.input_ref)
         call = dataclasses.replace(call, input=model_input.items)
         try:
-            model = self._provider.get_model(call.model_name)
-            async with heartbeating():
-                events = model.stream_response(**model_arguments(call))
-                response, seen = await stream_to_topic(
-                    events, target, call.max_tool_calls, call.agent_name
-                )
+            with _calling(call.agent_name):
+                model = self._provider.get_model(call.model_name)
+                async with heartbeating():
+                    events = model.stream_response(**model_arguments(call))
+                    response, seen = await stream_to_topic(
+                        events, target, call.max_tool_calls, call.agent_name
+                    )
             check_tool_calls(response, call)
         except (asyncio.CancelledError, TooManyToolCallsError):
             raise
         except Exception as error:
             raise classify(error, call.model_name) from error
         events = [event.model_dump(mode="json", warnings=False) for event in seen]
-        return TopicStreamResponse(await model_input.confirm(response), events)
+        return TopicStreamResponse(served(await model_input.confirm(response), model), events)

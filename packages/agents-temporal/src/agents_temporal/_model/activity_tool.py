@@ -15,14 +15,15 @@ from typing import Any
 
 from agents import FunctionTool, RunContextWrapper
 from agents.function_schema import FuncSchema, function_schema
+from agents.tool import ToolErrorFunction
 from agents.tool_context import ToolContext
-from pydantic_core import to_json
+from pydantic_core import PydanticSerializationError, to_json
 from temporalio import activity, workflow
 from temporalio.common import Priority, RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
+from temporalio.exceptions import ActivityError, CancelledError
 from temporalio.workflow import VersioningIntent
 
-from .._errors import AgentsWorkflowError
+from .._errors import AgentsWorkflowError, ToolSerializationError
 
 ApprovalPolicy = Callable[[RunContextWrapper[Any], dict[str, Any], str], Awaitable[bool]]
 
@@ -103,10 +104,16 @@ def _describe(
     return described
 
 
-def _as_model_text(result: Any) -> str:
+def _as_model_text(tool: str, result: Any) -> str:
     if isinstance(result, str):
         return result
-    return to_json(result).decode()
+    try:
+        return to_json(result).decode()
+    except PydanticSerializationError as error:
+        raise ToolSerializationError(
+            f"Tool {tool!r} returned a {type(result).__name__}, which cannot be written as "
+            f"JSON for the model ({error}); return a string, or data pydantic can serialize"
+        ) from error
 
 
 def activity_as_tool(
@@ -129,6 +136,7 @@ def activity_as_tool(
     name_override: str | None = None,
     description_override: str | None = None,
     needs_approval: bool | ApprovalPolicy = False,
+    failure_error_function: ToolErrorFunction | None = None,
 ) -> FunctionTool:
     """Turn a Temporal activity into a tool that an agent in a workflow can call.
 
@@ -137,8 +145,9 @@ def activity_as_tool(
     with the given options. An activity whose first parameter is a ``RunContextWrapper``
     receives a copy of the run context: it can read it but its changes do not come back.
 
-    A call that fails for good (a non-retryable error, or retries exhausted) is reported to the
-    model as the tool's output, so the model can correct its arguments or tell the user.
+    A call that fails for good (a non-retryable error, or retries exhausted) fails the run with
+    ``AgentsWorkflowError``, as in the published integration; give ``failure_error_function``
+    to hand the model a message instead, as the Agents SDK's ``function_tool`` does.
 
     Args:
         fn: A function or bound method decorated with ``@activity.defn``.
@@ -159,6 +168,9 @@ def activity_as_tool(
         description_override: Tool description instead of the docstring.
         needs_approval: Pause the run for a human decision before each call (or when the
             predicate says so).
+        failure_error_function: Called with the run context and the ``ActivityError`` of a
+            call that failed for good; what it returns is the tool's output for the model.
+            None (the default) fails the run instead.
 
     Returns:
         A function tool for ``Agent(tools=[...])``.
@@ -211,12 +223,11 @@ def activity_as_tool(
                 priority=priority,
             )
         except ActivityError as error:
-            cause = error.cause
-            if isinstance(cause, CancelledError):
+            if failure_error_function is None or isinstance(error.cause, CancelledError):
                 raise
-            message = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
-            return f"Tool {schema.name!r} failed: {message}"
-        return _as_model_text(result)
+            answer = failure_error_function(ctx, error)
+            return await answer if inspect.isawaitable(answer) else answer
+        return _as_model_text(schema.name, result)
 
     return FunctionTool(
         name=schema.name,

@@ -13,6 +13,9 @@ from temporalio.exceptions import ApplicationError
 from .._errors import MODEL_PROVIDER_ERROR
 
 _RETRYABLE_STATUSES = frozenset({408, 409, 429})
+API_STATUS_ERROR = "APIStatusError"
+"""ApplicationError type of a model call the provider answered with an HTTP error, as in the
+published integration (retry policies name it in ``non_retryable_error_types``)."""
 _MAX_MESSAGE = 2_000
 
 
@@ -65,6 +68,10 @@ def is_retryable(error: BaseException) -> bool:
     """Whether retrying the same model request may succeed."""
     status = _status_of(error)
     if status is not None:
+        # The provider may say itself whether the request is worth sending again.
+        should_retry = _header(error, "x-should-retry")
+        if should_retry in ("true", "false"):
+            return should_retry == "true"
         return status in _RETRYABLE_STATUSES or status >= 500
     # A body that is not JSON is usually a proxy or gateway hiccup, not a bad request.
     if isinstance(
@@ -79,7 +86,8 @@ def classify(error: BaseException, model_name: str | None) -> ApplicationError:
     """Turn a provider exception into the ApplicationError the model activity raises.
 
     Retryable failures keep Temporal's retry policy in charge (honouring ``retry-after``);
-    the others are non-retryable so the workflow hears about them at once.
+    the others are non-retryable so the workflow hears about them at once. An HTTP error's
+    type is ``APIStatusError``, any other's ``ModelProviderError`` (``.Retryable``).
     """
     status = _status_of(error)
     what = f"HTTP {status}" if status is not None else type(error).__name__
@@ -87,7 +95,7 @@ def classify(error: BaseException, model_name: str | None) -> ApplicationError:
     if is_retryable(error):
         return ApplicationError(
             f"Model call to {model} failed ({what}), will retry: {_message(error)}",
-            type=f"{MODEL_PROVIDER_ERROR}.Retryable",
+            type=API_STATUS_ERROR if status is not None else f"{MODEL_PROVIDER_ERROR}.Retryable",
             next_retry_delay=retry_after(error),
         )
     hint = ""
@@ -97,6 +105,6 @@ def classify(error: BaseException, model_name: str | None) -> ApplicationError:
         hint = " Check the model name."
     return ApplicationError(
         f"Model call to {model} failed ({what}): {_message(error)}.{hint}",
-        type=MODEL_PROVIDER_ERROR,
+        type=API_STATUS_ERROR if status is not None else MODEL_PROVIDER_ERROR,
         non_retryable=True,
     )

@@ -45,6 +45,9 @@ class DefaultModelProvider(ModelProvider):
         self._litellm: ModelProvider | None = None
 
     def get_model(self, model_name: str | None) -> Model:
+        # An agent that names no model gets the provider's default; without this the SDK's own
+        # default model was used, whatever MODEL the worker was given.
+        model_name = model_name or self.default_model
         if model_name is not None and model_name.startswith(LITELLM_PREFIX):
             return self._litellm_provider().get_model(model_name.removeprefix(LITELLM_PREFIX))
         return self._openai_provider().get_model(model_name)

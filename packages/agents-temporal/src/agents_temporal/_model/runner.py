@@ -6,9 +6,11 @@ import dataclasses
 from typing import Any
 
 from agents import Agent, Model, RunConfig, RunResult, RunResultStreaming, SQLiteSession
+from agents.exceptions import AgentsException
 from agents.run import AgentRunner
+from temporalio import workflow
 
-from .._errors import AgentsWorkflowError
+from .._errors import AGENTS_FAILURE_PREFIX, AgentsWorkflowError, failure_detail
 from .._tracing.provider import continue_resumed_trace, workflow_tracing_disabled
 from .._workflow_context import current_context, in_workflow
 from .specs import tool_spec
@@ -45,6 +47,23 @@ def _workflow_run_config(run_config: RunConfig | dict[str, Any] | None) -> RunCo
     return config
 
 
+def workflow_failure(error: AgentsException) -> AgentsWorkflowError | None:
+    """The run failure for an Agents SDK error caused by a Temporal failure, else None.
+
+    The SDK wraps what a tool raised (an activity tool that failed for good raises its
+    ``ActivityError``) in its own ``UserError``, which a workflow would treat as a bug and
+    retry for ever; the published integration fails the run instead, with this message.
+    """
+    cause = error.__cause__
+    if cause is None or not workflow.is_failure_exception(cause):
+        return None
+    message = f"{AGENTS_FAILURE_PREFIX}: {error}"
+    detail = failure_detail(cause)
+    if detail not in message:
+        message = f"{message}: {detail}"
+    return AgentsWorkflowError(message)
+
+
 class TemporalAgentRunner(AgentRunner):
     """Runs agents as usual outside workflows; inside them, every model call is an activity."""
 
@@ -78,6 +97,12 @@ class TemporalAgentRunner(AgentRunner):
             agent = starting_agent
             kwargs = self._prepare(agent, kwargs)
             continue_resumed_trace(input)
+            try:
+                return await super().run(starting_agent, input, **kwargs)
+            except AgentsException as error:
+                if (failure := workflow_failure(error)) is not None:
+                    raise failure from error.__cause__
+                raise
         return await super().run(starting_agent, input, **kwargs)
 
     def run_sync(self, starting_agent: Any, input: Any, **kwargs: Any) -> RunResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 from collections.abc import AsyncIterator
@@ -27,16 +28,25 @@ from openai.types.responses.response_prompt_param import ResponsePromptParam
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 
-from .._errors import MODEL_PROVIDER_ERROR, TOO_MANY_TOOL_CALLS, AgentsWorkflowError
+from .._errors import TOO_MANY_TOOL_CALLS, AgentsWorkflowError
 from .._hooks import ForwardingRunHooks
-from .._model_call import ModelCallInput, StreamTarget, TopicStreamResponse, TopicTarget
+from .._model_call import (
+    LEGACY_MODEL_ACTIVITY_NAME,
+    MODEL_ACTIVITY_NAME,
+    STREAM_MODEL_ACTIVITY_NAME,
+    TOPIC_STREAM_MODEL_ACTIVITY_NAME,
+    ModelCallInput,
+    ModelCallResponse,
+    StreamTarget,
+    TopicStreamResponse,
+    TopicTarget,
+)
 from .._params import ModelActivityParameters
 from .._payloads.workflow_refs import prepare_input
 from .._streaming.log import current_log
 from .._streaming.workflow_model import model_call_stream, response_stream_events
-from .activity import ModelActivity
 from .specs import handoff_spec, output_schema_spec, tool_spec
 
 
@@ -44,7 +54,12 @@ class AgentTracker:
     """Remembers which agent is about to call the model, for activity summaries."""
 
     def __init__(self) -> None:
-        self.agent_name = "agent"
+        self.agent: Agent[Any] | None = None
+
+    @property
+    def agent_name(self) -> str:
+        """The agent's name ("agent" before the run names one)."""
+        return "agent" if self.agent is None else self.agent.name
 
 
 class TrackingHooks(ForwardingRunHooks):
@@ -61,7 +76,7 @@ class TrackingHooks(ForwardingRunHooks):
         system_prompt: str | None,
         input_items: list[TResponseInputItem],
     ) -> None:
-        self._tracker.agent_name = agent.name
+        self._tracker.agent = agent
         await super().on_llm_start(context, agent, system_prompt, input_items)
 
 
@@ -89,7 +104,9 @@ def _keep_call_ids_unique(sent: str | list[dict[str, Any]], response: ModelRespo
                 for n in itertools.count(2)
                 if (candidate := f"{call_id}-{n}") not in taken
             )
-            workflow.logger.warning(
+            # Info, not a warning: nothing is lost and nobody has anything to do (the published
+            # integration's test builders give every call the id "call").
+            workflow.logger.info(
                 "The model returned tool call id %r, which the conversation already has; "
                 "the new call is %r",
                 call_id,
@@ -145,9 +162,16 @@ class ActivityModel(Model):
             conversation_id,
             prompt,
         )
-        response: ModelResponse = await run_model_activity(self._params, call)
+        summary = self._summary(system_instructions, input)
+        response: ModelResponse = await run_model_activity(self._params, call, summary=summary)
         _keep_call_ids_unique(call.input, response)
         return response
+
+    def _summary(self, instructions: str | None, input: str | list[TResponseInputItem]) -> str:
+        tracker = self._tracker
+        return self._params.summary_for(
+            tracker.agent, tracker.agent_name, self.model_name, instructions, input
+        )
 
     def _call_input(
         self,
@@ -207,19 +231,23 @@ class ActivityModel(Model):
         if current_log() is None:
             # No log of ours: stream to the workflow's WorkflowStream topic, as the published
             # integration does, and hand the run the model's own events.
-            for event in await self._stream_to_topic(call):
+            summary = self._summary(system_instructions, input)
+            for event in await self._stream_to_topic(call, summary):
                 yield event
             return
         # Observers get the call's deltas through the workflow's stream log while the activity
         # runs; the run itself gets events made from the durable activity result.
+        summary = self._summary(system_instructions, input)
         with model_call_stream(self._params, call) as stream:
-            response = await run_model_activity(self._params, call, stream.target)
+            response = await run_model_activity(self._params, call, summary, stream.target)
             _keep_call_ids_unique(call.input, response)
             stream.complete(response)
         for event in response_stream_events(response, self.model_name):
             yield event
 
-    async def _stream_to_topic(self, call: ModelCallInput) -> list[TResponseStreamEvent]:
+    async def _stream_to_topic(
+        self, call: ModelCallInput, summary: str
+    ) -> list[TResponseStreamEvent]:
         params = self._params
         if params.streaming_topic is None:
             raise AgentsWorkflowError(
@@ -237,7 +265,7 @@ class ActivityModel(Model):
                 type="AgentsConfigurationError",
             )
         target = TopicTarget(params.streaming_topic, params.streaming_batch_interval)
-        result: TopicStreamResponse = await run_model_activity(params, call, target)
+        result: TopicStreamResponse = await run_model_activity(params, call, summary, target)
         response = result.response
         _keep_call_ids_unique(call.input, response)
         events: list[TResponseStreamEvent] = []
@@ -262,40 +290,66 @@ class ActivityModel(Model):
 async def run_model_activity(
     params: ModelActivityParameters,
     call: ModelCallInput,
+    summary: str,
     stream: StreamTarget | TopicTarget | None = None,
 ) -> Any:
     """Run the model activity for ``call``, referencing conversation items already stored."""
     prepared = prepare_input(call.input)
     call = dataclasses.replace(call, input=prepared.items, input_ref=prepared.ref)
-    result = await _schedule_model_activity(params, call, stream)
+    result = await _schedule_model_activity(params, call, summary, stream)
     if isinstance(result, TopicStreamResponse):
         prepared.confirm(result.response)
         return result
     return prepared.confirm(result)
 
 
+_PUBLISHED_NAME_PATCH = "agents_temporal.model-activity-named-as-published"
+_PUBLISHED_CLIENT_HEADER = "__openai_span"
+
+
+def model_activity_name() -> str:
+    """The activity type this workflow run schedules its model calls as.
+
+    New runs use the published integration's name (a patch marker in history says so). A run
+    started by a client of the published integration (whose header it carries) used it from
+    its first call, marker or not: it is such a run, taken over by this worker. Any other run
+    without the marker started before the name changed and keeps the name it began with.
+    """
+    if _PUBLISHED_CLIENT_HEADER in workflow.info().headers or workflow.patched(
+        _PUBLISHED_NAME_PATCH
+    ):
+        return MODEL_ACTIVITY_NAME
+    return LEGACY_MODEL_ACTIVITY_NAME
+
+
 async def _schedule_model_activity(
     params: ModelActivityParameters,
     call: ModelCallInput,
+    summary: str,
     stream: StreamTarget | TopicTarget | None,
 ) -> Any:
-    """Schedule the model activity for ``call`` and translate its failures.
+    """Schedule the model activity for ``call``.
 
     With a ``stream``, the streaming model activity runs instead and sends its deltas there
-    (or its events to a workflow stream topic).
+    (or its events to a workflow stream topic). A failed call raises the ``ActivityError`` as
+    the published integration does (its cause an ``ApplicationError`` whose type says what
+    failed: ``APIStatusError`` for an HTTP error of the provider), except a response with too
+    many tool calls, which fails the run.
     """
-    summary = params.summary_for(call.agent_name, call.model_name)
-    method: Any = ModelActivity.invoke_model
-    if isinstance(stream, StreamTarget):
-        method = ModelActivity.stream_model
+    result_type: type[Any] = ModelCallResponse
+    if stream is None:
+        name = model_activity_name()
     elif isinstance(stream, TopicTarget):
-        method = ModelActivity.stream_model_to_topic
+        name, result_type = TOPIC_STREAM_MODEL_ACTIVITY_NAME, TopicStreamResponse
+    else:
+        name = STREAM_MODEL_ACTIVITY_NAME
     args: list[Any] = [call] if stream is None else [call, stream]
     try:
         if params.use_local_activity:
-            return await workflow.execute_local_activity_method(
-                method,
+            return await workflow.execute_local_activity(
+                name,
                 args=args,
+                result_type=result_type,
                 schedule_to_close_timeout=params.schedule_to_close_timeout,
                 schedule_to_start_timeout=params.schedule_to_start_timeout,
                 start_to_close_timeout=params.start_to_close_timeout,
@@ -303,9 +357,10 @@ async def _schedule_model_activity(
                 cancellation_type=params.cancellation_type,
                 summary=summary,
             )
-        return await workflow.execute_activity_method(
-            method,
+        return await workflow.execute_activity(
+            name,
             args=args,
+            result_type=result_type,
             task_queue=params.task_queue,
             schedule_to_close_timeout=params.schedule_to_close_timeout,
             schedule_to_start_timeout=params.schedule_to_start_timeout,
@@ -313,21 +368,18 @@ async def _schedule_model_activity(
             heartbeat_timeout=params.heartbeat_timeout,
             retry_policy=params.retry_policy,
             cancellation_type=params.cancellation_type,
+            versioning_intent=params.versioning_intent,
             summary=summary,
             priority=params.priority,
         )
     except ActivityError as error:
         cause = error.cause
+        if isinstance(cause, CancelledError):
+            # The workflow cancelled the call (a stopped turn): not the provider's failure.
+            raise asyncio.CancelledError(cause.message) from error
         if isinstance(cause, ApplicationError) and cause.type == TOO_MANY_TOOL_CALLS:
             raise AgentsWorkflowError(cause.message, type=TOO_MANY_TOOL_CALLS) from error
-        if isinstance(cause, ApplicationError) and (cause.type or "").startswith(
-            MODEL_PROVIDER_ERROR
-        ):
-            raise AgentsWorkflowError(cause.message, type=MODEL_PROVIDER_ERROR) from error
-        raise AgentsWorkflowError(
-            f"Model call for agent {call.agent_name!r} failed: {cause or error}",
-            type=MODEL_PROVIDER_ERROR,
-        ) from error
+        raise
 
 
 class ActivityModelProvider(ModelProvider):

@@ -176,8 +176,9 @@ class LocalStorageDriver(BlobStorageDriver):
         if path.exists():
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Write then rename, so a reader never sees half a payload.
+            self._make_private_dirs(path.parent)
+            # Write then rename, so a reader never sees half a payload. mkstemp makes the file
+            # readable by its owner only (0600).
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as file:
@@ -191,6 +192,17 @@ class LocalStorageDriver(BlobStorageDriver):
                 f"Could not write to {self.describe()}: {error}. Check that the directory "
                 "(PAYLOAD_STORAGE_DIR) is writable by the worker"
             ) from error
+
+    def _make_private_dirs(self, directory: Path) -> None:
+        # Payloads are conversations (plaintext unless encryption is on): the directories this
+        # driver creates are its owner's only (0700), whatever the umask lets others see.
+        missing: list[Path] = []
+        while not directory.exists():
+            missing.append(directory)
+            directory = directory.parent
+        for created in reversed(missing):
+            created.mkdir(mode=0o700, exist_ok=True)
+            created.chmod(0o700)
 
     async def get_blob(self, key: str) -> bytes:
         """The bytes of the file for ``key``."""

@@ -270,10 +270,14 @@ class StreamEventLog:
                 data={"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens},
             )
         else:
+            if isinstance(error, asyncio.CancelledError):
+                text = "The model call was cancelled."
+            else:
+                text = (str(error) or type(error).__name__) if error is not None else None
             self.publish(
                 "model_call_failed",
                 agent=call.agent,
-                text=(str(error) or type(error).__name__) if error is not None else None,
+                text=text,
                 model_call=model_call,
                 attempt=call.attempt,
             )

@@ -36,6 +36,7 @@ StreamEventKind = Literal[
     "text_delta",
     "tool_called",
     "tool_output",
+    "turn_stopped",
 ]
 """What a stream event reports.
 

@@ -6,6 +6,10 @@ event, replays included: the global provider must be Temporal's ``ReplaySafeTrac
 whose ids inside a workflow come from the run's deterministic generator and which drops any
 span that ends while a workflow replays. Hearing the replayed events keeps the ids in step, so
 a span begun before a replay and ended after it is exported once, with the ids it began with.
+
+Content (messages, tool arguments and results, model outputs) can be kept out of the exported
+spans: once anything in the process asks for that, every span the bridge exports from then on
+is redacted, and nothing turns it back, so that one component's choice cannot loosen another's.
 """
 
 from __future__ import annotations
@@ -30,6 +34,22 @@ from .provider import ReplayAwareProcessor, TemporalTraceProvider, install_trace
 opentelemetry.context.get_current()
 
 _LOCK = threading.Lock()
+
+# OpenInference replaces these attributes with "__REDACTED__" or drops them; span names, kinds,
+# agent and tool names, timings, token counts and errors' types stay.
+_REDACTED = TraceConfig(
+    hide_inputs=True,
+    hide_outputs=True,
+    hide_input_messages=True,
+    hide_output_messages=True,
+    hide_input_images=True,
+    hide_input_text=True,
+    hide_output_text=True,
+    hide_prompts=True,
+    hide_choices=True,
+    hide_embeddings_text=True,
+    hide_retrieval_documents=True,
+)
 
 
 def check_global_provider() -> ReplaySafeTracerProvider:
@@ -69,6 +89,14 @@ class AgentsSpansToOtel(OpenInferenceTracingProcessor, ReplayAwareProcessor):
         super().__init__(tracer)
         self._borrowed: dict[str, _Borrowed] = {}
         self._borrow_lock = threading.Lock()
+        self.redacting = False
+
+    def redact_content(self, provider: otel_trace.TracerProvider) -> None:
+        """Keep content out of every span started from now on (there is no way back)."""
+        if not self.redacting:
+            tracer = OITracer(provider.get_tracer("agents_temporal"), config=_REDACTED)
+            self._tracer = cast(otel_trace.Tracer, tracer)
+            self.redacting = True
 
     def on_span_start(self, span: Span[Any]) -> None:
         """Start the OpenTelemetry span, borrowing a root for a trace begun elsewhere."""
@@ -114,10 +142,14 @@ def _processors_of(provider: object) -> list[TracingProcessor]:
     return []
 
 
-def install_bridge() -> AgentsSpansToOtel:
+def install_bridge(*, redact_content: bool = False) -> AgentsSpansToOtel:
     """Export Agents SDK spans through the global tracer provider, from now on.
 
     Idempotent; registers the processor again if the SDK's processors were replaced since.
+
+    Args:
+        redact_content: Keep messages, tool arguments and outputs out of the exported spans,
+            for this and every later call in the process.
 
     Raises:
         ValueError: If the global tracer provider is not replay safe.
@@ -135,6 +167,8 @@ def install_bridge() -> AgentsSpansToOtel:
             state.exporting_to = provider
         bridge = state.bridge
         assert bridge is not None
+        if redact_content:
+            bridge.redact_content(provider)
         agents_provider = get_trace_provider()
         if old is not None and old is not bridge:
             state.registered_with = None

@@ -30,6 +30,11 @@ def check_otel_ready() -> None:
     otel_module().check_global_provider()
 
 
-def enable_otel_export() -> None:
-    """Export Agents SDK spans through the global OpenTelemetry tracer provider."""
-    otel_module().install_bridge()
+def enable_otel_export(*, redact_content: bool = False) -> None:
+    """Export Agents SDK spans through the global OpenTelemetry tracer provider.
+
+    Args:
+        redact_content: Keep messages, tool arguments and outputs out of the spans (for the
+            rest of the process's life).
+    """
+    otel_module().install_bridge(redact_content=redact_content)

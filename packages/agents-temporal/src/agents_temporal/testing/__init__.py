@@ -1,4 +1,4 @@
-"""Test helpers: scripted models, the plugin set up for tests, real local servers, histories."""
+"""Test helpers: scripted models, an app on a test worker, real local servers, histories."""
 
 from .._temporal_server import (
     DEV_SERVER_DYNAMIC_CONFIG,
@@ -10,6 +10,8 @@ from .._temporal_server import (
     temporal_cli_path,
     temporal_test_server_path,
 )
+from ..offline import WordStreamingModel
+from ._apps import RunningApp, run_app
 from ._environment import AgentEnvironment
 from ._histories import WorkflowHistories
 from ._models import (
@@ -17,7 +19,6 @@ from ._models import (
     ResponseBuilders,
     TestModel,
     TestModelProvider,
-    WordStreamingModel,
 )
 from ._openai_server.server import (
     ErrorReply,
@@ -46,6 +47,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "Reply",
     "Responder",
     "ResponseBuilders",
+    "RunningApp",
     "StreamFailure",
     "TestModel",
     "TestModelProvider",
@@ -56,6 +58,7 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "WorkflowHistories",
     "dev_server_config_args",
     "environment_for_tests",
+    "run_app",
     "start_local_server",
     "start_time_skipping_server",
     "temporal_cli_path",

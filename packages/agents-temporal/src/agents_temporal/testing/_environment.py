@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
 from types import TracebackType
 from typing import Any
@@ -29,6 +29,8 @@ class AgentEnvironment:
                 ...
         ```
 
+    The parameters are the published integration's ``AgentEnvironment``'s, in its order.
+
     Args:
         model_params: How model activities are scheduled.
         model_provider: The worker's model provider; wins over ``model``.
@@ -37,6 +39,7 @@ class AgentEnvironment:
         register_activities: Register the model and MCP activities on workers.
         add_temporal_spans: Draw ``temporal:*`` spans in Agents SDK traces.
         use_otel_instrumentation: Export Agents spans through OpenTelemetry.
+        resolvable_worker_env_vars: Environment variables workflows may reference on workers.
         mcp_servers: MCP server factories by name, for ``workflow.temporal_mcp_server``.
         mcp_connection_idle_timeout: How long a shared MCP connection stays open unused.
     """
@@ -52,6 +55,7 @@ class AgentEnvironment:
         register_activities: bool = True,
         add_temporal_spans: bool = True,
         use_otel_instrumentation: bool = False,
+        resolvable_worker_env_vars: Collection[str] = (),
         *,
         mcp_servers: Mapping[str, ServerFactory] | None = None,
         mcp_connection_idle_timeout: timedelta | None = DEFAULT_IDLE_TIMEOUT,
@@ -65,6 +69,7 @@ class AgentEnvironment:
             "register_activities": register_activities,
             "add_temporal_spans": add_temporal_spans,
             "use_otel_instrumentation": use_otel_instrumentation,
+            "resolvable_worker_env_vars": resolvable_worker_env_vars,
             "mcp_servers": mcp_servers,
             "mcp_connection_idle_timeout": mcp_connection_idle_timeout,
         }

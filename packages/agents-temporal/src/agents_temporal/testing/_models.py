@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -27,12 +26,9 @@ from openai.types.responses import (
     ResponseFunctionToolCall,
     ResponseOutputMessage,
     ResponseOutputText,
-    ResponseTextDeltaEvent,
 )
 
-from .._streaming.workflow_model import response_stream_events
-
-_WORDS = re.compile(r"\s*\S+\s*")
+from ..offline import WordStreamingModel, word_stream_events
 
 
 class ResponseBuilders:
@@ -41,14 +37,7 @@ class ResponseBuilders:
     @staticmethod
     def stream_events(response: ModelResponse) -> list[TResponseStreamEvent]:
         """The events of ``response`` as a provider would stream them, a delta per word."""
-        events: list[TResponseStreamEvent] = []
-        for event in response_stream_events(response, None, created_at=0.0):
-            if isinstance(event, ResponseTextDeltaEvent):
-                words = _WORDS.findall(event.delta) or [event.delta]
-                events.extend(event.model_copy(update={"delta": word}) for word in words)
-            else:
-                events.append(event)
-        return events
+        return word_stream_events(response)
 
     _ids = itertools.count(1)
 
@@ -75,17 +64,21 @@ class ResponseBuilders:
 
     @staticmethod
     def tool_call(
-        arguments: str, name: str, call_id: str | None = None, item_id: str | None = None
+        arguments: str, name: str, *, call_id: str | None = None, item_id: str | None = None
     ) -> ModelResponse:
-        """A response in which the model calls tool ``name`` with JSON ``arguments``."""
-        n = next(ResponseBuilders._ids)
+        """A response in which the model calls tool ``name`` with JSON ``arguments``.
+
+        The ids default to ``"call"`` and ``"id"``, as the published integration's builder
+        makes them; a workflow gives a repeated ``call_id`` a fresh one (``call-2``), so the
+        conversation keeps every call.
+        """
         return ResponseBuilders.model_response(
             ResponseFunctionToolCall(
                 arguments=arguments,
-                call_id=call_id or f"call_{n}",
+                call_id="call" if call_id is None else call_id,
                 name=name,
                 type="function_call",
-                id=item_id or f"fc_{n}",
+                id="id" if item_id is None else item_id,
                 status="completed",
             )
         )
@@ -128,38 +121,6 @@ class ModelRequest:
 
 
 ResponseFunction = Callable[[], ModelResponse] | Callable[[ModelRequest], ModelResponse]
-
-
-class WordStreamingModel(Model):
-    """A model whose streamed answer is its ``get_response`` answer, one delta per word.
-
-    Subclass it for scripted or deterministic models that should also work with
-    ``Runner.run_streamed`` (and so with conversations, which stream).
-    """
-
-    async def stream_response(
-        self,
-        system_instructions: str | None,
-        input: str | list[TResponseInputItem],
-        model_settings: ModelSettings,
-        tools: list[Tool],
-        output_schema: AgentOutputSchemaBase | None,
-        handoffs: list[Handoff[Any, Any]],
-        tracing: ModelTracing,
-        **kwargs: Any,
-    ) -> AsyncIterator[TResponseStreamEvent]:
-        response = await self.get_response(
-            system_instructions,
-            input,
-            model_settings,
-            tools,
-            output_schema,
-            handoffs,
-            tracing,
-            **kwargs,
-        )
-        for event in ResponseBuilders.stream_events(response):
-            yield event
 
 
 class TestModel(WordStreamingModel):
