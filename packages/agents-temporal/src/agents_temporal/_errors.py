@@ -27,16 +27,6 @@ AGENTS_FAILURE_PREFIX = "Workflow failure exception in Agents Framework"
 published integration, whose users may match on it)."""
 
 
-class ToolSerializationError(ApplicationError):
-    """An activity tool returned a value that cannot be made into text for the model.
-
-    Non-retryable: the activity would return the same value again.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, type="ToolSerializationError", non_retryable=True)
-
-
 def failure_detail(error: BaseException) -> str:
     """The message of the innermost Temporal failure under ``error``, or its own message.
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import warnings
-from collections.abc import AsyncGenerator, Callable, Collection, Generator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Collection, Generator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
