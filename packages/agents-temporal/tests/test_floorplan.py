@@ -21,6 +21,7 @@ FLOORS: list[set[str]] = [
         "_app_settings",
         "_temporal_server",
         "_process",
+        "_temporal_worker_env_ref",
     },
     {
         "_workflow_context",
@@ -30,6 +31,7 @@ FLOORS: list[set[str]] = [
         "_apps",
         "pytest_plugin",
         "process",
+        "sandbox",
     },
     {"_model", "_mcp", "_conversation", "streaming", "opentelemetry", "apps"},
     {"_plugin", "workflow", "client"},

@@ -12,6 +12,7 @@ MODULES = [
     "agents_temporal.apps",
     "agents_temporal.workflow",
     "agents_temporal.testing",
+    "agents_temporal.sandbox",
 ]
 
 

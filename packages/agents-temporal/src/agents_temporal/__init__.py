@@ -10,7 +10,7 @@ from ._mcp.providers import StatefulMCPServerProvider, StatelessMCPServerProvide
 from ._model.providers import DefaultModelProvider
 from ._params import ModelActivityParameters
 from ._payloads.codec import EncryptionCodec, PayloadDecryptionError
-from ._payloads.converter import AgentsPayloadConverter
+from ._payloads.converter import AgentsPayloadConverter, OpenAIPayloadConverter
 from ._payloads.data_converter import build_data_converter
 from ._payloads.s3 import S3StorageDriver
 from ._payloads.storage import (
@@ -20,22 +20,33 @@ from ._payloads.storage import (
     PayloadStoreError,
 )
 from ._plugin import OpenAIAgentsPlugin
+from ._temporal_worker_env_ref import (
+    AllowAllWorkerEnvVars,
+    TemporalWorkerEnvValue,
+    temporal_worker_env_ref,
+)
+from .sandbox._provider import SandboxClientProvider
 
 __all__ = [
     "AgentsPayloadConverter",
     "AgentsWorkflowError",
+    "AllowAllWorkerEnvVars",
     "BlobStorageDriver",
     "DefaultModelProvider",
     "EncryptionCodec",
     "LocalStorageDriver",
     "ModelActivityParameters",
     "OpenAIAgentsPlugin",
+    "OpenAIPayloadConverter",
     "PayloadDecryptionError",
     "PayloadNotFoundError",
     "PayloadStoreError",
     "S3StorageDriver",
+    "SandboxClientProvider",
     "StatefulMCPServerProvider",
     "StatelessMCPServerProvider",
+    "TemporalWorkerEnvValue",
     "build_data_converter",
+    "temporal_worker_env_ref",
     "workflow",
 ]

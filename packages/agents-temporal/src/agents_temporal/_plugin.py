@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import AsyncGenerator, Generator, Sequence
+from collections.abc import AsyncGenerator, Collection, Generator, Sequence
 from typing import Any
 
 from agents import ModelProvider
@@ -18,10 +18,12 @@ from ._model.activity import ModelActivity
 from ._model.runner import TemporalAgentRunner
 from ._params import ModelActivityParameters
 from ._payloads.converter import with_agents_converter
+from ._temporal_worker_env_ref import AllowAllWorkerEnvVars, snapshot_names
 from ._tracing.interceptor import AgentsTracingInterceptor
 from ._tracing.otel_gate import check_otel_ready, enable_otel_export
 from ._tracing.provider import install_trace_provider
 from ._workflow_context import AgentsInterceptor, WorkflowAgentsContext
+from .sandbox._provider import SandboxClientProvider
 
 # Shared with the sandbox, so the workflow sees the same classes, runner and settings as the
 # worker that installed them.
@@ -93,16 +95,24 @@ class OpenAIAgentsPlugin(SimplePlugin):
         model_provider: Makes real models on the worker from model names. Defaults to OpenAI,
             with ``litellm/<provider>/<model>`` names served by LiteLLM.
         mcp_server_providers: MCP servers the workflows may use, by name.
+        sandbox_clients: Sandbox backends the workflows may use, by name
+            (``workflow.temporal_sandbox_client(name)``); each registers its own activities.
         register_activities: Register the model (and MCP) activities on workers. Turn off for a
             worker that only runs workflows while other workers serve the activities.
         use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry, into the
             global tracer provider, which must be replay safe (see
             ``agents_temporal.opentelemetry.create_tracer_provider``).
+        resolvable_worker_env_vars: The environment variables of this worker that workflows
+            may name as secrets (``temporal_worker_env_ref(name)`` in hosted tool credentials,
+            ``TemporalWorkerEnvValue(name=...)`` in sandbox manifests), or
+            ``AllowAllWorkerEnvVars()``. None by default; the names are copied when the
+            plugin is made.
 
     Raises:
         ImportError: ``use_otel_instrumentation`` without the ``otel`` extra installed.
         ValueError: ``use_otel_instrumentation`` while the global tracer provider is not a
-            ``ReplaySafeTracerProvider``.
+            ``ReplaySafeTracerProvider``, or two sandbox clients with one name.
+        TypeError: ``resolvable_worker_env_vars`` given as a single string.
     """
 
     def __init__(
@@ -110,8 +120,10 @@ class OpenAIAgentsPlugin(SimplePlugin):
         model_params: ModelActivityParameters | None = None,
         model_provider: ModelProvider | None = None,
         mcp_server_providers: Sequence[MCPServerProvider] = (),
+        sandbox_clients: Sequence[SandboxClientProvider] = (),
         register_activities: bool = True,
         use_otel_instrumentation: bool = False,
+        resolvable_worker_env_vars: Collection[str] | AllowAllWorkerEnvVars = (),
     ) -> None:
         self.model_params = model_params or ModelActivityParameters()
         self.model_provider = model_provider
@@ -119,17 +131,29 @@ class OpenAIAgentsPlugin(SimplePlugin):
         self.use_otel_instrumentation = use_otel_instrumentation
         if use_otel_instrumentation:
             check_otel_ready()
+        # Copied now: a caller's list changed later (or a generator read once) must not
+        # change which secrets this plugin's workers hand out.
+        self.resolvable_worker_env_vars = snapshot_names(resolvable_worker_env_vars)
+        self.sandbox_clients = tuple(sandbox_clients)
+        sandbox_names = [provider.name for provider in self.sandbox_clients]
+        if len(set(sandbox_names)) != len(sandbox_names):
+            raise ValueError(
+                f"Sandbox client names must be unique, got {sandbox_names}: give each "
+                "SandboxClientProvider its own name"
+            )
         context = WorkflowAgentsContext(
             model_params=self.model_params,
             mcp_server_names=provider_names(self.mcp_server_providers),
         )
-        self._model_activity = ModelActivity(model_provider)
+        self._model_activity = ModelActivity(model_provider, self.resolvable_worker_env_vars)
         self._running_workers = 0
         activities: list[Any] = []
         if register_activities:
             activities.append(self._model_activity.invoke_model)
             activities.append(self._model_activity.stream_model)
             activities.extend(provider_activities(self.mcp_server_providers))
+            for provider in self.sandbox_clients:
+                activities.extend(provider._get_activities(self.resolvable_worker_env_vars))  # pyright: ignore[reportPrivateUsage]
         super().__init__(
             name="agents_temporal.OpenAIAgentsPlugin",
             data_converter=with_agents_converter,

@@ -20,6 +20,7 @@ from ._payloads.workflow_refs import reference_stored_items
 from ._streaming.log import StreamEventLog
 from ._streaming.types import StreamLogState
 from ._workflow_context import registered_mcp_servers
+from .sandbox._workflow_client import temporal_sandbox_client
 
 __all__ = [
     "ApprovalDecision",
@@ -47,4 +48,5 @@ __all__ = [
     "registered_mcp_servers",
     "stateful_mcp_server",
     "stateless_mcp_server",
+    "temporal_sandbox_client",
 ]

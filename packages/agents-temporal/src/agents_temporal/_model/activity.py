@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncGenerator
-from typing import Any
+from collections.abc import AsyncGenerator, Collection
+from typing import Any, cast
 
 from agents import ModelProvider, ModelResponse, ModelSettings, ModelTracing
 from pydantic import TypeAdapter
@@ -19,10 +19,12 @@ from .._model_call import (
     ModelCallInput,
     ModelCallResponse,
     StreamTarget,
+    ToolSpec,
     is_tool_call,
 )
 from .._payloads.activity_segments import open_model_input
 from .._streaming.activity import DeltaPublisher, collect_response
+from .._temporal_worker_env_ref import AllowAllWorkerEnvVars, WorkerEnvRefResolver
 from .provider_errors import classify
 from .providers import DefaultModelProvider
 from .specs import SpecOutputSchema, rebuild_tool
@@ -30,13 +32,34 @@ from .specs import SpecOutputSchema, rebuild_tool
 _SETTINGS = TypeAdapter(ModelSettings)
 
 
-def model_arguments(call: ModelCallInput) -> dict[str, Any]:
-    """The keyword arguments of ``Model.get_response`` / ``stream_response`` for ``call``."""
+def _with_secrets(spec: ToolSpec, secrets: WorkerEnvRefResolver | None) -> ToolSpec:
+    """``spec`` with the worker secrets its credentials name put in (activity side only)."""
+    config = spec.fields.get("tool_config")
+    if secrets is None or not isinstance(config, dict):
+        return spec
+    config = cast(dict[str, Any], config)
+    if spec.kind == "HostedMCPTool":
+        config = secrets.mcp_config(config)
+    elif spec.kind == "CodeInterpreterTool":
+        config = secrets.code_interpreter_config(config)
+    else:
+        return spec
+    return dataclasses.replace(spec, fields={**spec.fields, "tool_config": config})
+
+
+def model_arguments(
+    call: ModelCallInput, secrets: WorkerEnvRefResolver | None = None
+) -> dict[str, Any]:
+    """The keyword arguments of ``Model.get_response`` / ``stream_response`` for ``call``.
+
+    ``secrets`` resolves the worker secrets hosted tools name; the resolved tools exist only
+    here, for the provider's request, and never return to the workflow.
+    """
     return {
         "system_instructions": call.system_instructions,
         "input": call.input,
         "model_settings": _SETTINGS.validate_python(call.model_settings),
-        "tools": [rebuild_tool(spec) for spec in call.tools],
+        "tools": [rebuild_tool(_with_secrets(spec, secrets)) for spec in call.tools],
         "output_schema": SpecOutputSchema(call.output_schema) if call.output_schema else None,
         "handoffs": [rebuild_tool(spec) for spec in call.handoffs],
         "tracing": ModelTracing(call.tracing),
@@ -83,9 +106,14 @@ async def heartbeating() -> AsyncGenerator[None]:
 class ModelActivity:
     """Holds the worker's model provider and serves the model activity."""
 
-    def __init__(self, model_provider: ModelProvider | None = None) -> None:
+    def __init__(
+        self,
+        model_provider: ModelProvider | None = None,
+        resolvable_worker_env_vars: Collection[str] | AllowAllWorkerEnvVars = (),
+    ) -> None:
         self._provider = model_provider or DefaultModelProvider()
         self._owns_provider = model_provider is None
+        self._env_refs = WorkerEnvRefResolver(resolvable_worker_env_vars)
 
     async def aclose(self) -> None:
         """Release the HTTP clients of the provider this activity made for itself."""
@@ -100,7 +128,7 @@ class ModelActivity:
         try:
             model = self._provider.get_model(call.model_name)
             async with heartbeating():
-                response = await model.get_response(**model_arguments(call))
+                response = await model.get_response(**model_arguments(call, self._env_refs))
             check_tool_calls(response, call)
         except (asyncio.CancelledError, TooManyToolCallsError):
             raise
@@ -116,7 +144,7 @@ class ModelActivity:
         try:
             model = self._provider.get_model(call.model_name)
             async with heartbeating(), DeltaPublisher.for_current_activity(stream) as publisher:
-                events = model.stream_response(**model_arguments(call))
+                events = model.stream_response(**model_arguments(call, self._env_refs))
                 response = await collect_response(
                     events, publisher, call.max_tool_calls, call.agent_name
                 )

@@ -43,6 +43,10 @@ class AgentsPayloadConverter(PydanticPayloadConverter):
         )
 
 
+OpenAIPayloadConverter = AgentsPayloadConverter
+"""The published integration's name for ``AgentsPayloadConverter``."""
+
+
 def with_agents_converter(converter: DataConverter | None) -> DataConverter:
     """Install ``AgentsPayloadConverter``, keeping the user's codec and failure converter."""
     converter = converter or DataConverter.default

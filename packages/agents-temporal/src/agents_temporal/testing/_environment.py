@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -11,6 +11,7 @@ from temporalio.client import Client
 
 from .._params import ModelActivityParameters
 from .._plugin import OpenAIAgentsPlugin
+from .._temporal_worker_env_ref import AllowAllWorkerEnvVars, snapshot_names
 from ._models import TestModelProvider
 
 
@@ -33,6 +34,8 @@ class AgentEnvironment:
         mcp_server_providers: MCP servers to register.
         register_activities: Register the model and MCP activities on workers.
         use_otel_instrumentation: Export Agents spans through OpenTelemetry.
+        resolvable_worker_env_vars: The worker environment variables workflows may name as
+            secrets (see ``OpenAIAgentsPlugin``); copied when the environment is made.
     """
 
     __test__ = False
@@ -45,6 +48,7 @@ class AgentEnvironment:
         mcp_server_providers: Sequence[Any] = (),
         register_activities: bool = True,
         use_otel_instrumentation: bool = False,
+        resolvable_worker_env_vars: Collection[str] | AllowAllWorkerEnvVars = (),
     ) -> None:
         if model_provider is None and model is not None:
             model_provider = TestModelProvider(model)
@@ -54,6 +58,7 @@ class AgentEnvironment:
             "mcp_server_providers": mcp_server_providers,
             "register_activities": register_activities,
             "use_otel_instrumentation": use_otel_instrumentation,
+            "resolvable_worker_env_vars": snapshot_names(resolvable_worker_env_vars),
         }
         self._plugin: OpenAIAgentsPlugin | None = None
 
