@@ -82,7 +82,9 @@ def test_every_room_is_on_a_floor_and_imports_only_rooms_below() -> None:
     floor_of = {room: n for n, rooms in enumerate(FLOORS) for room in rooms}
     rooms = {_room(module) for module in MODULES}
     assert rooms == set(floor_of), "place new rooms on a floor in FLOORS, remove gone ones"
-    assert len(rooms) <= 25
+    # 25, plus the two rooms the published integration's API names: the public `sandbox`
+    # package and `_temporal_worker_env_ref` (see DESIGN.md).
+    assert len(rooms) <= 27
     assert len(FLOORS) <= 5
     upward = sorted(
         f"{module} -> {target}"

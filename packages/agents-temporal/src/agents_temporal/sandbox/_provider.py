@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
-from collections.abc import Callable, Collection, Generator, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,23 +46,42 @@ from ._models import (
 )
 
 
-@contextlib.contextmanager
-def _sandbox_activity(names: Resolvable) -> Generator[None]:
+async def _beat(interval: float) -> None:
+    while True:
+        activity.heartbeat()
+        await asyncio.sleep(interval)
+
+
+@contextlib.asynccontextmanager
+async def _sandbox_activity(names: Resolvable) -> AsyncGenerator[None]:
     """The body of every sandbox activity: worker secrets readable, terminal errors final.
 
     Temporal retries an activity's exceptions; a ``SandboxError`` the SDK marks as terminal
     (``retryable is False``) becomes a non-retryable ``ApplicationError`` of its error code,
-    while transient and unclassified ones stay as they are and are retried.
+    while transient and unclassified ones stay as they are and are retried. When the workflow
+    set a heartbeat timeout, the activity heartbeats while it runs, so that a worker that dies
+    in a long command is noticed within that timeout instead of the start-to-close timeout.
     """
-    with resolvable_names_scope(names):
-        try:
+    heartbeat_timeout = activity.info().heartbeat_timeout if activity.in_activity() else None
+    beating = (
+        asyncio.create_task(_beat(max(heartbeat_timeout.total_seconds() / 3, 0.05)))
+        if heartbeat_timeout
+        else None
+    )
+    try:
+        with resolvable_names_scope(names):
             yield
-        except SandboxError as error:
-            if error.retryable is False:
-                raise ApplicationError(
-                    str(error), type=str(error.error_code), non_retryable=True
-                ) from error
-            raise
+    except SandboxError as error:
+        if error.retryable is False:
+            raise ApplicationError(
+                str(error), type=str(error.error_code), non_retryable=True
+            ) from error
+        raise
+    finally:
+        if beating is not None:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
 
 
 def _pty_result(update: PtyExecUpdate) -> PtyExecUpdateResult:
@@ -138,7 +158,7 @@ class SandboxClientProvider:
 
         @defn("create")
         async def create(args: CreateSessionArgs) -> SessionResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 session = await self._client.create(
                     snapshot=args.snapshot_spec,
                     manifest=args.manifest,
@@ -148,25 +168,25 @@ class SandboxClientProvider:
 
         @defn("resume")
         async def resume(args: ResumeSessionArgs) -> SessionResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 return self._keep(await self._client.resume(args.state))
 
         @defn("delete")
         async def delete(args: StopArgs) -> None:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 await self._client.delete(await self._session(args))
                 self._sessions.pop(str(args.state.session_id), None)
 
         @defn("start")
         async def start(args: StartArgs) -> SessionResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 session = await self._session(args)
                 await session.start()
                 return self._keep(session)
 
         @defn("stop")
         async def stop(args: StopArgs) -> SessionResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 session = await self._session(args)
                 await session.stop()
                 return self._keep(session)
@@ -180,7 +200,7 @@ class SandboxClientProvider:
                 # to shut down, and resuming it just to stop it would start what we end.
                 return
             try:
-                with _sandbox_activity(names):
+                async with _sandbox_activity(names):
                     await session.shutdown()
             except ApplicationError:
                 # Terminal: the session is gone for good. A retryable error keeps it, so that
@@ -196,7 +216,7 @@ class SandboxClientProvider:
 
         @defn("exec")
         async def exec_(args: ExecArgs) -> ExecResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 session = await self._session(args)
                 result = await session.exec(
                     *args.command, timeout=args.timeout, shell=args.shell, user=args.user
@@ -207,36 +227,36 @@ class SandboxClientProvider:
 
         @defn("read")
         async def read(args: ReadArgs) -> ReadResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 handle = await (await self._session(args)).read(Path(args.path))
                 return ReadResult(data=handle.read())
 
         @defn("write")
         async def write(args: WriteArgs) -> None:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 session = await self._session(args)
                 await session.write(Path(args.path), io.BytesIO(args.data))
 
         @defn("running")
         async def running(args: RunningArgs) -> RunningResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 return RunningResult(is_running=await (await self._session(args)).running())
 
         @defn("persist_workspace")
         async def persist_workspace(args: PersistWorkspaceArgs) -> PersistWorkspaceResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 archive = await (await self._session(args)).persist_workspace()
                 return PersistWorkspaceResult(data=archive.read())
 
         @defn("hydrate_workspace")
         async def hydrate_workspace(args: HydrateWorkspaceArgs) -> None:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 session = await self._session(args)
                 await session.hydrate_workspace(io.BytesIO(args.data))
 
         @defn("pty_exec_start")
         async def pty_exec_start(args: PtyExecStartArgs) -> PtyExecUpdateResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 session = await self._session(args)
                 update = await session.pty_exec_start(
                     *args.command,
@@ -251,7 +271,7 @@ class SandboxClientProvider:
 
         @defn("pty_write_stdin")
         async def pty_write_stdin(args: PtyWriteStdinArgs) -> PtyExecUpdateResult:
-            with _sandbox_activity(names):
+            async with _sandbox_activity(names):
                 session = await self._session(args)
                 update = await session.pty_write_stdin(
                     session_id=args.session_id,
