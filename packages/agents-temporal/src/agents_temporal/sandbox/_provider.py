@@ -9,6 +9,7 @@ from collections.abc import AsyncGenerator, Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
+from agents.sandbox import Manifest
 from agents.sandbox.errors import SandboxError
 from agents.sandbox.session.pty_types import PtyExecUpdate
 from agents.sandbox.session.sandbox_client import BaseSandboxClient
@@ -19,6 +20,7 @@ from temporalio.exceptions import ApplicationError
 from .._temporal_worker_env_ref import (
     AllowAllWorkerEnvVars,
     Resolvable,
+    TemporalWorkerEnvValue,
     resolvable_names_scope,
     snapshot_names,
 )
@@ -82,6 +84,20 @@ async def _sandbox_activity(names: Resolvable) -> AsyncGenerator[None]:
             beating.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beating
+
+
+async def _check_worker_values(manifest: Manifest | None) -> None:
+    """Resolve the manifest's worker values once, before a sandbox is made or resumed.
+
+    Backends read the environment when they start a process, in the middle of a tool call; a
+    name this worker cannot resolve is better refused here, where the run's sandbox is set up,
+    with the error ``TemporalWorkerEnvValue.resolve`` raises. The values are dropped.
+    """
+    if manifest is None:
+        return
+    for entry in manifest.environment.normalized().values():
+        if isinstance(entry.value, TemporalWorkerEnvValue):
+            await entry.value.resolve()
 
 
 def _pty_result(update: PtyExecUpdate) -> PtyExecUpdateResult:
@@ -159,6 +175,7 @@ class SandboxClientProvider:
         @defn("create")
         async def create(args: CreateSessionArgs) -> SessionResult:
             async with _sandbox_activity(names):
+                await _check_worker_values(args.manifest)
                 session = await self._client.create(
                     snapshot=args.snapshot_spec,
                     manifest=args.manifest,
@@ -169,6 +186,7 @@ class SandboxClientProvider:
         @defn("resume")
         async def resume(args: ResumeSessionArgs) -> SessionResult:
             async with _sandbox_activity(names):
+                await _check_worker_values(args.state.manifest)
                 return self._keep(await self._client.resume(args.state))
 
         @defn("delete")
