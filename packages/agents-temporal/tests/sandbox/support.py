@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from agents import ModelResponse
 from agents.sandbox.sandboxes.unix_local import UnixLocalSandboxClient
@@ -64,3 +65,22 @@ async def sandbox_worker(
     plugged = Client(**config)
     async with Worker(plugged, task_queue=task_queue, workflows=WORKFLOWS):
         yield plugged
+
+
+async def history_text(handle: Any) -> str:
+    """A workflow's history as text, with every payload decoded (payloads are base64 in JSON)."""
+    history = (await handle.fetch_history()).to_json_dict()
+    decoded: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in cast(dict[str, Any], node).items():
+                if key == "data" and isinstance(value, str):
+                    decoded.append(base64.b64decode(value).decode("utf-8", "replace"))
+                walk(value)
+        elif isinstance(node, list):
+            for value in cast(list[Any], node):
+                walk(value)
+
+    walk(history)
+    return json.dumps(history) + "\n".join(decoded)

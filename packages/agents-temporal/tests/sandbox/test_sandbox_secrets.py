@@ -4,7 +4,6 @@ processes see the value on workers that allow the name, and the workflow's histo
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import uuid
 from datetime import timedelta
@@ -13,7 +12,7 @@ import pytest
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ActivityError, ApplicationError
 
-from tests.sandbox.support import plugin, sandbox_worker, scripted
+from tests.sandbox.support import history_text, plugin, sandbox_worker, scripted
 from tests.sandbox.workflows import SandboxShellAgent, SandboxTask
 
 NAME = "AGENTS_TEMPORAL_TEST_SANDBOX_SECRET"
@@ -46,7 +45,7 @@ async def test_the_sandbox_sees_the_worker_value_and_history_only_its_name(
         assert await handle.result() == "done"
 
     assert hashlib.sha256(SECRET.encode()).hexdigest() in model.requests[-1].tool_outputs()[0]
-    history = json.dumps((await handle.fetch_history()).to_json_dict())
+    history = await history_text(handle)
     assert NAME in history
     assert SECRET not in history
     assert SECRET not in caplog.text

@@ -20,6 +20,7 @@ from agents_temporal import (
 )
 from agents_temporal.testing import OpenAICompatibleServer, TextReply
 from tests.replaying import replay, save_history
+from tests.sandbox.support import history_text
 from tests.worker_env.workflows import ALLOWED, DENIED, WORKFLOWS, HostedMCPSecretAgent
 
 SECRET = "sk-live-worker-only-5d1f0c9e"
@@ -67,7 +68,7 @@ async def test_the_model_request_carries_only_allowed_secrets_and_history_none(
         "X-Api-Key": f"Key {SECRET}",
         "X-Other": temporal_worker_env_ref(DENIED),
     }
-    history = json.dumps((await handle.fetch_history()).to_json_dict())
+    history = await history_text(handle)
     assert temporal_worker_env_ref(ALLOWED) in history
     assert SECRET not in history
     assert OTHER_SECRET not in history
