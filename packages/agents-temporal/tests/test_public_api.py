@@ -13,6 +13,7 @@ MODULES = [
     "agents_temporal.offline",
     "agents_temporal.workflow",
     "agents_temporal.testing",
+    "agents_temporal.sandbox",
 ]
 
 

@@ -40,9 +40,11 @@ def hello(tmp_path: Path) -> Iterator[tuple[Path, ModuleType]]:
 
 def test_the_readme_has_the_examples_this_test_runs() -> None:
     blocks = python_blocks()
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     assert "class HelloWorldAgent" in blocks[0]
     assert "async def test_" in blocks[1]
+    # The sandbox example runs in tests/sandbox/test_readme_sandbox.py.
+    assert "class RepoAgent" in blocks[2]
 
 
 async def test_hello_world_runs_as_a_script(

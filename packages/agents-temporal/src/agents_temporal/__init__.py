@@ -20,10 +20,17 @@ from ._payloads.storage import (
     PayloadStoreError,
 )
 from ._plugin import OpenAIAgentsPlugin
+from ._temporal_worker_env_ref import (
+    AllowAllWorkerEnvVars,
+    TemporalWorkerEnvValue,
+    temporal_worker_env_ref,
+)
+from .sandbox._provider import SandboxClientProvider
 
 __all__ = [
     "AgentsPayloadConverter",
     "AgentsWorkflowError",
+    "AllowAllWorkerEnvVars",
     "BlobStorageDriver",
     "DefaultModelProvider",
     "EncryptionCodec",
@@ -35,8 +42,11 @@ __all__ = [
     "PayloadNotFoundError",
     "PayloadStoreError",
     "S3StorageDriver",
+    "SandboxClientProvider",
     "StatefulMCPServerProvider",
     "StatelessMCPServerProvider",
+    "TemporalWorkerEnvValue",
     "build_data_converter",
+    "temporal_worker_env_ref",
     "workflow",
 ]

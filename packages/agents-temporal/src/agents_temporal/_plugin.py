@@ -23,10 +23,12 @@ from ._model.activity import ModelActivity
 from ._model.runner import TemporalAgentRunner
 from ._params import ModelActivityParameters
 from ._payloads.converter import with_agents_converter
+from ._temporal_worker_env_ref import AllowAllWorkerEnvVars, snapshot_names
 from ._tracing.interceptor import AgentsTracingInterceptor
 from ._tracing.otel_gate import check_otel_ready, enable_otel_export
 from ._tracing.provider import install_trace_provider
 from ._workflow_context import AgentsInterceptor, WorkflowAgentsContext
+from .sandbox._provider import SandboxClientProvider
 
 # Shared with the sandbox, so the workflow sees the same classes, runner and settings as the
 # worker that installed them.
@@ -120,7 +122,8 @@ class OpenAIAgentsPlugin(SimplePlugin):
         mcp_server_providers: MCP servers the workflows may use, by name, through
             ``stateless_mcp_server`` / ``stateful_mcp_server``. Deprecated, as in Temporal's
             published integration: use ``mcp_servers``.
-        sandbox_clients: Named sandbox client providers for sandbox agents.
+        sandbox_clients: Sandbox backends the workflows may use, by name
+            (``workflow.temporal_sandbox_client(name)``); each registers its own activities.
         register_activities: Register the model (and MCP) activities on workers. Turn off for a
             worker that only runs workflows while other workers serve the activities.
         add_temporal_spans: Draw ``temporal:*`` spans (``temporal:startWorkflow:<type>``,
@@ -131,8 +134,11 @@ class OpenAIAgentsPlugin(SimplePlugin):
         use_otel_instrumentation: Export Agents SDK spans through OpenTelemetry, into the
             global tracer provider, which must be replay safe (see
             ``agents_temporal.opentelemetry.create_tracer_provider``).
-        resolvable_worker_env_vars: Names of the worker's environment variables that
-            references made in workflows (``temporal_worker_env_ref``) may resolve to.
+        resolvable_worker_env_vars: The environment variables of this worker that workflows
+            may name as secrets (``temporal_worker_env_ref(name)`` in hosted tool credentials,
+            ``TemporalWorkerEnvValue(name=...)`` in sandbox manifests), or
+            ``AllowAllWorkerEnvVars()``. None by default; the names are copied when the
+            plugin is made.
         mcp_servers: MCP servers the workflows may use through
             ``workflow.temporal_mcp_server(name)``: a factory per name that builds an Agents SDK
             MCP server, taking no argument or one (the workflow's ``factory_argument``).
@@ -148,7 +154,9 @@ class OpenAIAgentsPlugin(SimplePlugin):
         ImportError: ``use_otel_instrumentation`` without the ``otel`` extra installed.
         ValueError: ``use_otel_instrumentation`` while the global tracer provider is not a
             ``ReplaySafeTracerProvider``; or a ``model_provider`` with neither
-            ``start_to_close_timeout`` nor ``schedule_to_close_timeout`` in ``model_params``.
+            ``start_to_close_timeout`` nor ``schedule_to_close_timeout`` in ``model_params``; or
+            two sandbox clients with one name.
+        TypeError: ``resolvable_worker_env_vars`` given as a single string.
     """
 
     def __init__(
@@ -156,11 +164,11 @@ class OpenAIAgentsPlugin(SimplePlugin):
         model_params: ModelActivityParameters | None = None,
         model_provider: ModelProvider | None = None,
         mcp_server_providers: Sequence[MCPServerProvider] = (),
-        sandbox_clients: Sequence[Any] = (),
+        sandbox_clients: Sequence[SandboxClientProvider] = (),
         register_activities: bool = True,
         add_temporal_spans: bool = True,
         use_otel_instrumentation: bool = False,
-        resolvable_worker_env_vars: Collection[str] = (),
+        resolvable_worker_env_vars: Collection[str] | AllowAllWorkerEnvVars = (),
         *,
         mcp_servers: Mapping[str, ServerFactory] | None = None,
         mcp_connection_idle_timeout: timedelta | None = DEFAULT_IDLE_TIMEOUT,
@@ -179,22 +187,28 @@ class OpenAIAgentsPlugin(SimplePlugin):
         self.mcp_server_providers = tuple(mcp_server_providers)
         self.use_otel_instrumentation = use_otel_instrumentation
         self.trace_content = trace_content
-        # Stored for the features that read them (sandbox agents, worker secrets, Temporal
-        # spans, MCP servers of the current form), each configured from here.
-        self.sandbox_clients = tuple(sandbox_clients)
         self.add_temporal_spans = add_temporal_spans
-        self.resolvable_worker_env_vars = resolvable_worker_env_vars
         self.mcp_servers = dict(mcp_servers or {})
         self.mcp_connection_idle_timeout = mcp_connection_idle_timeout
         if use_otel_instrumentation:
             check_otel_ready()
         self._mcp_servers = PooledMCPServers(mcp_servers or {}, mcp_connection_idle_timeout)
+        # Copied now: a caller's list changed later (or a generator read once) must not
+        # change which secrets this plugin's workers hand out.
+        self.resolvable_worker_env_vars = snapshot_names(resolvable_worker_env_vars)
+        self.sandbox_clients = tuple(sandbox_clients)
+        sandbox_names = [provider.name for provider in self.sandbox_clients]
+        if len(set(sandbox_names)) != len(sandbox_names):
+            raise ValueError(
+                f"Sandbox client names must be unique, got {sandbox_names}: give each "
+                "SandboxClientProvider its own name"
+            )
         context = WorkflowAgentsContext(
             model_params=self.model_params,
             mcp_server_names=provider_names(self.mcp_server_providers),
             pooled_mcp_server_names=self._mcp_servers.names,
         )
-        self._model_activity = ModelActivity(model_provider)
+        self._model_activity = ModelActivity(model_provider, self.resolvable_worker_env_vars)
         self._running_workers = 0
         self._workers_per_loop: dict[asyncio.AbstractEventLoop, int] = {}
         activities: list[Any] = []
@@ -205,6 +219,8 @@ class OpenAIAgentsPlugin(SimplePlugin):
             activities.append(self._model_activity.stream_model_to_topic)
             activities.extend(provider_activities(self.mcp_server_providers))
             activities.extend(self._mcp_servers.activities())
+            for provider in self.sandbox_clients:
+                activities.extend(provider._get_activities(self.resolvable_worker_env_vars))  # pyright: ignore[reportPrivateUsage]
         super().__init__(
             name="agents_temporal.OpenAIAgentsPlugin",
             data_converter=with_agents_converter,

@@ -29,6 +29,7 @@ from ._payloads.workflow_refs import reference_stored_items
 from ._streaming.log import StreamEventLog
 from ._streaming.types import StreamLogState
 from ._workflow_context import registered_mcp_servers
+from .sandbox._workflow_client import temporal_sandbox_client
 
 __all__ = [
     "AgentsWorkflowError",
@@ -62,4 +63,5 @@ __all__ = [
     "stateful_mcp_server",
     "stateless_mcp_server",
     "temporal_mcp_server",
+    "temporal_sandbox_client",
 ]

@@ -122,7 +122,7 @@ def test_positional_arguments_mean_what_they_mean_in_the_published_integration()
     )
     plugin = OpenAIAgentsPlugin(params, provider, (), (), True, False, False, ("TOKEN",))
     assert (plugin.model_provider, plugin.add_temporal_spans) == (provider, False)
-    assert tuple(plugin.resolvable_worker_env_vars) == ("TOKEN",)
+    assert plugin.resolvable_worker_env_vars == frozenset({"TOKEN"})
 
 
 def test_the_names_code_imports_are_there() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Collection, Generator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from agents import Model, ModelProvider, ModelResponse, ModelSettings, ModelTracing
 from pydantic import TypeAdapter
@@ -22,6 +22,7 @@ from .._model_call import (
     ModelCallInput,
     ModelCallResponse,
     StreamTarget,
+    ToolSpec,
     TopicStreamResponse,
     TopicTarget,
     is_tool_call,
@@ -29,6 +30,7 @@ from .._model_call import (
 from .._payloads.activity_segments import open_model_input
 from .._streaming.activity import DeltaPublisher, collect_response
 from .._streaming.topic import stream_to_topic
+from .._temporal_worker_env_ref import AllowAllWorkerEnvVars, WorkerEnvRefResolver
 from .provider_errors import classify
 from .providers import DefaultModelProvider
 from .published_input import read_call_input
@@ -57,13 +59,34 @@ def _calling(agent_name: str) -> Generator[None]:
         _CALLING_AGENT.reset(token)
 
 
-def model_arguments(call: ModelCallInput) -> dict[str, Any]:
-    """The keyword arguments of ``Model.get_response`` / ``stream_response`` for ``call``."""
+def _with_secrets(spec: ToolSpec, secrets: WorkerEnvRefResolver | None) -> ToolSpec:
+    """``spec`` with the worker secrets its credentials name put in (activity side only)."""
+    config = spec.fields.get("tool_config")
+    if secrets is None or not isinstance(config, dict):
+        return spec
+    config = cast(dict[str, Any], config)
+    if spec.kind == "HostedMCPTool":
+        config = secrets.mcp_config(config)
+    elif spec.kind == "CodeInterpreterTool":
+        config = secrets.code_interpreter_config(config)
+    else:
+        return spec
+    return dataclasses.replace(spec, fields={**spec.fields, "tool_config": config})
+
+
+def model_arguments(
+    call: ModelCallInput, secrets: WorkerEnvRefResolver | None = None
+) -> dict[str, Any]:
+    """The keyword arguments of ``Model.get_response`` / ``stream_response`` for ``call``.
+
+    ``secrets`` resolves the worker secrets hosted tools name; the resolved tools exist only
+    here, for the provider's request, and never return to the workflow.
+    """
     return {
         "system_instructions": call.system_instructions,
         "input": call.input,
         "model_settings": _SETTINGS.validate_python(call.model_settings),
-        "tools": [rebuild_tool(spec) for spec in call.tools],
+        "tools": [rebuild_tool(_with_secrets(spec, secrets)) for spec in call.tools],
         "output_schema": SpecOutputSchema(call.output_schema) if call.output_schema else None,
         "handoffs": [rebuild_tool(spec) for spec in call.handoffs],
         "tracing": ModelTracing(call.tracing),
@@ -123,9 +146,14 @@ def served(response: ModelCallResponse, model: Model) -> ModelCallResponse:
 class ModelActivity:
     """Holds the worker's model provider and serves the model activity."""
 
-    def __init__(self, model_provider: ModelProvider | None = None) -> None:
+    def __init__(
+        self,
+        model_provider: ModelProvider | None = None,
+        resolvable_worker_env_vars: Collection[str] | AllowAllWorkerEnvVars = (),
+    ) -> None:
         self._provider = model_provider or DefaultModelProvider()
         self._owns_provider = model_provider is None
+        self._env_refs = WorkerEnvRefResolver(resolvable_worker_env_vars)
 
     async def aclose(self) -> None:
         """Release the HTTP clients of the provider this activity made for itself."""
@@ -153,7 +181,7 @@ class ModelActivity:
             with _calling(call.agent_name):
                 model = self._provider.get_model(call.model_name)
                 async with heartbeating():
-                    response = await model.get_response(**model_arguments(call))
+                    response = await model.get_response(**model_arguments(call, self._env_refs))
             check_tool_calls(response, call)
         except (asyncio.CancelledError, TooManyToolCallsError):
             raise
@@ -173,7 +201,7 @@ class ModelActivity:
                     heartbeating(),
                     DeltaPublisher.for_current_activity(stream) as publisher,
                 ):
-                    events = model.stream_response(**model_arguments(call))
+                    events = model.stream_response(**model_arguments(call, self._env_refs))
                     response = await collect_response(
                         events, publisher, call.max_tool_calls, call.agent_name
                     )

@@ -8,11 +8,13 @@ from typing import Any
 from agents import Agent, Model, RunConfig, RunResult, RunResultStreaming, SQLiteSession
 from agents.exceptions import AgentsException
 from agents.run import AgentRunner
+from agents.sandbox import SandboxAgent
 from temporalio import workflow
 
 from .._errors import AGENTS_FAILURE_PREFIX, AgentsWorkflowError, failure_detail
 from .._tracing.provider import continue_resumed_trace, workflow_tracing_disabled
 from .._workflow_context import current_context, in_workflow
+from ..sandbox._workflow_client import TemporalSandboxClient
 from .specs import tool_spec
 from .workflow_model import ActivityModelProvider, AgentTracker, TrackingHooks
 
@@ -33,6 +35,62 @@ def _check_agents(agent: Agent[Any], seen: set[int]) -> None:
     for target in agent.handoffs:
         if isinstance(target, Agent):
             _check_agents(target, seen)
+
+
+class SandboxConfigError(AgentsWorkflowError, ValueError):
+    """A run's sandbox configuration cannot work in a workflow.
+
+    A ``ValueError`` as in the published integration, and an ``AgentsWorkflowError`` so that
+    it fails the workflow with its message instead of failing workflow tasks forever.
+    """
+
+
+def _has_sandbox_agent(agent: Agent[Any], seen: set[int]) -> bool:
+    if id(agent) in seen:
+        return False
+    seen.add(id(agent))
+    if isinstance(agent, SandboxAgent):
+        return True
+    return any(
+        isinstance(target, Agent) and _has_sandbox_agent(target, seen) for target in agent.handoffs
+    )
+
+
+_SANDBOX_EXAMPLE = (
+    "RunConfig(sandbox=SandboxRunConfig(client=temporal_sandbox_client('local'))), with "
+    "temporal_sandbox_client from agents_temporal.workflow and 'local' the name of a "
+    "SandboxClientProvider given to OpenAIAgentsPlugin(sandbox_clients=[...]) on the workers"
+)
+
+
+def _check_sandbox(starting_agent: Agent[Any], config: RunConfig) -> None:
+    """Refuse a sandbox configuration that cannot run durably, before anything runs."""
+    sandbox = config.sandbox
+    if sandbox is None:
+        if _has_sandbox_agent(starting_agent, set()):
+            raise SandboxConfigError(
+                "A SandboxAgent can be reached in this run but run_config.sandbox is not "
+                f"configured: pass {_SANDBOX_EXAMPLE}."
+            )
+        return
+    if sandbox.session is not None:
+        raise AgentsWorkflowError(
+            "run_config.sandbox.session cannot be used in a workflow: a live sandbox session "
+            "lives in one process and does not survive a worker restart. Pass "
+            "run_config.sandbox.client=temporal_sandbox_client(name) instead, and the workers "
+            "keep the session."
+        )
+    if sandbox.client is None:
+        raise SandboxConfigError(
+            "run_config.sandbox.client must be set to a Temporal sandbox client: pass "
+            f"{_SANDBOX_EXAMPLE}."
+        )
+    if not isinstance(sandbox.client, TemporalSandboxClient):
+        raise SandboxConfigError(
+            f"run_config.sandbox.client is a {type(sandbox.client).__name__}, which would run "
+            "the sandbox inside the workflow: make it with temporal_sandbox_client(name) and "
+            "give the real client to a SandboxClientProvider on the workers."
+        )
 
 
 def _workflow_run_config(run_config: RunConfig | dict[str, Any] | None) -> RunConfig:
@@ -79,6 +137,7 @@ class TemporalAgentRunner(AgentRunner):
         _check_agents(starting_agent, set())
         tracker = AgentTracker()
         config = _workflow_run_config(kwargs.get("run_config"))
+        _check_sandbox(starting_agent, config)
         config = dataclasses.replace(
             config,
             model_provider=ActivityModelProvider(context.model_params, tracker),

@@ -101,6 +101,10 @@ def tool_spec(tool: Tool) -> ToolSpec:
             raise AgentsWorkflowError(f"{refused.__name__} cannot be used in a workflow: {why}.")
     kind = type(tool).__name__
     if kind not in _TOOL_CLASSES:
+        # A subclass (a sandbox capability's `ExecCommandTool` is a `FunctionTool`) is shown to
+        # the model as its base class: the model activity only describes it.
+        kind = next((name for name, cls in _TOOL_CLASSES.items() if isinstance(tool, cls)), kind)
+    if kind not in _TOOL_CLASSES:
         raise AgentsWorkflowError(
             f"Tool {getattr(tool, 'name', kind)!r} of type {kind} is not supported inside a "
             "workflow; supported: " + ", ".join(sorted(_TOOL_CLASSES))

@@ -14,6 +14,7 @@ from .._mcp.pool import ServerFactory
 from .._mcp.servers import DEFAULT_IDLE_TIMEOUT
 from .._params import ModelActivityParameters
 from .._plugin import OpenAIAgentsPlugin
+from .._temporal_worker_env_ref import AllowAllWorkerEnvVars, snapshot_names
 from ._models import TestModelProvider
 
 
@@ -39,7 +40,8 @@ class AgentEnvironment:
         register_activities: Register the model and MCP activities on workers.
         add_temporal_spans: Draw ``temporal:*`` spans in Agents SDK traces.
         use_otel_instrumentation: Export Agents spans through OpenTelemetry.
-        resolvable_worker_env_vars: Environment variables workflows may reference on workers.
+        resolvable_worker_env_vars: The worker environment variables workflows may name as
+            secrets (see ``OpenAIAgentsPlugin``); copied when the environment is made.
         mcp_servers: MCP server factories by name, for ``workflow.temporal_mcp_server``.
         mcp_connection_idle_timeout: How long a shared MCP connection stays open unused.
     """
@@ -55,7 +57,7 @@ class AgentEnvironment:
         register_activities: bool = True,
         add_temporal_spans: bool = True,
         use_otel_instrumentation: bool = False,
-        resolvable_worker_env_vars: Collection[str] = (),
+        resolvable_worker_env_vars: Collection[str] | AllowAllWorkerEnvVars = (),
         *,
         mcp_servers: Mapping[str, ServerFactory] | None = None,
         mcp_connection_idle_timeout: timedelta | None = DEFAULT_IDLE_TIMEOUT,
@@ -69,7 +71,7 @@ class AgentEnvironment:
             "register_activities": register_activities,
             "add_temporal_spans": add_temporal_spans,
             "use_otel_instrumentation": use_otel_instrumentation,
-            "resolvable_worker_env_vars": resolvable_worker_env_vars,
+            "resolvable_worker_env_vars": snapshot_names(resolvable_worker_env_vars),
             "mcp_servers": mcp_servers,
             "mcp_connection_idle_timeout": mcp_connection_idle_timeout,
         }
