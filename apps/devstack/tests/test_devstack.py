@@ -303,7 +303,9 @@ async def test_without_an_agent_app_dev_runs_the_rest_and_says_how_to_add_one(
     config = settings(TEMPORAL_ADDRESS=address, CONSOLE_PORT=free_port())
     out = io.StringIO()
     stop = asyncio.Event()
-    running = asyncio.create_task(run_stack(config, data_dir=tmp_path, out=out, stop=stop))
+    running = asyncio.create_task(
+        run_stack(config, data_dir=tmp_path, out=out, stop=stop, reuse_temporal=True)
+    )
     try:
         async with asyncio.timeout(120):
             while "dev: ready" not in out.getvalue():
