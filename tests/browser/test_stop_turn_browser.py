@@ -76,8 +76,10 @@ def test_stop_a_running_turn_in_the_console(dev: DevProcess, page: Page) -> None
         stop = page.get_by_role("button", name="Stop")
         click(page, stop)
         # Who stopped it, in the chat; the button is gone and the message box open again.
+        # (The sidebar previews the same line: look in the chat, the page's main part.)
+        chat = page.get_by_test_id("stMain")
         expect(
-            page.get_by_text(re.compile(r"stopped turn 1: stopped from the console"))
+            chat.get_by_text(re.compile(r"stopped turn 1: stopped from the console")).first
         ).to_be_visible()
         expect(stop).to_have_count(0)
         message = page.get_by_placeholder(re.compile(r"Message \w+…"))

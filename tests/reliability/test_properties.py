@@ -266,7 +266,15 @@ def test_decision_validator_accepts_or_refuses_as_documented(
         expected = "UnknownApproval"
     elif target.decision is not None:
         expected = "AlreadyDecided"
-    elif not operator.strip() or (arguments is not None and not approve):
+    elif (
+        not (name := operator.strip())
+        or name.lower().startswith("system:")
+        or len(name) > 200
+        or not name.isprintable()
+        or (arguments is not None and not approve)
+    ):
+        # No name, a name reserved for the conversation's own decisions, or one that is too
+        # long or not printable.
         expected = "InvalidDecision"
     elif (
         arguments is not None

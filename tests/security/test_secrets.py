@@ -93,7 +93,14 @@ def _plain_by_design(where: str) -> bool:
     # Temporal never puts these through the codec: headers (our trace context) and the data
     # of a local activity's marker (its sequence number, attempt, type and times; the result
     # sits beside it, encrypted). Neither holds conversation data, which the next test checks.
-    return ".header." in where or (".marker_recorded_event_attributes.details[data]." in where)
+    # A version marker's patch data, and the TemporalChangeVersion search attribute the SDK
+    # sets beside it, hold only patch ids (workflow.patched).
+    return (
+        ".header." in where
+        or ".marker_recorded_event_attributes.details[data]." in where
+        or ".marker_recorded_event_attributes.details[patch-data]." in where
+        or "indexed_fields[TemporalChangeVersion]" in where
+    )
 
 
 def test_history_payloads_are_ciphertext(run: SecureRun) -> None:

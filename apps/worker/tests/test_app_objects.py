@@ -92,7 +92,7 @@ async def test_the_worker_serves_the_app_a_reference_names(
                 output.append(line)
         log = b"".join(output).decode()
         assert "apps:        desk (1 workflows)" in log
-        assert "offline demo model (from 'desk')" in log
+        assert "offline demo models, each app its own (desk:" in log
         client = await Client.connect(address, plugins=[OpenAIAgentsPlugin()])
         conversation = await ConversationHandle.start(
             client,

@@ -18,7 +18,7 @@ x = "x:app"
 
 def test_an_app_package_the_root_does_not_install_is_named(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.uv.workspace]\nmembers = ['apps/*']\n")
-    for folder, name in [("ghost-agents", "ghost-agents"), ("support-agents", "support-agents")]:
+    for folder, name in [("ghost-agents", "ghost-agents"), ("worker", "agent-worker")]:
         (tmp_path / "apps" / folder).mkdir(parents=True)
         (tmp_path / "apps" / folder / "pyproject.toml").write_text(_APP.format(name=name))
     (tmp_path / "apps" / "tool").mkdir()

@@ -18,8 +18,8 @@ KEY_A_B64 = base64.b64encode(KEY_A).decode()
 KEY_B_B64 = base64.b64encode(KEY_B).decode()
 
 EXPECTED_ENV_VARS = (
-    "AGENT_APP_NAMES",
     "AGENT_APP_OBJECTS",
+    "AGENT_APP_NAMES",
     "TEMPORAL_ADDRESS",
     "TEMPORAL_NAMESPACE",
     "TEMPORAL_TASK_QUEUE",

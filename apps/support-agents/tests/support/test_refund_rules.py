@@ -11,7 +11,7 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from agents_temporal.client import ConversationHandle, ConversationInput
+from agents_temporal.client import ConversationHandle, ConversationInput, ConversationRefused
 from support_agents import SupportConversation
 from tests.support.conftest import running_stack
 
@@ -47,11 +47,13 @@ async def test_an_edited_decimal_amount_is_not_paid_past_the_cap(
         assert waiting.status == "awaiting_approval", waiting.error
         [pending] = waiting.pending_approvals
         request = json.loads(pending.arguments)["request"]
-        edited = {"request": {**request, "amount_cents": 25000.0}}
-        # $250 written as a decimal: the cap's guardrail cannot read it, so the tool must not
-        # read it either. Once, pydantic made it 25000 and the store paid it.
-        done = await conversation.approve(pending.id, operator="ops", arguments=edited)
-        assert done.status == "completed", done.error
+        edited = {"request": {**request, "refund_key": None, "amount_cents": 25000.0}}
+        # $250 written as a decimal: the cap's guardrail cannot read it, so nothing may read
+        # it as a number. Once, pydantic made it 25000 and the store paid it. The workflow
+        # refuses such an edit against the tool's schema before the tool could see it.
+        with pytest.raises(ConversationRefused) as refused:
+            await conversation.approve(pending.id, operator="ops", arguments=edited)
+        assert "request/amount_cents: 25000.0 is not of type 'integer'" in str(refused.value)
         assert await stack.refunds("ORD-10042") == []
 
 

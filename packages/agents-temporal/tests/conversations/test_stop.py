@@ -169,7 +169,7 @@ async def test_stop_a_turn_waiting_for_approval(temporal_client: Client, task_qu
         await save_history(conversation.handle, "conversation_stop_awaiting_approval")
 
     assert (stopped.status, stopped.stopped_by) == ("stopped", "bob")
-    assert late.value.reason == "UnknownApproval"
+    assert late.value.reason == "AlreadyDecided"  # by the stop, which says who and when
     assert pending == []
     assert DESK.refunds == []
     assert next_reply.status == "completed"

@@ -59,6 +59,7 @@ PUBLISHED_PLUGIN = [
     "POS:resolvable_worker_env_vars",
     "KEY:mcp_servers",
     "KEY:mcp_connection_idle_timeout",
+    "KEY:trace_content",
 ]
 PUBLISHED_ENVIRONMENT = [
     "POS:model_params",
