@@ -111,6 +111,7 @@ async def run_app(
         model_params=model_params,
         model_provider=model_provider,
         mcp_server_providers=app.worker_mcp_server_providers(settings),
+        mcp_servers=app.worker_mcp_servers(settings),
     )
     config = client.config()
     config["plugins"] = [*config.get("plugins", []), plugin]
