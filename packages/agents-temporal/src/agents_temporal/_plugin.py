@@ -28,6 +28,7 @@ from ._tracing.interceptor import AgentsTracingInterceptor
 from ._tracing.otel_gate import check_otel_ready, enable_otel_export
 from ._tracing.provider import install_trace_provider
 from ._workflow_context import AgentsInterceptor, WorkflowAgentsContext
+from ._workflow_runner import fast_context_runner
 from .sandbox._provider import SandboxClientProvider
 
 # Shared with the sandbox, so the workflow sees the same classes, runner and settings as the
@@ -74,15 +75,13 @@ _RUNNER = _RunnerInstallation()
 
 
 def _with_passthrough(runner: WorkflowRunner | None) -> WorkflowRunner:
-    if isinstance(runner, SandboxedWorkflowRunner):
-        return dataclasses.replace(
-            runner,
-            restrictions=runner.restrictions.with_passthrough_modules(*_PASSTHROUGH_MODULES),
-        )
     if runner is None:
-        return SandboxedWorkflowRunner(
-            restrictions=SandboxedWorkflowRunner().restrictions.with_passthrough_modules(
-                *_PASSTHROUGH_MODULES
+        runner = SandboxedWorkflowRunner()
+    if isinstance(runner, SandboxedWorkflowRunner):
+        return fast_context_runner(
+            dataclasses.replace(
+                runner,
+                restrictions=runner.restrictions.with_passthrough_modules(*_PASSTHROUGH_MODULES),
             )
         )
     return runner
