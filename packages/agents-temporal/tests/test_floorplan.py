@@ -22,7 +22,6 @@ FLOORS: list[set[str]] = [
         "_temporal_server",
         "_process",
         "_temporal_worker_env_ref",
-        "_workflow_runner",
     },
     {
         "_workflow_context",

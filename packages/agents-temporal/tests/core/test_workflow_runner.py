@@ -28,7 +28,7 @@ from temporalio.worker.workflow_sandbox._runner import (
 )
 
 from agents_temporal import OpenAIAgentsPlugin
-from agents_temporal._workflow_runner import FastContextSandboxedWorkflowRunner
+from agents_temporal._plugin import FastContextSandboxedWorkflowRunner
 from tests.core.determinism_workflows import ChangesCommandsBefore, first_step
 
 
