@@ -12,9 +12,16 @@ from typing import Any
 
 from agents import ModelProvider
 from agents.run import AgentRunner, get_default_agent_runner, set_default_agent_runner
+from temporalio.converter import SerializationContext
+from temporalio.converter._extstore import StorageDriverStoreContext
 from temporalio.plugin import SimplePlugin
 from temporalio.worker import WorkflowRunner
+from temporalio.worker._command_aware_visitor import CommandInfo
+from temporalio.worker._workflow_instance import WorkflowInstance, WorkflowInstanceDetails
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+from temporalio.worker.workflow_sandbox._runner import (
+    _Instance,  # pyright: ignore[reportPrivateUsage]
+)
 
 from ._mcp.pool import ServerFactory
 from ._mcp.providers import MCPServerProvider, provider_activities, provider_names
@@ -73,19 +80,65 @@ class _RunnerInstallation:
 _RUNNER = _RunnerInstallation()
 
 
+class _FastContextInstance(_Instance):
+    """A sandboxed workflow instance whose context lookups skip the sandbox's swap.
+
+    Temporal's sandbox runs every call into a workflow instance as an ``exec`` inside the
+    sandbox, with its importer, ``sys.modules`` and restricted builtins swapped in and out. The
+    worker makes two such calls for every payload of every activation and completion (three
+    passes each way) only to ask which serialization context, and which external-storage
+    context, the payload's command has. The answer comes from ``temporalio``'s own instance
+    inside the sandbox (a lookup of the pending command: no user code, no imports; ``temporalio``
+    is always passed through, so it is the same class inside and out), so these two calls go to
+    it directly. Creating the instance and every activation, which run workflow code, still go
+    through the sandbox.
+
+    It relies on ``temporalio``'s private ``_Instance``: ``pyproject.toml`` pins ``temporalio``
+    to a minor series, and ``tests/core/test_workflow_runner.py`` checks that the lookups skip
+    the sandbox and that codecs still see each command's context.
+    """
+
+    def _in_sandbox(self) -> Any:
+        return self.globals_and_locals.get("__temporal_in_sandbox")
+
+    def get_serialization_context(
+        self, command_info: CommandInfo | None
+    ) -> SerializationContext | None:
+        in_sandbox = self._in_sandbox()
+        if in_sandbox is None:  # not created yet: the SDK's own path
+            return super().get_serialization_context(command_info)
+        return in_sandbox.get_serialization_context(command_info)
+
+    def get_external_store_context(
+        self, command_info: CommandInfo | None
+    ) -> StorageDriverStoreContext:
+        in_sandbox = self._in_sandbox()
+        if in_sandbox is None:
+            return super().get_external_store_context(command_info)
+        return in_sandbox.get_external_store_context(command_info)
+
+
+@dataclasses.dataclass(frozen=True)
+class FastContextSandboxedWorkflowRunner(SandboxedWorkflowRunner):
+    """Temporal's sandboxed runner, its serialization-context lookups made directly."""
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        """Implements :py:meth:`WorkflowRunner.create_instance`."""
+        return _FastContextInstance(det, self.runner_class, self.restrictions)
+
+
 def _with_passthrough(runner: WorkflowRunner | None) -> WorkflowRunner:
-    if isinstance(runner, SandboxedWorkflowRunner):
-        return dataclasses.replace(
-            runner,
-            restrictions=runner.restrictions.with_passthrough_modules(*_PASSTHROUGH_MODULES),
-        )
     if runner is None:
-        return SandboxedWorkflowRunner(
-            restrictions=SandboxedWorkflowRunner().restrictions.with_passthrough_modules(
-                *_PASSTHROUGH_MODULES
-            )
+        runner = SandboxedWorkflowRunner()
+    if not isinstance(runner, SandboxedWorkflowRunner):
+        return runner
+    restrictions = runner.restrictions.with_passthrough_modules(*_PASSTHROUGH_MODULES)
+    if type(runner) is SandboxedWorkflowRunner:
+        return FastContextSandboxedWorkflowRunner(
+            restrictions=restrictions, runner_class=runner.runner_class
         )
-    return runner
+    # A subclass someone wrote may override create_instance for reasons of its own: kept.
+    return dataclasses.replace(runner, restrictions=restrictions)
 
 
 def _model_params(
