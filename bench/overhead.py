@@ -1,6 +1,7 @@
 """Per-model-call overhead of running agents in Temporal, against the floor and plain Runner.run.
 
-Runs, in one process against one local Temporal server, conversations of ten model calls with a
+Runs, in one process against a local Temporal server tuned as every server we start is
+(``agents_temporal.testing.DEV_SERVER_DYNAMIC_CONFIG``), conversations of ten model calls with a
 zero-latency model (nine tool calls, then an answer):
 
 - plain: ``Runner.run`` without Temporal;
@@ -8,12 +9,17 @@ zero-latency model (nine tool calls, then an answer):
 - sdk loop: the Agents SDK's own ``AgentRunner`` in a workflow, each model call the no-op
   activity, none of the plugin's code (what the SDK's loop costs in a workflow);
 - activity / local: our plugin, each model call an activity / a local activity;
-- the same two in a workflow that opts out of Temporal's sandbox (``sandboxed=False``).
+- the same two in a workflow that opts out of Temporal's sandbox (``sandboxed=False``);
+- on a second, untuned server started beside it (the dev server's defaults, as its users run
+  it): the floor and the plugin's activity mode, so that the table shows what the server's
+  tuning gives (untuned floor against tuned floor) apart from what the plugin costs (plugin
+  against the floor on the same server).
 
 Modes take turns round by round (each round runs every mode once), so that load from anything
 else on the machine falls on all of them alike; each figure is the median over the rounds.
 
-Usage: ``uv run python bench/overhead.py [--conversations 1 20] [--rounds 5] [--json FILE]``
+Usage: ``uv run python bench/overhead.py [--conversations 1 20] [--rounds 5] [--json FILE]
+[--no-untuned]``
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +53,7 @@ from bench_workflows import (
     noop,
     scripted_response,
 )
+from dev_servers import start_untuned_server
 
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.testing import (
@@ -62,6 +70,8 @@ LABELS = {
     "local": "plugin, local activities",
     "activity-unsandboxed": "plugin, activities, no sandbox",
     "local-unsandboxed": "plugin, local, no sandbox",
+    "floor-untuned": "floor, untuned server",
+    "activity-untuned": "plugin, activities, untuned server",
 }
 WORKFLOWS: dict[str, Any] = {
     "floor": FloorConversation.run,
@@ -70,6 +80,15 @@ WORKFLOWS: dict[str, Any] = {
     "local": AgentConversation.run,
     "activity-unsandboxed": UnsandboxedAgentConversation.run,
     "local-unsandboxed": UnsandboxedAgentConversation.run,
+}
+# Untimed conversations run on the untuned server before each of its measured rounds. Its
+# throttle is a token bucket that refills while the other modes take their turns; without these
+# each round would start on a full bucket and measure an idle server's burst rather than the
+# dispatch rate a server under steady load gives (two floor conversations spend the burst).
+UNTUNED_BURST_SPENDERS = 2
+UNTUNED_WORKFLOWS: dict[str, Any] = {
+    "floor-untuned": FloorConversation.run,
+    "activity-untuned": AgentConversation.run,
 }
 
 
@@ -157,45 +176,68 @@ def bench_worker(client: Client, task_queue: str) -> Worker:
     )
 
 
-async def measure_all(base: Client, conversation_counts: list[int], rounds: int) -> list[Row]:
-    """Every mode at every concurrency, the modes taking turns within each round."""
+async def measure_all(
+    base: Client, untuned: Client | None, conversation_counts: list[int], rounds: int
+) -> list[Row]:
+    """Every mode at every concurrency, on workers of both servers.
+
+    ``base`` is the tuned server's client; ``untuned``, when given, the untuned server's.
+    """
     suffix = uuid.uuid4().hex[:8]  # noqa: TID251 - not workflow code
     activity_client, local_client = plugin_client(base, False), plugin_client(base, True)
-    queues = {"activities": f"bench-act-{suffix}", "local": f"bench-local-{suffix}"}
+    queues = {
+        "activities": f"bench-act-{suffix}",
+        "local": f"bench-local-{suffix}",
+        "untuned": f"bench-untuned-{suffix}",
+    }
     modes: dict[str, Conversation] = {"plain": plain_conversation()}
     for mode, workflow in WORKFLOWS.items():
         local = mode.startswith("local")
         client = local_client if local else activity_client
         queue = queues["local" if local else "activities"]
         modes[mode] = temporal_conversation(client, queue, workflow)
+    async with AsyncExitStack() as workers:
+        await workers.enter_async_context(bench_worker(activity_client, queues["activities"]))
+        await workers.enter_async_context(bench_worker(local_client, queues["local"]))
+        if untuned is not None:
+            untuned_client = plugin_client(untuned, False)
+            await workers.enter_async_context(bench_worker(untuned_client, queues["untuned"]))
+            for mode, workflow in UNTUNED_WORKFLOWS.items():
+                modes[mode] = temporal_conversation(untuned_client, queues["untuned"], workflow)
+        return await measure_modes(modes, conversation_counts, rounds)
+
+
+async def measure_modes(
+    modes: dict[str, Conversation], conversation_counts: list[int], rounds: int
+) -> list[Row]:
+    """Each mode at each concurrency, the modes taking turns within each round."""
     rows: list[Row] = []
-    async with (
-        bench_worker(activity_client, queues["activities"]),
-        bench_worker(local_client, queues["local"]),
-    ):
-        for one in modes.values():
-            await one()  # warm up caches, sandbox imports and task queue pollers
-        for conversations in conversation_counts:
-            samples = {mode: Samples() for mode in modes}
-            for n in range(rounds):
-                for mode, one in modes.items():
-                    await measure_round(conversations, one, samples[mode])
-                print(f"  {conversations} conversations: round {n + 1}/{rounds}", file=sys.stderr)
-            rows.extend(
-                Row(
-                    LABELS[mode],
-                    conversations,
-                    statistics.median(s.latencies),
-                    statistics.median(s.throughputs),
-                )
-                for mode, s in samples.items()
+    for one in modes.values():
+        await one()  # warm up caches, sandbox imports and task queue pollers
+    for conversations in conversation_counts:
+        samples = {mode: Samples() for mode in modes}
+        for n in range(rounds):
+            for mode, one in modes.items():
+                if mode in UNTUNED_WORKFLOWS:
+                    for _ in range(UNTUNED_BURST_SPENDERS):
+                        await one()
+                await measure_round(conversations, one, samples[mode])
+            print(f"  {conversations} conversations: round {n + 1}/{rounds}", file=sys.stderr)
+        rows.extend(
+            Row(
+                LABELS[mode],
+                conversations,
+                statistics.median(s.latencies),
+                statistics.median(s.throughputs),
             )
+            for mode, s in samples.items()
+        )
     return rows
 
 
 def print_table(rows: list[Row]) -> None:
     header = (
-        f"{'mode':<32}{'conv':>6}{'ms/call':>10}{'calls/s':>10}{'vs floor':>24}{'vs plain':>12}"
+        f"{'mode':<36}{'conv':>6}{'ms/call':>10}{'calls/s':>10}{'vs floor':>24}{'vs plain':>12}"
     )
     print("\n" + header)
     for conv in sorted({r.conversations for r in rows}):
@@ -209,7 +251,7 @@ def print_table(rows: list[Row]) -> None:
             )
             vs_plain = f"{row.latency_ms / plain_row.latency_ms:.1f}x lat"
             print(
-                f"{row.mode:<32}{conv:>6}{row.latency_ms:>10.2f}{row.calls_per_s:>10.1f}"
+                f"{row.mode:<36}{conv:>6}{row.latency_ms:>10.2f}{row.calls_per_s:>10.1f}"
                 f"{vs_floor:>24}{vs_plain:>12}"
             )
 
@@ -219,13 +261,20 @@ async def main() -> None:
     parser.add_argument("--conversations", type=int, nargs="+", default=[1, 20])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--no-untuned", action="store_true", help="skip the untuned server's rows")
     args = parser.parse_args()
     set_tracing_disabled(True)
     env = await start_local_server()
+    untuned = None
     try:
-        rows = await measure_all(env.client, args.conversations, args.rounds)
+        untuned = None if args.no_untuned else await start_untuned_server()
+        rows = await measure_all(
+            env.client, untuned and untuned.client, args.conversations, args.rounds
+        )
     finally:
         await env.shutdown()
+        if untuned is not None:
+            await untuned.shutdown()
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2))

@@ -24,6 +24,7 @@ import asyncio
 import itertools
 import json
 import statistics
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -34,10 +35,10 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from agents_temporal.testing import dev_server_config_args, temporal_cli_path
 
-UPDATES = {
-    "frontend.enableUpdateWorkflowExecution": "true",
-    "frontend.enableUpdateWorkflowExecutionAsyncAccepted": "true",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dev_servers import UPDATES
+
 TRANSFER = {"history.transferProcessorMaxPollRPS": "1000"}
 TIMER = {"history.timerProcessorMaxPollRPS": "1000"}
 VISIBILITY = {"history.visibilityProcessorMaxPollRPS": "1000"}
