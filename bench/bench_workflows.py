@@ -139,3 +139,15 @@ class SdkLoopConversation:
             conversation_agent(), prompt, run_config=config, max_turns=CALLS_PER_CONVERSATION + 1
         )
         return str(result.final_output)
+
+
+@workflow.defn
+class UnstreamedAnswer:
+    """One answer through ``Runner.run``: the history of a model call that streams nowhere
+    (``bench/streaming.py``'s baseline; ``Runner.run_streamed`` with no log is refused)."""
+
+    @workflow.run
+    async def run(self, prompt: str) -> str:
+        writer = Agent(name="Writer", instructions="Write what is asked.", model="gpt-4o-mini")
+        result = await Runner.run(writer, prompt)
+        return str(result.final_output)

@@ -9,7 +9,7 @@ hosted-model pace), one streamed answer of each size through a workflow with a
   receiving it;
 - delta p50/p95/max: the same for every batch of deltas (measured from the oldest delta in it);
 - history: events of the streamed run, its signals, and the same answer through
-  ``Runner.run_streamed`` in a workflow without a log (the baseline: no deltas, no signals).
+  ``Runner.run`` in a workflow (the baseline: no deltas, no signals).
 
 A second table runs the middle size with 0, 1 and 3 observers: observers poll with queries
 while a call streams, so they should not change the history.
@@ -42,7 +42,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "packages" / "agent
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.streaming import subscribe_events
 from agents_temporal.testing import OpenAICompatibleServer, TextReply, start_local_server
-from tests.streaming.workflows import StreamedWithoutLog, StreamingAssistant, StreamRequest
+from tests.streaming.workflows import StreamingAssistant, StreamRequest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_workflows import UnstreamedAnswer
 
 POLL = timedelta(milliseconds=100)
 
@@ -106,9 +110,9 @@ async def streamed(
 
     server.enqueue(TextReply(answer(tokens)))
     baseline = await client.start_workflow(
-        StreamedWithoutLog.run, "Write.", id=new_id(), task_queue=queue
+        UnstreamedAnswer.run, "Write.", id=new_id(), task_queue=queue
     )
-    assert (await baseline.result()).final_output == answer(tokens)
+    assert await baseline.result() == answer(tokens)
     baseline_history, _ = await counts(baseline)
     latencies = sorted(x for o in observations for x in o.delta_latencies_ms)
     nan = float("nan")
@@ -166,7 +170,7 @@ async def main() -> None:
             client = Client(**config)
             queue = f"bench-streaming-{uuid.uuid4().hex[:8]}"  # noqa: TID251 - not workflow code
             async with Worker(
-                client, task_queue=queue, workflows=[StreamingAssistant, StreamedWithoutLog]
+                client, task_queue=queue, workflows=[StreamingAssistant, UnstreamedAnswer]
             ):
                 await streamed(client, server, queue, 10, 1)  # warm up clients and caches
                 for tokens in args.sizes:
