@@ -1,20 +1,24 @@
 """Side by side: our plugin (agents_temporal) against the published Temporal integration.
 
 Runs the same workloads (``compare_workload``) on both integrations against one local Temporal
-server, in one run. Each side's worker is its own subprocess (``compare_side``): ours from this
-workspace, theirs from an isolated ``uv`` environment with ``temporalio-openai-agents``, whose
-``openai-agents`` pin differs from ours. The clients are in this process and identical for both
-sides, and rounds alternate between the sides so that load from elsewhere on the machine hits
-both alike. Measured:
+server tuned as every server we start is (``agents_temporal.testing.DEV_SERVER_DYNAMIC_CONFIG``),
+in one run, and the published integration also as its users run it: on a second, untuned dev
+server started beside the first (``bench/dev_servers.py``). The table so separates what the
+server's tuning gives (theirs untuned against theirs tuned) from what the plugin gives (ours
+against theirs on the same server). Each side's worker is its own subprocess
+(``compare_side``): ours from this workspace, theirs from an isolated ``uv`` environment with
+``temporalio-openai-agents``, whose ``openai-agents`` pin differs from ours. The clients are in
+this process and identical for both sides, and rounds alternate between the sides so that load
+from elsewhere on the machine hits both alike. Measured:
 
 - per-model-call latency of one conversation and throughput (model calls/s) with 1, 20 and 100
   concurrent conversations of ten model calls (nine tool calls, then an answer; zero-latency
   model), with the CPU time per model call of the worker and of the Temporal server; both
   plugins in their default configuration, plus ours with payload storage, then both sides in
-  local-activity mode, as extra rows;
+  local-activity mode, as extra rows; theirs on the untuned server beside ours, as extra rows;
 - throughput at 20 concurrent tool-heavy conversations (30 model calls, the tool an activity
   returning 10 KB each call): ours as the worker app ships (payload storage on), theirs, and
-  ours with the plugin's defaults;
+  ours with the plugin's defaults, and theirs on the untuned server;
 - a conversation of 200 model calls whose tool (an activity) returns 10 KB each call: history
   bytes per model call (and, for ours, bytes in the payload store: our worker runs with
   ``LocalStorageDriver`` payload storage, our documented setup for long conversations); a side
@@ -49,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -61,6 +66,7 @@ from compare_measure import (
 )
 from compare_report import print_table, table_rows, targets
 from compare_workload import LONG_CALLS, PAGE_BYTES, SHORT_CALLS, TOOL_CALLS
+from dev_servers import start_untuned_server
 
 from agents_temporal.testing import start_local_server
 
@@ -68,6 +74,8 @@ BENCH = Path(__file__).resolve().parent
 THEIR_REQUIREMENTS = ("temporalio-openai-agents==1.1.0", "openai-agents==0.22.*")
 ISOLATED = ("uv", "run", "--isolated", "--no-project")
 WARM_UP_CONVERSATIONS = 5
+UNTUNED_BURST_SPENDERS = 2
+"""Untimed conversations before each round on the untuned server (``short_phase``)."""
 
 
 def side_command(
@@ -89,31 +97,49 @@ def side_command(
 
 @dataclass(frozen=True)
 class Variant:
-    """One worker configuration: a side, and for ours whether payload storage is on."""
+    """One worker configuration: a side, for ours whether payload storage is on, and the
+    server it runs against: ``tuned`` (ours) or ``untuned`` (the dev server's defaults)."""
 
     key: str
     side: str
     storage: bool = False
+    server: str = "tuned"
 
 
 OURS = Variant("ours", "ours")
 THEIRS = Variant("theirs", "theirs")
 OURS_STORAGE = Variant("ours_storage", "ours", storage=True)
+THEIRS_UNTUNED = Variant("theirs_default", "theirs", server="untuned")
 PHASES = {
-    # Defaults against defaults, plus ours as configured for long conversations (extra rows).
-    "activity": (OURS, THEIRS, OURS_STORAGE),
-    "local": (OURS, THEIRS),
+    # Defaults against defaults, plus ours as configured for long conversations and theirs as
+    # its users run it, on an untuned server (extra rows).
+    "activity": (OURS, THEIRS, OURS_STORAGE, THEIRS_UNTUNED),
+    "local": (OURS, THEIRS, THEIRS_UNTUNED),
     # Conversations that carry real tool output: ours as the worker app ships (payload storage
-    # on), theirs, and ours with the plugin's defaults.
-    "tools": (OURS_STORAGE, THEIRS, OURS),
+    # on), theirs, ours with the plugin's defaults and theirs on the untuned server.
+    "tools": (OURS_STORAGE, THEIRS, OURS, THEIRS_UNTUNED),
     # Our documented setup for long conversations against theirs (it has no payload storage).
     "long": (OURS_STORAGE, THEIRS),
 }
 
 
+@dataclass(frozen=True)
+class Server:
+    """One local Temporal server of the run: its client, address and process id."""
+
+    client: Client
+    address: str
+    pid: int | None
+
+
+async def started_server(env: WorkflowEnvironment) -> Server:
+    address = env.client.service_client.config.target_host
+    return Server(env.client, address, dev_server_pid(address))
+
+
 @asynccontextmanager
 async def running(
-    address: str, phase: str, directory: Path
+    servers: dict[str, Server], phase: str, directory: Path
 ) -> AsyncGenerator[dict[str, WorkerProcess]]:
     """Fresh workers for every variant of ``phase``, all polling; stopped afterwards."""
     env = dict(os.environ, OPENAI_AGENTS_DISABLE_TRACING="1", UV_PYTHON_DOWNLOADS="never")
@@ -125,9 +151,10 @@ async def running(
         if variant.storage:
             store = directory / f"payloads-{phase}-{variant.key}"
             store.mkdir()
+        address = servers[variant.server].address
         command = side_command(variant.side, queue, address, phase == "local", store)
         workers[variant.key] = WorkerProcess(
-            queue, command, directory / f"{phase}-{variant.key}.log", store
+            queue, command, directory / f"{phase}-{variant.key}.log", store, variant.server
         )
     try:
         await asyncio.gather(*(w.start(env) for w in workers.values()))
@@ -141,16 +168,22 @@ async def running(
 
 
 async def short_phase(
-    client: Client, workers: dict[str, WorkerProcess], mode: str, args: argparse.Namespace
+    servers: dict[str, Server],
+    workers: dict[str, WorkerProcess],
+    mode: str,
+    args: argparse.Namespace,
 ) -> list[dict[str, Any]]:
     """Latency and throughput at every concurrency, the variants alternating round by round."""
     tool_calls = args.tool_calls if mode == "tools" else None
     calls_each = tool_calls or SHORT_CALLS
     for worker in workers.values():
         await short_round(
-            client, worker.name, WARM_UP_CONVERSATIONS, WARM_UP_CONVERSATIONS, tool_calls
+            servers[worker.server].client,
+            worker.name,
+            WARM_UP_CONVERSATIONS,
+            WARM_UP_CONVERSATIONS,
+            tool_calls,
         )
-    server = dev_server_pid()
     keys = list(workers)
     entries: list[dict[str, Any]] = []
     concurrencies = {
@@ -164,6 +197,12 @@ async def short_phase(
             order = keys if round_number % 2 == 0 else keys[::-1]
             for key in order:
                 worker = workers[key]
+                client, server = servers[worker.server].client, servers[worker.server].pid
+                if worker.server == "untuned":
+                    # The untuned server's throttle is a token bucket that refills while the
+                    # other variants take their turns: spend its burst first, so that the round
+                    # measures the dispatch rate of a server under steady load.
+                    await short_round(client, worker.name, 1, UNTUNED_BURST_SPENDERS, tool_calls)
                 cpu = worker.cpu_seconds()
                 server_cpu = process_cpu_seconds(server) if server else 0.0
                 sample = await short_round(
@@ -198,34 +237,38 @@ async def short_phase(
     return entries
 
 
-async def measure_all(client: Client, address: str, args: argparse.Namespace) -> dict[str, Any]:
+async def measure_all(servers: dict[str, Server], args: argparse.Namespace) -> dict[str, Any]:
     """Every phase of the comparison, each with fresh worker processes."""
     results: dict[str, Any] = {"short": [], "memory": {}}
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:
         directory = Path(tmp)
         if args.concurrency:
-            async with running(address, "activity", directory) as workers:
+            async with running(servers, "activity", directory) as workers:
                 results["versions"] = {key: w.versions for key, w in workers.items()}
                 idle = {key: w.memory_mb() for key, w in workers.items()}
-                results["short"] += await short_phase(client, workers, "activity", args)
+                results["short"] += await short_phase(servers, workers, "activity", args)
                 results["memory"]["activity"] = {
                     key: {"idle_rss_mb": idle[key]["rss_mb"], **w.memory_mb()}
                     for key, w in workers.items()
                 }
         if args.local_concurrency:
-            async with running(address, "local", directory) as workers:
-                results["short"] += await short_phase(client, workers, "local", args)
+            async with running(servers, "local", directory) as workers:
+                results["short"] += await short_phase(servers, workers, "local", args)
         if args.tool_concurrency:
-            async with running(address, "tools", directory) as workers:
-                results["short"] += await short_phase(client, workers, "tools", args)
+            async with running(servers, "tools", directory) as workers:
+                results["short"] += await short_phase(servers, workers, "tools", args)
         if args.long_calls:
             results["long"] = {}
-            async with running(address, "long", directory) as workers:
+            async with running(servers, "long", directory) as workers:
                 results.setdefault("versions", {key: w.versions for key, w in workers.items()})
                 for key, worker in workers.items():
                     print(f"  long conversation, {key}...", file=sys.stderr)
                     run = await long_conversation(
-                        client, worker.name, args.long_calls, args.long_timeout, worker.store
+                        servers[worker.server].client,
+                        worker.name,
+                        args.long_calls,
+                        args.long_timeout,
+                        worker.store,
                     )
                     results["long"][key] = asdict(run)
                 results["memory"]["long"] = {key: w.memory_mb() for key, w in workers.items()}
@@ -292,12 +335,16 @@ async def main() -> None:
         report(args.report)
         return
     load_before = os.getloadavg()
-    server = await start_local_server()
+    envs = [await start_local_server()]
     try:
-        address = server.client.service_client.config.target_host
-        results = await measure_all(server.client, address, args)
+        envs.append(await start_untuned_server())
+        servers = {
+            "tuned": await started_server(envs[0]),
+            "untuned": await started_server(envs[1]),
+        }
+        results = await measure_all(servers, args)
     finally:
-        await server.shutdown()
+        await asyncio.gather(*(env.shutdown() for env in envs))
     results["command"] = shlex.join(["uv", "run", "python", "bench/compare.py", *sys.argv[1:]])
     results["machine"] = {
         "cpus": os.cpu_count(),

@@ -17,6 +17,7 @@ VARIANTS = {
     "ours": ("agents_temporal", "tab:blue"),
     "ours_storage": ("agents_temporal + payload storage", "lightsteelblue"),
     "theirs": ("published integration", "tab:gray"),
+    "theirs_default": ("published integration, untuned server", "silver"),
 }
 
 

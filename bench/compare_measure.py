@@ -42,8 +42,10 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def dev_server_pid() -> int | None:
-    """The pid of the ``temporal server start-dev`` process this process started, if any."""
+def dev_server_pid(address: str) -> int | None:
+    """The pid of the ``temporal server start-dev`` process this process started on ``address``
+    (``host:port``), if any."""
+    port = b"\0--port\0" + address.rpartition(":")[2].encode() + b"\0"
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -52,7 +54,7 @@ def dev_server_pid() -> int | None:
             command = (entry / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue  # the process ended while we looked
-        if parent == os.getpid() and b"start-dev" in command:
+        if parent == os.getpid() and b"start-dev" in command and port in command:
             return int(entry.name)
     return None
 
@@ -60,9 +62,13 @@ def dev_server_pid() -> int | None:
 class WorkerProcess:
     """One side's worker, a subprocess running bench/compare_side.py."""
 
-    def __init__(self, name: str, command: list[str], log: Path, store: Path | None) -> None:
+    def __init__(
+        self, name: str, command: list[str], log: Path, store: Path | None, server: str
+    ) -> None:
         self.name = name
         """The worker's task queue."""
+        self.server = server
+        """Which of the run's servers it polls (``tuned`` or ``untuned``)."""
         self.store = store
         """Its payload storage directory, if it has one."""
         self.command = command

@@ -7,6 +7,14 @@ from typing import Any
 
 STORAGE_KEY = "ours_storage"
 """Results of our worker with payload storage on (the long conversation's "ours")."""
+UNTUNED_KEY = "theirs_default"
+"""Results of the published integration on the untuned server, as its users run it."""
+UNTUNED_LATENCY_TARGET = 1 / 3.5
+"""Ours (tuned server) / theirs (untuned server), per-model-call latency of one conversation:
+at least 3.5x faster (issue 19)."""
+WORKER_CPU_TARGET = 1.0
+"""Ours / theirs on the same server, worker CPU per model call: below theirs on every workload
+(issue 19)."""
 HEADLINE_CONCURRENCY = 20
 THROUGHPUT_TARGET = 2.0
 """Ours / theirs, model calls per second at HEADLINE_CONCURRENCY conversations."""
@@ -65,14 +73,15 @@ def _short_rows(results: dict[str, Any]) -> list[Row]:
                 throughput.target = f">= {THROUGHPUT_TARGET:.2f}x"
                 throughput.met = (throughput.ratio or 0) >= THROUGHPUT_TARGET
             rows.append(throughput)
-            rows.append(
-                Row(
-                    f"{prefix}worker CPU, {concurrency} conv (ms/call)",
-                    ours["worker_cpu_ms"],
-                    theirs["worker_cpu_ms"],
-                    "{:.2f}",
-                )
+            cpu = Row(
+                f"{prefix}worker CPU, {concurrency} conv (ms/call)",
+                ours["worker_cpu_ms"],
+                theirs["worker_cpu_ms"],
+                "{:.2f}",
+                f"< {WORKER_CPU_TARGET:.2f}x",
             )
+            cpu.met = (cpu.ratio or 0) < WORKER_CPU_TARGET
+            rows.append(cpu)
             if ours.get("server_cpu_ms") and (key == "ours" or mode == "tools"):
                 rows.append(
                     Row(
@@ -82,6 +91,45 @@ def _short_rows(results: dict[str, Any]) -> list[Row]:
                         "{:.2f}",
                     )
                 )
+        if UNTUNED_KEY in entry:
+            rows += _untuned_rows(entry)
+    return rows
+
+
+def _untuned_rows(entry: dict[str, Any]) -> list[Row]:
+    """Ours on the tuned server against theirs as its users run it (the untuned server)."""
+    mode, concurrency = entry["mode"], entry["concurrency"]
+    ours = entry[STORAGE_KEY if mode == "tools" else "ours"]
+    theirs = entry[UNTUNED_KEY]
+    prefix = {
+        "activity": "",
+        "local": "local activities, ",
+        "tools": "tool-heavy (ours + payload storage), ",
+    }[mode] + "vs theirs untuned: "
+    rows: list[Row] = []
+    if concurrency == 1:
+        latency = Row(
+            f"{prefix}latency, 1 conv (ms/call)", ours["latency_ms"], theirs["latency_ms"]
+        )
+        if mode == "activity":
+            latency.target = f"<= {UNTUNED_LATENCY_TARGET:.2f}x"
+            latency.met = (latency.ratio or 0) <= UNTUNED_LATENCY_TARGET
+        rows.append(latency)
+    rows.append(
+        Row(
+            f"{prefix}throughput, {concurrency} conv (calls/s)",
+            ours["calls_per_s"],
+            theirs["calls_per_s"],
+        )
+    )
+    rows.append(
+        Row(
+            f"{prefix}worker CPU, {concurrency} conv (ms/call)",
+            ours["worker_cpu_ms"],
+            theirs["worker_cpu_ms"],
+            "{:.2f}",
+        )
+    )
     return rows
 
 
@@ -201,13 +249,13 @@ def _cell(fmt: str, value: float | None) -> str:
 
 def print_table(results: dict[str, Any], rows: list[Row]) -> None:
     """The comparison table, then the failures of the long conversation."""
-    print(f"\n{'workload':<54}{'ours':>12}{'theirs':>12}{'ours/theirs':>13}  target")
+    print(f"\n{'workload':<64}{'ours':>12}{'theirs':>12}{'ours/theirs':>13}  target")
     for row in rows:
         ratio = "-" if row.ratio is None else f"{row.ratio:.2f}x"
         verdict = "" if row.met is None else (" met" if row.met else " NOT met")
         verdict += f" {row.note}" if row.note else ""
         print(
-            f"{row.label:<54}{_cell(row.fmt, row.ours):>12}{_cell(row.fmt, row.theirs):>12}"
+            f"{row.label:<64}{_cell(row.fmt, row.ours):>12}{_cell(row.fmt, row.theirs):>12}"
             f"{ratio:>13}  {row.target}{verdict}"
         )
     for key, run in results.get("long", {}).items():
