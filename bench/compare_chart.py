@@ -81,7 +81,8 @@ def _targets(axes: Any, targets: dict[str, dict[str, Any]]) -> None:
         if target.get("note"):
             lines.append(f"    {target['note']}")
     axes.axis("off")
-    axes.text(0, 1, "\n".join(lines), va="top", family="monospace", fontsize=9)
+    size = 9 if len(targets) <= 6 else 6  # every target fits above the legend
+    axes.text(0, 1, "\n".join(lines), va="top", family="monospace", fontsize=size)
 
 
 def draw(results: dict[str, Any], out: Path) -> None:
