@@ -12,7 +12,7 @@ from decimal import Decimal
 from agent_console._history import ModelCall
 from agent_console._live import GuardrailVerdict
 from agent_console._pricing import cost_of, format_cost, sum_costs
-from agent_console._text import clip, clock, duration
+from agent_console._text import clip, clock, counted, duration
 from agents_temporal.client import TranscriptEntry, UsageReport, UsageTotals
 
 
@@ -98,7 +98,7 @@ def _entry_row(entry: TranscriptEntry) -> TimelineRow:
 def _call_row(call: ModelCall, turn: int, roster: set[str], default_model: str) -> TimelineRow:
     guardrail = call.agent is not None and call.agent not in roster
     model = call.ran or default_model
-    attempts = f", retried: {call.attempts} attempts" if call.attempts > 1 else ""
+    attempts = f", retried: {counted(call.attempts, 'attempt')}" if call.attempts > 1 else ""
     outcome = "" if call.outcome == "completed" else f", {call.outcome}"
     said = f" → {call.output}" if call.output else ""
     usage = call.usage
