@@ -151,6 +151,33 @@ def timeline(
     return rows
 
 
+def guardrail_usage(calls: Sequence[ModelCall], roster: Iterable[str]) -> UsageTotals:
+    """Tokens of the model calls that guardrails' classifiers made (agents outside the roster).
+
+    The conversation's own usage counts only its agents' calls: a guardrail runs its classifier
+    in a run of its own, so its tokens are known only from history.
+    """
+    names = set(roster)
+    totals = UsageTotals()
+    for call in calls:
+        if call.agent is not None and call.agent not in names and call.usage is not None:
+            totals.add(call.usage)
+    return totals
+
+
+def token_summary(agents: UsageTotals, guardrails: UsageTotals) -> str:
+    """The header's token count: every call's tokens, with the guardrails' share named.
+
+    Args:
+        agents: The conversation's own usage (its agents' model calls).
+        guardrails: The guardrails' classifier calls (`guardrail_usage`).
+    """
+    total = counted(agents.total_tokens + guardrails.total_tokens, "token")
+    if not guardrails.total_tokens:
+        return total
+    return f"{total} ({guardrails.total_tokens:,} in guardrail checks)"
+
+
 @dataclass
 class UsageRow:
     """Tokens and cost of one agent."""

@@ -12,6 +12,7 @@ from agent_console._backend import Console
 from agent_console._identity import Operator
 from agent_console._service import ConversationRow, Overview, TemporalUnavailableError
 from agent_console._text import age, plain, status_icon
+from agent_console._timeline import guardrail_usage, token_summary
 from agent_console._ui_chat import chat_pane, read_state, send
 from agent_console._ui_common import (
     RERUN_PAGE,
@@ -268,12 +269,13 @@ def _conversation_view(page: Page) -> None:
     link.link_button(
         "Open in Temporal Web UI", page.web_ui_url(workflow_id), icon=":material/open_in_new:"
     )
+    calls = model_calls_or_none(page, workflow_id, state)
+    guardrails = guardrail_usage(calls or [], [agent.name for agent in page.app.agents])
     st.caption(
         f"{status.phase.replace('_', ' ')} · turn {status.turn} · agent "
-        f"**{status.current_agent}** · {status.usage.total_tokens:,} tokens"
+        f"**{status.current_agent}** · {token_summary(status.usage, guardrails)}"
     )
     _playing_as(page)
-    calls = model_calls_or_none(page, workflow_id, state)
     model_banner(calls or [])
     chat, side = st.columns([3, 2], gap="large")
     with chat:
