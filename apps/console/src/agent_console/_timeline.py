@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bisect
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -113,6 +113,96 @@ def _call_row(call: ModelCall, turn: int, roster: set[str], default_model: str) 
     )
 
 
+_PRODUCED = frozenset({"agent_message", "tool_call", "handoff"})
+"""Transcript entries that a model response produced, one per message or function call."""
+
+_ENDINGS = frozenset({"turn_failed", "turn_stopped", "closed"})
+"""Transcript entries that end a turn: whatever else the turn did came before them."""
+
+_Step = ModelCall | GuardrailVerdict
+
+
+def _moment(step: ModelCall | GuardrailVerdict) -> datetime:
+    return step.scheduled_at if isinstance(step, ModelCall) else step.at
+
+
+def _steps_in_order(
+    calls: Sequence[ModelCall], verdicts: Sequence[GuardrailVerdict]
+) -> list[_Step]:
+    """Model calls in history order, each verdict after the calls scheduled before it."""
+    steps: list[_Step] = list(calls)
+    for verdict in verdicts:
+        index = len(steps)
+        while index > 0 and _moment(steps[index - 1]) > verdict.at:
+            index -= 1
+        steps.insert(index, verdict)
+    return steps
+
+
+def _claims(step: _Step, roster: set[str]) -> int:
+    """How many transcript entries ``step`` produced: 0 for guardrails and failed calls."""
+    if not isinstance(step, ModelCall) or step.outcome != "completed":
+        return 0
+    if step.agent is not None and step.agent not in roster:
+        return 0
+    # An unreadable response (encrypted, say) produced at least the entry that follows it.
+    return 1 if step.produced is None else step.produced
+
+
+def _turn_in_order(
+    entries: Sequence[TranscriptEntry],
+    steps: Sequence[_Step],
+    row_of: Callable[[_Step], TimelineRow],
+    roster: set[str],
+) -> list[TimelineRow]:
+    """One turn's rows in the workflow's own order, never by timestamp.
+
+    The transcript is in the order the workflow recorded it, but the entries of one run all
+    carry the time the run ended; model calls carry the time history scheduled them. So each
+    model call goes right before the first entry its response produced (counted from the
+    response), guardrail checks and verdicts keep their place among the calls, and an entry
+    that ends the turn comes after everything the turn did.
+    """
+    pending = deque(steps)
+    rows: list[TimelineRow] = []
+    owed = 0
+    for entry in entries:
+        if entry.kind in _ENDINGS:
+            rows += [row_of(step) for step in pending]
+            pending.clear()
+        elif entry.kind in _PRODUCED:
+            if owed > 0:
+                owed -= 1
+            else:
+                while pending:
+                    step = pending.popleft()
+                    rows.append(row_of(step))
+                    claims = _claims(step, roster)
+                    if claims > 0 and isinstance(step, ModelCall):
+                        owed = claims - 1
+                        rows += [row_of(s) for s in _alongside(step, pending, roster)]
+                        break
+        rows.append(_entry_row(entry))
+    rows += [row_of(step) for step in pending]
+    return rows
+
+
+def _alongside(call: ModelCall, pending: deque[_Step], roster: set[str]) -> list[_Step]:
+    """Take the guardrail steps that began while ``call`` ran.
+
+    Input guardrails run beside the agent's first call: they come before what it produced.
+    """
+    taken: list[_Step] = []
+    while (
+        pending
+        and call.closed_at is not None
+        and _claims(pending[0], roster) == 0
+        and _moment(pending[0]) <= call.closed_at
+    ):
+        taken.append(pending.popleft())
+    return taken
+
+
 def timeline(
     entries: Sequence[TranscriptEntry],
     calls: Sequence[ModelCall],
@@ -121,7 +211,7 @@ def timeline(
     default_model: str,
     verdicts: Sequence[GuardrailVerdict] = (),
 ) -> list[TimelineRow]:
-    """Every step of the conversation in time order, grouped by turn.
+    """Every step of the conversation in the workflow's order, grouped by turn.
 
     Model calls come from history, which knows nothing of turns: each is given the turn whose
     user message came last before the call was scheduled. Calls by agents outside the roster
@@ -135,20 +225,32 @@ def timeline(
         return starts[index][1] if index >= 0 else 0
 
     names = set(roster)
-    rows = [_entry_row(e) for e in entries if e.kind != "tool_output"]
-    rows += [_call_row(c, turn_at(c.scheduled_at), names, default_model) for c in calls]
-    rows += [
-        TimelineRow(
-            turn=turn_at(v.at),
-            at=v.at,
-            event="guardrail verdict",
-            agent=v.agent or "",
-            detail=clip(f"{v.name}: {'tripped' if v.tripped else 'passed'}. {v.reasoning}"),
-        )
-        for v in verdicts
-    ]
-    rows.sort(key=lambda r: (r.turn, r.at))
+    steps: dict[int, list[_Step]] = {}
+    for step in _steps_in_order(calls, verdicts):
+        steps.setdefault(turn_at(_moment(step)), []).append(step)
+
+    def row_of(step: _Step) -> TimelineRow:
+        if isinstance(step, ModelCall):
+            return _call_row(step, turn_at(_moment(step)), names, default_model)
+        return _verdict_row(step, turn_at(_moment(step)))
+
+    turns = sorted({e.turn for e in entries} | set(steps))
+    rows: list[TimelineRow] = []
+    for turn in turns:
+        shown = [e for e in entries if e.turn == turn and e.kind != "tool_output"]
+        rows += _turn_in_order(shown, steps.get(turn, []), row_of, names)
     return rows
+
+
+def _verdict_row(verdict: GuardrailVerdict, turn: int) -> TimelineRow:
+    outcome = "tripped" if verdict.tripped else "passed"
+    return TimelineRow(
+        turn=turn,
+        at=verdict.at,
+        event="guardrail verdict",
+        agent=verdict.agent or "",
+        detail=clip(f"{verdict.name}: {outcome}. {verdict.reasoning}"),
+    )
 
 
 def guardrail_usage(calls: Sequence[ModelCall], roster: Iterable[str]) -> UsageTotals:
