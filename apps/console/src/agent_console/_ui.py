@@ -6,6 +6,8 @@ process's `Console` backend.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from agent_console._backend import Console
@@ -29,13 +31,22 @@ from agent_console._ui_common import (
     show_note,
     show_view,
 )
-from agent_console._ui_details import details, model_banner, model_calls_or_none, roster
+from agent_console._ui_details import details, model_calls_or_none, model_note, roster
 from agent_console._ui_inbox import LIVE_REFRESH, inbox, inbox_items, overview_now
 from agent_console._ui_login import operator_or_stop
 from agent_stack.apps import NoAgentAppError
 from agent_stack.health import HealthReport
 from agent_stack.settings import Settings, SettingsError, load_settings
 from agents_temporal.apps import AgentApp, AgentAppError
+
+PAGE_ICON = Path(__file__).with_name("icon.svg")
+"""The browser tab's icon, shipped with the console."""
+
+_COMPACT = """<style>
+  [data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 2rem; }
+</style>"""
+# Streamlit leaves 6rem above a wide page, room for a header this page does not have: at
+# 1280x720 that and a tall title took 40% of the window before the chat began.
 
 LIST_SHOWN = 50
 """Conversations the sidebar lists."""
