@@ -57,9 +57,10 @@ NEEDED_BY = "the console has no conversations to show"
 
 def main() -> None:
     """Draw the console (the Streamlit script's body)."""
-    st.set_page_config(
-        page_title="Agent console", page_icon=":material/support_agent:", layout="wide"
-    )
+    # A file of our own, not a Material shortcode: Streamlit fetches those favicons from
+    # fonts.gstatic.com, which an offline or locked-down operator's browser cannot reach.
+    st.set_page_config(page_title="Agent console", page_icon=str(PAGE_ICON), layout="wide")
+    st.html(_COMPACT)
     st.session_state["page_run"] = st.session_state.get("page_run", 0) + 1
     # A whole page run is what a callback inside a fragment asks for: this is it.
     st.session_state.pop(RERUN_PAGE, None)
@@ -101,7 +102,7 @@ def _banners(settings: Settings, health: HealthReport) -> None:
     if not health.ok:
         st.warning(health.message, icon=":material/warning:")
     # Which model answers is the worker's choice, not the console's: each conversation says
-    # what its model calls recorded (`_ui_details.model_banner`).
+    # what its model calls recorded (`_ui_details.model_note`).
 
 
 def _overview(console: Console, app: AgentApp, health: HealthReport) -> Overview:
@@ -239,10 +240,14 @@ PLAYING_AS = "playing_as"
 customer, say): shown on the welcome page and above each conversation."""
 
 
-def _playing_as(page: Page) -> None:
+def _playing_as_note(page: Page) -> str | None:
     who = page.app.metadata.get(PLAYING_AS)
-    if who:
-        st.caption(f":material/person: Your messages come from {plain(who)}.")
+    return f":material/person: Your messages come from {plain(who)}." if who else None
+
+
+def _playing_as(page: Page) -> None:
+    if (note := _playing_as_note(page)) is not None:
+        st.caption(note)
 
 
 def _welcome(page: Page) -> None:
@@ -275,19 +280,23 @@ def _conversation_view(page: Page) -> None:
         )
         return
     status = state.status
-    title, link = st.columns([3, 1], vertical_alignment="bottom")
-    title.header(f"{status_icon(status.phase.replace('_', ' '))} {workflow_id}")
+    # One compact block above the chat: at 1280x720 the chat and its approval card must be
+    # in the first screen, not below a banner.
+    title, link = st.columns([3, 1], vertical_alignment="center")
+    title.subheader(f"{status_icon(status.phase.replace('_', ' '))} {workflow_id}", anchor=False)
     link.link_button(
         "Open in Temporal Web UI", page.web_ui_url(workflow_id), icon=":material/open_in_new:"
     )
     calls = model_calls_or_none(page, workflow_id, state)
     guardrails = guardrail_usage(calls or [], [agent.name for agent in page.app.agents])
-    st.caption(
+    lines = [
         f"{status.phase.replace('_', ' ')} · turn {status.turn} · agent "
-        f"**{status.current_agent}** · {token_summary(status.usage, guardrails)}"
-    )
-    _playing_as(page)
-    model_banner(calls or [])
+        f"**{status.current_agent}** · {token_summary(status.usage, guardrails)}",
+        _playing_as_note(page),
+        model_note(calls or []),
+    ]
+    # One caption, not three elements: each element costs a gap of its own.
+    st.caption("  \n".join(line for line in lines if line))
     chat, side = st.columns([3, 2], gap="large")
     with chat:
         chat_pane(page, workflow_id, state)
