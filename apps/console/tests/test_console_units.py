@@ -200,7 +200,7 @@ def test_handoff_graph_highlights_the_active_agent() -> None:
     dot = handoff_graph(agents, active="Triage")
     assert dot.startswith("digraph handoffs {") and dot.endswith("}")
     assert '"Triage" [label="Triage", fillcolor="#ff4b4b"' in dot
-    assert '"Re\\"funds" [label="Re\\"funds\\n1 tools"]' in dot
+    assert '"Re\\"funds" [label="Re\\"funds\\n1 tool"]' in dot
     assert '"Re\\"funds" -> "Gone" [style="dashed"];' in dot
 
 

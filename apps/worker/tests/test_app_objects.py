@@ -91,7 +91,7 @@ async def test_the_worker_serves_the_app_a_reference_names(
                 assert line, b"".join(output).decode()
                 output.append(line)
         log = b"".join(output).decode()
-        assert "apps:        desk (1 workflows)" in log
+        assert "apps:        desk (1 workflow)" in log
         assert "offline demo models, each app its own (desk:" in log
         client = await Client.connect(address, plugins=[OpenAIAgentsPlugin()])
         conversation = await ConversationHandle.start(

@@ -70,6 +70,11 @@ class ModelCall:
     served_model: str | None = None
     """The model name the answering model used, as the worker recorded it."""
 
+    produced: int | None = None
+    """How many messages and function calls the response held (None: unreadable): each
+    becomes one transcript entry (a message, a tool call or a handoff), which is how the
+    timeline puts the call in the workflow's own order."""
+
     @property
     def ran(self) -> str:
         """What answered, for people: ``gpt-4o (OpenAIResponsesModel)``, or the model asked for."""
@@ -119,6 +124,12 @@ def _output_text(response: dict[str, Any]) -> str:
         elif item.get("type") == "function_call":
             parts.append(f"calls {item.get('name')}({item.get('arguments', '')})")
     return "\n".join(parts)
+
+
+def _produced(response: dict[str, Any]) -> int:
+    items = cast(list[Any], response.get("output") or [])
+    kinds = [cast(dict[str, Any], item).get("type") for item in items if isinstance(item, dict)]
+    return sum(1 for kind in kinds if kind in ("message", "function_call"))
 
 
 def _usage(response: dict[str, Any]) -> UsageTotals | None:
@@ -190,6 +201,7 @@ async def read_run_history(events: Sequence[HistoryEvent], decode: Decoder) -> R
                 if response is not None:
                     call.usage = _usage(response)
                     call.output = _output_text(response)
+                    call.produced = _produced(response)
                     response_id = response.get("response_id")
                     call.offline = isinstance(response_id, str) and response_id.startswith(
                         OFFLINE_RESPONSE_PREFIX

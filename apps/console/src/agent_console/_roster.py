@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from agent_console._text import counted
 from agents_temporal.apps import AgentInfo
 
 ACTIVE_COLOR = "#ff4b4b"
@@ -34,7 +35,7 @@ def handoff_graph(agents: Sequence[AgentInfo], active: str | None = None) -> str
     ]
     known = {agent.name for agent in agents}
     for agent in agents:
-        tools = f"\\n{len(agent.tools)} tools" if agent.tools else ""
+        tools = f"\\n{counted(len(agent.tools), 'tool')}" if agent.tools else ""
         label = _quoted(agent.name).removesuffix('"') + tools + '"'
         attributes = [f"label={label}"]
         if agent.name == active:

@@ -124,3 +124,14 @@ def clip(text: str, limit: int = 160) -> str:
 def tokens(count: int) -> str:
     """``1,234`` style."""
     return f"{count:,}"
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``1 tool``, ``2 tools``, ``1,234 tokens``: a count with its noun in the right number.
+
+    Args:
+        count: How many.
+        noun: The singular noun.
+        plural: The plural where adding an ``s`` is wrong (``entries``).
+    """
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bisect
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +12,7 @@ from decimal import Decimal
 from agent_console._history import ModelCall
 from agent_console._live import GuardrailVerdict
 from agent_console._pricing import cost_of, format_cost, sum_costs
-from agent_console._text import clip, clock, duration
+from agent_console._text import clip, clock, counted, duration
 from agents_temporal.client import TranscriptEntry, UsageReport, UsageTotals
 
 
@@ -98,7 +98,7 @@ def _entry_row(entry: TranscriptEntry) -> TimelineRow:
 def _call_row(call: ModelCall, turn: int, roster: set[str], default_model: str) -> TimelineRow:
     guardrail = call.agent is not None and call.agent not in roster
     model = call.ran or default_model
-    attempts = f", retried: {call.attempts} attempts" if call.attempts > 1 else ""
+    attempts = f", retried: {counted(call.attempts, 'attempt')}" if call.attempts > 1 else ""
     outcome = "" if call.outcome == "completed" else f", {call.outcome}"
     said = f" → {call.output}" if call.output else ""
     usage = call.usage
@@ -113,6 +113,96 @@ def _call_row(call: ModelCall, turn: int, roster: set[str], default_model: str) 
     )
 
 
+_PRODUCED = frozenset({"agent_message", "tool_call", "handoff"})
+"""Transcript entries that a model response produced, one per message or function call."""
+
+_ENDINGS = frozenset({"turn_failed", "turn_stopped", "closed"})
+"""Transcript entries that end a turn: whatever else the turn did came before them."""
+
+_Step = ModelCall | GuardrailVerdict
+
+
+def _moment(step: ModelCall | GuardrailVerdict) -> datetime:
+    return step.scheduled_at if isinstance(step, ModelCall) else step.at
+
+
+def _steps_in_order(
+    calls: Sequence[ModelCall], verdicts: Sequence[GuardrailVerdict]
+) -> list[_Step]:
+    """Model calls in history order, each verdict after the calls scheduled before it."""
+    steps: list[_Step] = list(calls)
+    for verdict in verdicts:
+        index = len(steps)
+        while index > 0 and _moment(steps[index - 1]) > verdict.at:
+            index -= 1
+        steps.insert(index, verdict)
+    return steps
+
+
+def _claims(step: _Step, roster: set[str]) -> int:
+    """How many transcript entries ``step`` produced: 0 for guardrails and failed calls."""
+    if not isinstance(step, ModelCall) or step.outcome != "completed":
+        return 0
+    if step.agent is not None and step.agent not in roster:
+        return 0
+    # An unreadable response (encrypted, say) produced at least the entry that follows it.
+    return 1 if step.produced is None else step.produced
+
+
+def _turn_in_order(
+    entries: Sequence[TranscriptEntry],
+    steps: Sequence[_Step],
+    row_of: Callable[[_Step], TimelineRow],
+    roster: set[str],
+) -> list[TimelineRow]:
+    """One turn's rows in the workflow's own order, never by timestamp.
+
+    The transcript is in the order the workflow recorded it, but the entries of one run all
+    carry the time the run ended; model calls carry the time history scheduled them. So each
+    model call goes right before the first entry its response produced (counted from the
+    response), guardrail checks and verdicts keep their place among the calls, and an entry
+    that ends the turn comes after everything the turn did.
+    """
+    pending = deque(steps)
+    rows: list[TimelineRow] = []
+    owed = 0
+    for entry in entries:
+        if entry.kind in _ENDINGS:
+            rows += [row_of(step) for step in pending]
+            pending.clear()
+        elif entry.kind in _PRODUCED:
+            if owed > 0:
+                owed -= 1
+            else:
+                while pending:
+                    step = pending.popleft()
+                    rows.append(row_of(step))
+                    claims = _claims(step, roster)
+                    if claims > 0 and isinstance(step, ModelCall):
+                        owed = claims - 1
+                        rows += [row_of(s) for s in _alongside(step, pending, roster)]
+                        break
+        rows.append(_entry_row(entry))
+    rows += [row_of(step) for step in pending]
+    return rows
+
+
+def _alongside(call: ModelCall, pending: deque[_Step], roster: set[str]) -> list[_Step]:
+    """Take the guardrail steps that began while ``call`` ran.
+
+    Input guardrails run beside the agent's first call: they come before what it produced.
+    """
+    taken: list[_Step] = []
+    while (
+        pending
+        and call.closed_at is not None
+        and _claims(pending[0], roster) == 0
+        and _moment(pending[0]) <= call.closed_at
+    ):
+        taken.append(pending.popleft())
+    return taken
+
+
 def timeline(
     entries: Sequence[TranscriptEntry],
     calls: Sequence[ModelCall],
@@ -121,7 +211,7 @@ def timeline(
     default_model: str,
     verdicts: Sequence[GuardrailVerdict] = (),
 ) -> list[TimelineRow]:
-    """Every step of the conversation in time order, grouped by turn.
+    """Every step of the conversation in the workflow's order, grouped by turn.
 
     Model calls come from history, which knows nothing of turns: each is given the turn whose
     user message came last before the call was scheduled. Calls by agents outside the roster
@@ -135,20 +225,59 @@ def timeline(
         return starts[index][1] if index >= 0 else 0
 
     names = set(roster)
-    rows = [_entry_row(e) for e in entries if e.kind != "tool_output"]
-    rows += [_call_row(c, turn_at(c.scheduled_at), names, default_model) for c in calls]
-    rows += [
-        TimelineRow(
-            turn=turn_at(v.at),
-            at=v.at,
-            event="guardrail verdict",
-            agent=v.agent or "",
-            detail=clip(f"{v.name}: {'tripped' if v.tripped else 'passed'}. {v.reasoning}"),
-        )
-        for v in verdicts
-    ]
-    rows.sort(key=lambda r: (r.turn, r.at))
+    steps: dict[int, list[_Step]] = {}
+    for step in _steps_in_order(calls, verdicts):
+        steps.setdefault(turn_at(_moment(step)), []).append(step)
+
+    def row_of(step: _Step) -> TimelineRow:
+        if isinstance(step, ModelCall):
+            return _call_row(step, turn_at(_moment(step)), names, default_model)
+        return _verdict_row(step, turn_at(_moment(step)))
+
+    turns = sorted({e.turn for e in entries} | set(steps))
+    rows: list[TimelineRow] = []
+    for turn in turns:
+        shown = [e for e in entries if e.turn == turn and e.kind != "tool_output"]
+        rows += _turn_in_order(shown, steps.get(turn, []), row_of, names)
     return rows
+
+
+def _verdict_row(verdict: GuardrailVerdict, turn: int) -> TimelineRow:
+    outcome = "tripped" if verdict.tripped else "passed"
+    return TimelineRow(
+        turn=turn,
+        at=verdict.at,
+        event="guardrail verdict",
+        agent=verdict.agent or "",
+        detail=clip(f"{verdict.name}: {outcome}. {verdict.reasoning}"),
+    )
+
+
+def guardrail_usage(calls: Sequence[ModelCall], roster: Iterable[str]) -> UsageTotals:
+    """Tokens of the model calls that guardrails' classifiers made (agents outside the roster).
+
+    The conversation's own usage counts only its agents' calls: a guardrail runs its classifier
+    in a run of its own, so its tokens are known only from history.
+    """
+    names = set(roster)
+    totals = UsageTotals()
+    for call in calls:
+        if call.agent is not None and call.agent not in names and call.usage is not None:
+            totals.add(call.usage)
+    return totals
+
+
+def token_summary(agents: UsageTotals, guardrails: UsageTotals) -> str:
+    """The header's token count: every call's tokens, with the guardrails' share named.
+
+    Args:
+        agents: The conversation's own usage (its agents' model calls).
+        guardrails: The guardrails' classifier calls (`guardrail_usage`).
+    """
+    total = counted(agents.total_tokens + guardrails.total_tokens, "token")
+    if not guardrails.total_tokens:
+        return total
+    return f"{total} ({guardrails.total_tokens:,} in guardrail checks)"
 
 
 @dataclass

@@ -6,12 +6,15 @@ process's `Console` backend.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from agent_console._backend import Console
 from agent_console._identity import Operator
 from agent_console._service import ConversationRow, Overview, TemporalUnavailableError
 from agent_console._text import age, plain, status_icon
+from agent_console._timeline import guardrail_usage, token_summary
 from agent_console._ui_chat import chat_pane, read_state, send
 from agent_console._ui_common import (
     RERUN_PAGE,
@@ -28,13 +31,22 @@ from agent_console._ui_common import (
     show_note,
     show_view,
 )
-from agent_console._ui_details import details, model_banner, model_calls_or_none, roster
+from agent_console._ui_details import details, model_calls_or_none, model_note, roster
 from agent_console._ui_inbox import LIVE_REFRESH, inbox, inbox_items, overview_now
 from agent_console._ui_login import operator_or_stop
 from agent_stack.apps import NoAgentAppError
 from agent_stack.health import HealthReport
 from agent_stack.settings import Settings, SettingsError, load_settings
 from agents_temporal.apps import AgentApp, AgentAppError
+
+PAGE_ICON = Path(__file__).with_name("icon.svg")
+"""The browser tab's icon, shipped with the console."""
+
+_COMPACT = """<style>
+  [data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 2rem; }
+</style>"""
+# Streamlit leaves 6rem above a wide page, room for a header this page does not have: at
+# 1280x720 that and a tall title took 40% of the window before the chat began.
 
 LIST_SHOWN = 50
 """Conversations the sidebar lists."""
@@ -45,9 +57,10 @@ NEEDED_BY = "the console has no conversations to show"
 
 def main() -> None:
     """Draw the console (the Streamlit script's body)."""
-    st.set_page_config(
-        page_title="Agent console", page_icon=":material/support_agent:", layout="wide"
-    )
+    # A file of our own, not a Material shortcode: Streamlit fetches those favicons from
+    # fonts.gstatic.com, which an offline or locked-down operator's browser cannot reach.
+    st.set_page_config(page_title="Agent console", page_icon=str(PAGE_ICON), layout="wide")
+    st.html(_COMPACT)
     st.session_state["page_run"] = st.session_state.get("page_run", 0) + 1
     # A whole page run is what a callback inside a fragment asks for: this is it.
     st.session_state.pop(RERUN_PAGE, None)
@@ -89,7 +102,7 @@ def _banners(settings: Settings, health: HealthReport) -> None:
     if not health.ok:
         st.warning(health.message, icon=":material/warning:")
     # Which model answers is the worker's choice, not the console's: each conversation says
-    # what its model calls recorded (`_ui_details.model_banner`).
+    # what its model calls recorded (`_ui_details.model_note`).
 
 
 def _overview(console: Console, app: AgentApp, health: HealthReport) -> Overview:
@@ -227,10 +240,14 @@ PLAYING_AS = "playing_as"
 customer, say): shown on the welcome page and above each conversation."""
 
 
-def _playing_as(page: Page) -> None:
+def _playing_as_note(page: Page) -> str | None:
     who = page.app.metadata.get(PLAYING_AS)
-    if who:
-        st.caption(f":material/person: Your messages come from {plain(who)}.")
+    return f":material/person: Your messages come from {plain(who)}." if who else None
+
+
+def _playing_as(page: Page) -> None:
+    if (note := _playing_as_note(page)) is not None:
+        st.caption(note)
 
 
 def _welcome(page: Page) -> None:
@@ -263,18 +280,23 @@ def _conversation_view(page: Page) -> None:
         )
         return
     status = state.status
-    title, link = st.columns([3, 1], vertical_alignment="bottom")
-    title.header(f"{status_icon(status.phase.replace('_', ' '))} {workflow_id}")
+    # One compact block above the chat: at 1280x720 the chat and its approval card must be
+    # in the first screen, not below a banner.
+    title, link = st.columns([3, 1], vertical_alignment="center")
+    title.subheader(f"{status_icon(status.phase.replace('_', ' '))} {workflow_id}", anchor=False)
     link.link_button(
         "Open in Temporal Web UI", page.web_ui_url(workflow_id), icon=":material/open_in_new:"
     )
-    st.caption(
-        f"{status.phase.replace('_', ' ')} · turn {status.turn} · agent "
-        f"**{status.current_agent}** · {status.usage.total_tokens:,} tokens"
-    )
-    _playing_as(page)
     calls = model_calls_or_none(page, workflow_id, state)
-    model_banner(calls or [])
+    guardrails = guardrail_usage(calls or [], [agent.name for agent in page.app.agents])
+    lines = [
+        f"{status.phase.replace('_', ' ')} · turn {status.turn} · agent "
+        f"**{status.current_agent}** · {token_summary(status.usage, guardrails)}",
+        _playing_as_note(page),
+        model_note(calls or []),
+    ]
+    # One caption, not three elements: each element costs a gap of its own.
+    st.caption("  \n".join(line for line in lines if line))
     chat, side = st.columns([3, 2], gap="large")
     with chat:
         chat_pane(page, workflow_id, state)

@@ -51,21 +51,17 @@ def model_calls_or_none(page: Page, workflow_id: str, state: LiveState) -> list[
         return None
 
 
-def model_banner(calls: list[ModelCall]) -> None:
-    """What answered this conversation, as its model calls recorded it on the worker."""
-    if not calls:
-        return
+def model_note(calls: list[ModelCall]) -> str | None:
+    """What answered this conversation, as its model calls recorded it on the worker (Markdown)."""
     if any(call.offline for call in calls):
-        st.info(
-            "Offline demo model in use: the worker answered this conversation with scripted "
-            "answers picked by keywords, not a language model. Give the worker OPENAI_API_KEY, "
-            "or MODEL=litellm/<provider>/<model>, for a real model.",
-            icon=":material/science:",
+        return (
+            ":material/science: **Offline demo model in use: the worker answered this "
+            "conversation with scripted answers picked by keywords, not a language model.** "
+            "Give the worker OPENAI_API_KEY, or MODEL=litellm/<provider>/<model>, for a real "
+            "model."
         )
-        return
     ran = list(dict.fromkeys(call.ran for call in calls if call.ran))
-    if ran:
-        st.caption(f":material/memory: Model calls answered by {', '.join(ran)}")
+    return f":material/memory: Model calls answered by {', '.join(ran)}" if ran else None
 
 
 def details(page: Page, workflow_id: str, state: LiveState, calls: list[ModelCall] | None) -> None:

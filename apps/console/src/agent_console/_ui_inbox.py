@@ -52,7 +52,7 @@ def inbox(page: Page) -> None:
 def _live_inbox(page: Page) -> None:
     follow_callbacks()
     items = inbox_items(page, overview_now(page))
-    st.header(f"Approvals inbox ({len(items)})")
+    st.subheader(f"Approvals inbox ({len(items)})", anchor=False)
     if not page.workers_polling:
         st.caption("No worker answers queries now, so pending approvals cannot be listed.")
         return

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 
 from agent_worker._chat import ReadLine, TerminalChat, open_conversation
 from support_agents import app
@@ -69,3 +70,44 @@ async def test_chat_stops_a_turn_waiting_for_approval(stack: SupportStack) -> No
     # The next message is answered as usual, and nothing was refunded.
     assert "FAQ: From our help centre" in text
     assert await stack.refunds("ORD-10042") == []
+
+
+async def test_chat_edits_the_arguments_checked_against_the_schema(stack: SupportStack) -> None:
+    out = io.StringIO()
+    prompts: list[str] = []
+
+    def with_new_amount() -> str:
+        # As an operator would: take the arguments the chat showed, change only the amount.
+        shown = out.getvalue().rsplit("  arguments: ", 1)[1].splitlines()[0]
+        arguments = json.loads(shown)
+        arguments["request"]["amount_cents"] = 12000
+        return json.dumps(arguments)
+
+    answers: list[str | Callable[[], str]] = [
+        "I want a refund of $150 on order ORD-10042",
+        "e",
+        "{not json",  # refused, nothing decided, asked again
+        "e",
+        '{"request": {"order_id": "ORD-10042"}}',  # the schema refuses it: asked again
+        "e",
+        with_new_amount,
+    ]
+
+    def read_line(prompt: str) -> str:
+        prompts.append(prompt)
+        if not answers:
+            raise EOFError
+        answer = answers.pop(0)
+        return answer if isinstance(answer, str) else answer()
+
+    conversation = await open_conversation(stack.client, app, stack.task_queue, None)
+    chat = TerminalChat(conversation, operator="maya-ops", read_line=read_line, out=out)
+    await chat.run()
+    text = out.getvalue()
+    assert "not valid JSON (" in text
+    assert "issue_refund would refuse these arguments: " in text
+    # Every property of the schema is offered, the refund key the model left out too.
+    assert '"refund_key": null' in text
+    assert "approved with edited arguments by maya-ops" in text
+    assert prompts.count("  approve? [y]es / [n]o / [e]dit / [s]top the turn: ") == 3
+    assert [cents for _, cents in await stack.refunds("ORD-10042")] == [12000]

@@ -8,7 +8,7 @@ import json
 import signal
 import uuid
 from collections.abc import Callable, Generator
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from temporalio.client import Client
 
@@ -99,12 +99,40 @@ class TerminalChat:
                         approval.id, operator=self._operator, reason=reason, message=reason
                     )
                 if answer in {"e", "edit"}:
-                    edited = json.loads(await self._ask("  arguments as JSON: "))
-                    return await self._conversation.approve(
-                        approval.id, operator=self._operator, arguments=edited
-                    )
-            except (ConversationRefused, json.JSONDecodeError) as error:
+                    edited = await self._edited(approval)
+                    if edited is not None:
+                        return await self._conversation.approve(
+                            approval.id, operator=self._operator, arguments=edited
+                        )
+            except ConversationRefused as error:
                 self._say(f"  {error}")
+
+    async def _edited(self, approval: PendingApproval) -> dict[str, Any] | None:
+        """The operator's edited arguments, checked against the tool's schema (None: refused).
+
+        The starting point has every property of the schema (optional ones as null), as the
+        console's editor does: arguments the model wrote may leave out a required one.
+        """
+        current = json.dumps(approval.editable_arguments(), ensure_ascii=False)
+        self._say(f"  arguments: {current}")
+        text = await self._ask("  edited arguments as JSON (one line): ")
+        try:
+            value: Any = json.loads(text)
+        except ValueError as error:
+            self._say(f"  not valid JSON ({error}): nothing was decided, answer again")
+            return None
+        if not isinstance(value, dict):
+            self._say("  the arguments must be a JSON object ({...}): answer again")
+            return None
+        arguments = cast(dict[str, Any], value)
+        problems = approval.argument_problems(arguments)
+        if problems:
+            self._say(
+                f"  {approval.tool} would refuse these arguments: {'; '.join(problems)}: "
+                "answer again"
+            )
+            return None
+        return arguments
 
     async def _report(self, result: TurnResult) -> None:
         while True:

@@ -44,6 +44,10 @@ NEEDED_BY = "the worker has nothing to run"
 """What the worker's refusal to start without an agent app says cannot happen."""
 
 
+def _workflows(count: int) -> str:
+    return f"{count} workflow" if count == 1 else f"{count} workflows"
+
+
 def summary(
     settings: Settings,
     apps: Sequence[AgentApp[Any]],
@@ -55,7 +59,7 @@ def summary(
 
     Each app's own settings get a line of their own, with secrets and URL passwords masked.
     """
-    names = ", ".join(f"{a.name} ({len(a.workflows)} workflows)" for a in apps)
+    names = ", ".join(f"{a.name} ({_workflows(len(a.workflows))})" for a in apps)
     lines = [
         "agent worker starting",
         f"  apps:        {names or 'none'}",

@@ -76,10 +76,20 @@ def _list_pending(run: PendingRun | None) -> str:
 def already_decided(record: ApprovalRecord) -> ApplicationError:
     """The refusal of a decision on an approval that already has one: who decided, and when."""
     verb = "approved" if record.approved else "rejected"
+    what = f"Approval {record.approval_id!r} ({record.tool})"
+    when = record.decided_at.isoformat()
+    if record.source == "timeout":
+        # An operator who acts on an expired card must learn that it expired, not only that
+        # a system name decided it.
+        return refusal(
+            "AlreadyDecided",
+            f"{what} expired at {when}: nobody decided it in time, so it was rejected "
+            f"automatically (recorded as {record.operator!r}).",
+        )
+    because = f" ({record.reason})" if record.source != "operator" and record.reason else ""
     return refusal(
         "AlreadyDecided",
-        f"Approval {record.approval_id!r} ({record.tool}) was already {verb} by "
-        f"{record.operator!r} at {record.decided_at.isoformat()}.",
+        f"{what} was already {verb} by {record.operator!r} at {when}{because}.",
     )
 
 
