@@ -201,9 +201,10 @@ async def test_a_versioned_worker_runs_workflows_as_its_build_with_auto_upgrade(
         ("build-7", VersioningBehavior.AUTO_UPGRADE)
     }
     assert (
-        f"versioning:  deployment {deployment!r} build 'build-7', workflows auto-upgrade"
-        in out.getvalue()
-    )
+        f"versioning:  deployment {deployment!r} build 'build-7', workflows auto-upgrade; "
+        "this build gets work once current: temporal worker deployment set-current-version "
+        f"--deployment-name {deployment} --build-id build-7\n"
+    ) in out.getvalue()
 
 
 async def test_an_unversioned_worker_says_how_to_turn_versioning_on(

@@ -101,8 +101,12 @@ def _versioning(settings: Settings) -> str:
     version = settings.worker_deployment()
     if version is None:
         return "off (set WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID to turn it on)"
+    # A versioned worker gets no work until its version is current: say how, where it shows.
     return (
-        f"deployment {version.deployment_name!r} build {version.build_id!r}, workflows auto-upgrade"
+        f"deployment {version.deployment_name!r} build {version.build_id!r}, workflows "
+        "auto-upgrade; this build gets work once current: temporal worker deployment "
+        f"set-current-version --deployment-name {version.deployment_name} "
+        f"--build-id {version.build_id}"
     )
 
 
