@@ -14,6 +14,7 @@ from temporalio import activity
 from agents_temporal.workflow import activity_as_tool
 from stack_testapp import CLERK, TRIAGE, DeskContext, close_ticket, look_up_ticket
 from stack_testapp._agents import CLERK_INSTRUCTIONS, TRIAGE_INSTRUCTIONS, no_passwords
+from stack_testapp._agents import build_agents as build_agents_of_a
 
 ARCHIVIST = "Archivist"
 """Build B's new agent, a second handoff of Triage's."""
@@ -53,3 +54,25 @@ def build_next_agents() -> Agent[DeskContext]:
         handoffs=[clerk, archivist],
         input_guardrails=[no_passwords],
     )
+
+
+LOOK_UP_APPROVAL_PATCH = "desk.approve-look-ups"
+"""The patch id under which a build makes ticket look-ups wait for an operator."""
+
+
+def build_agents_approving_look_ups(approve_look_ups: bool) -> Agent[DeskContext]:
+    """Build A's agents, except that the Clerk's look-ups need approval when asked.
+
+    A change of the commands a conversation emits (a recorded look-up ran at once; now it would
+    wait for an operator), which a new build may make only behind `workflow.patched`.
+    """
+    triage = build_agents_of_a()
+    clerk = triage.handoffs[0]
+    assert isinstance(clerk, Agent)
+    clerk.tools = [
+        activity_as_tool(
+            look_up_ticket, start_to_close_timeout=_TOOL_TIMEOUT, needs_approval=approve_look_ups
+        ),
+        activity_as_tool(close_ticket, start_to_close_timeout=_TOOL_TIMEOUT, needs_approval=True),
+    ]
+    return triage
