@@ -20,6 +20,7 @@ import httpx
 import pytest
 from pydantic import Field, SecretStr
 from temporalio.client import Client, WorkflowFailureError
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.testing import WorkflowEnvironment
 
 import agents_temporal._apps as apps_module
@@ -34,6 +35,7 @@ from agents_temporal._model_call import ModelCallInput
 from agents_temporal.apps import AgentApp, AgentAppError, AppSettings, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
 from tests import sandbox_probe, slots_probe, stuck_worker
+from tests.deployment_versions import current_build, make_current, task_versions
 from tests.hello_workflows import GoodbyeAgent, HelloWorldAgent, WeatherAgent, get_weather
 from tests.sandbox_probe import SandboxProbe
 
@@ -161,6 +163,65 @@ async def test_serves_apps_until_stopped(
     assert f"task queue:  {task_queue}" in text
     assert text.rstrip().endswith("agent worker stopped")
     assert opened[-2:] == ["open", "closed"]
+
+
+async def test_a_versioned_worker_runs_workflows_as_its_build_with_auto_upgrade(
+    temporal_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    address = temporal_env.client.service_client.config.target_host
+    deployment = f"hello-{uuid.uuid4().hex[:8]}"  # noqa: TID251 - test code
+    version = WorkerDeploymentVersion(deployment, "build-7")
+    stop, ready, out = asyncio.Event(), asyncio.Event(), io.StringIO()
+    settings = settings_for(
+        address, task_queue, WORKER_DEPLOYMENT_NAME=deployment, WORKER_BUILD_ID="build-7"
+    )
+    running = asyncio.create_task(
+        run_worker(settings, [APP], stop=stop, ready_event=ready, out=out)
+    )
+    try:
+        await asyncio.wait_for(ready.wait(), timeout=60)
+        config = temporal_env.client.config()
+        config["plugins"] = [OpenAIAgentsPlugin()]
+        client = Client(**config)
+        # A versioned worker gets no work until its version is current, as in a real rollout.
+        await make_current(client, version)
+        assert await current_build(client, deployment) == "build-7"
+        workflow_id = f"versioned-{uuid.uuid4()}"  # noqa: TID251 - test code
+        result = await client.execute_workflow(
+            HelloWorldAgent.run, "hi", id=workflow_id, task_queue=task_queue
+        )
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)
+    assert result == "offline hello"
+    tasks = task_versions(history)
+    assert tasks, "the workflow completed no workflow task"
+    assert {(t.build_id, t.behavior) for t in tasks} == {
+        ("build-7", VersioningBehavior.AUTO_UPGRADE)
+    }
+    assert (
+        f"versioning:  deployment {deployment!r} build 'build-7', workflows auto-upgrade; "
+        "this build gets work once current: temporal worker deployment set-current-version "
+        f"--deployment-name {deployment} --build-id build-7\n"
+    ) in out.getvalue()
+
+
+async def test_an_unversioned_worker_says_how_to_turn_versioning_on(
+    temporal_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    address = temporal_env.client.service_client.config.target_host
+    stop, ready, out = asyncio.Event(), asyncio.Event(), io.StringIO()
+    running = asyncio.create_task(
+        run_worker(settings_for(address, task_queue), [APP], stop=stop, ready_event=ready, out=out)
+    )
+    await asyncio.wait_for(ready.wait(), timeout=60)
+    stop.set()
+    await asyncio.wait_for(running, timeout=30)
+    assert (
+        "versioning:  off (set WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID to turn it on)"
+        in out.getvalue()
+    )
 
 
 @pytest.mark.parametrize("passed_through", [True, False])

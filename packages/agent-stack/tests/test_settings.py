@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from temporalio.common import WorkerDeploymentVersion
 from temporalio.service import TLSConfig
 
 import agent_stack.settings as settings_module
@@ -51,6 +52,8 @@ EXPECTED_ENV_VARS = (
     "WORKER_MAX_CONCURRENT_ACTIVITIES",
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS",
     "WORKER_STUCK_EXIT_SECONDS",
+    "WORKER_DEPLOYMENT_NAME",
+    "WORKER_BUILD_ID",
     "CONSOLE_OPERATOR",
     "CONSOLE_ACCESS_TOKEN",
     "CONSOLE_OPERATORS",
@@ -120,6 +123,7 @@ def test_defaults_work_on_one_machine() -> None:
     assert settings.worker_max_concurrent_workflow_tasks == 8
     assert settings.worker_stuck_exit_seconds == 60
     assert settings.model_max_tool_calls == 64
+    assert settings.worker_deployment() is None
     assert settings.console_operator == getpass.getuser()
     assert settings.console_access_token is None
     assert settings.console_port == 8501
@@ -374,6 +378,47 @@ def test_mtls_needs_both_files(
     assert caught.value.problems == (
         (missing, "mTLS needs both the certificate and its key: set it too"),
     )
+
+
+def test_deployment_name_and_build_id_make_the_worker_deployment_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    set_env(monkeypatch, {"WORKER_DEPLOYMENT_NAME": " desk-agents ", "WORKER_BUILD_ID": "b-42"})
+    assert load_settings().worker_deployment() == WorkerDeploymentVersion("desk-agents", "b-42")
+
+
+@pytest.mark.parametrize(
+    ("present", "missing"),
+    [("WORKER_DEPLOYMENT_NAME", "WORKER_BUILD_ID"), ("WORKER_BUILD_ID", "WORKER_DEPLOYMENT_NAME")],
+)
+def test_worker_versioning_needs_both_deployment_name_and_build_id(
+    monkeypatch: pytest.MonkeyPatch, present: str, missing: str
+) -> None:
+    monkeypatch.setenv(present, "desk")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert [name for name, _ in caught.value.problems] == [missing]
+    assert "needs both the deployment name and the build id" in caught.value.problems[0][1]
+    assert "unset both to turn it off" in caught.value.problems[0][1]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("WORKER_DEPLOYMENT_NAME", "desk.agents", "has a dot in it"),
+        ("WORKER_DEPLOYMENT_NAME", "desk agents", "has white space in it"),
+        ("WORKER_BUILD_ID", "build 7", "has white space in it"),
+    ],
+)
+def test_unusable_deployment_names_and_build_ids_are_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    set_env(monkeypatch, {"WORKER_DEPLOYMENT_NAME": "desk", "WORKER_BUILD_ID": "b1"})
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert [name for name, _ in caught.value.problems] == [variable]
+    assert expected in caught.value.problems[0][1]
 
 
 def test_tls_off_with_client_certificate_is_a_conflict(

@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TextIO
 
-from temporalio.worker import Worker
+from temporalio.common import VersioningBehavior
+from temporalio.worker import Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from agent_stack.apps import NoAgentAppError
@@ -39,6 +40,16 @@ class WorkerStuckError(RuntimeError):
     picks the workflows up.
     """
 
+
+DEFAULT_VERSIONING_BEHAVIOR = VersioningBehavior.AUTO_UPGRADE
+"""How workflows move between builds under Worker Versioning, unless their class says else.
+
+Auto-upgrade: a conversation's next workflow task runs on the deployment's current build, so
+an old build drains as soon as its running activities end, however long conversations live.
+The price is that a new build must replay the old one's histories (`workflow.patched` for any
+change of the commands a workflow emits); see DESIGN.md, "Deploys". A workflow class may
+still choose ``@workflow.defn(versioning_behavior=VersioningBehavior.PINNED)``.
+"""
 
 NEEDED_BY = "the worker has nothing to run"
 """What the worker's refusal to start without an agent app says cannot happen."""
@@ -68,6 +79,7 @@ def summary(
         f"  temporal:    {settings.temporal_address} namespace={settings.temporal_namespace}",
         f"  task queue:  {settings.temporal_task_queue}",
         f"  payloads:    {_payloads(settings)}",
+        f"  versioning:  {_versioning(settings)}",
     ]
     for name, own in (app_settings or {}).items():
         described = own.describe()
@@ -104,6 +116,31 @@ def _mcp_servers(
                 )
             servers[name], owners[name] = factory, app.name
     return servers
+
+
+def _versioning(settings: Settings) -> str:
+    version = settings.worker_deployment()
+    if version is None:
+        return "off (set WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID to turn it on)"
+    # A versioned worker gets no work until its version is current: say how, where it shows.
+    return (
+        f"deployment {version.deployment_name!r} build {version.build_id!r}, workflows "
+        "auto-upgrade; this build gets work once current: temporal worker deployment "
+        f"set-current-version --deployment-name {version.deployment_name} "
+        f"--build-id {version.build_id}"
+    )
+
+
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """The worker's Worker Versioning options, or None when the settings leave it off."""
+    version = settings.worker_deployment()
+    if version is None:
+        return None
+    return WorkerDeploymentConfig(
+        version=version,
+        use_worker_versioning=True,
+        default_versioning_behavior=DEFAULT_VERSIONING_BEHAVIOR,
+    )
 
 
 def workflow_runner(apps: Sequence[AgentApp[Any]]) -> SandboxedWorkflowRunner:
@@ -184,6 +221,7 @@ async def run_worker(
                 max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
                 graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
                 workflow_runner=workflow_runner(apps),
+                deployment_config=deployment_config(settings),
             )
             if settings.worker_health_port:
                 health = HealthServer(

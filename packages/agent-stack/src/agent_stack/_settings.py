@@ -11,8 +11,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar, Literal, Self, TypedDict
 
-from pydantic import Field, SecretStr, field_serializer, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
+from temporalio.common import WorkerDeploymentVersion
 from temporalio.service import TLSConfig
 
 from agent_stack._settings_parsing import (
@@ -86,6 +94,8 @@ class Settings(AppSettings):
         "WORKER_MAX_CONCURRENT_ACTIVITIES": "a positive whole number such as 100",
         "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "a whole number, at least 2, such as 8",
         "WORKER_STUCK_EXIT_SECONDS": "a whole number of seconds such as 60, or 0 to never exit",
+        "WORKER_DEPLOYMENT_NAME": "a name without dots such as 'durable-agents', or unset it",
+        "WORKER_BUILD_ID": "the build's id such as the image tag '2026-12-06.1', or unset it",
         "CONSOLE_PORT": "a port number 1-65535 such as 8501",
         "CODEC_SERVER_PORT": "a port number 1-65535 such as 8234",
         "MODEL_TIMEOUT_SECONDS": "a whole number of seconds, at least 1, such as 120",
@@ -205,6 +215,13 @@ class Settings(AppSettings):
     starts a fresh worker, which picks those conversations up.
     """
 
+    worker_deployment_name: str | None = None
+    """Temporal Worker Deployment this worker belongs to; with WORKER_BUILD_ID it turns on
+    Worker Versioning (both unset: off). The same for every build of the worker."""
+    worker_build_id: str | None = None
+    """This build's id within WORKER_DEPLOYMENT_NAME (an image tag, a commit); a new id for
+    every deploy that changes workflow code, set together with WORKER_DEPLOYMENT_NAME."""
+
     # Console
     console_operator: str = Field(default_factory=_os_user, min_length=1)
     """Operator name recorded on approvals; defaults to the OS user name."""
@@ -249,6 +266,24 @@ class Settings(AppSettings):
                     "'my_agents.app:app', separated by spaces"
                 )
         return " ".join(value.split()) or None
+
+    @field_validator("worker_deployment_name", "worker_build_id")
+    @classmethod
+    def _check_deployment_part(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            return None
+        if any(character.isspace() for character in value):
+            raise ValueError(f"{value!r} has white space in it; write it without")
+        # Temporal names a version "<deployment>.<build id>" and splits it at the first dot.
+        if info.field_name == "worker_deployment_name" and "." in value:
+            raise ValueError(
+                f"{value!r} has a dot in it, which Temporal does not allow in a deployment "
+                "name; use dashes, e.g. 'durable-agents'"
+            )
+        return value
 
     @field_validator("temporal_address")
     @classmethod
@@ -342,6 +377,16 @@ class Settings(AppSettings):
                     "PAYLOAD_ENCRYPTION_KEY_ID",
                     f"{chosen!r} is not a configured key id; use one of {list(key_ids)} "
                     "or add it to PAYLOAD_ENCRYPTION_KEYS",
+                )
+            )
+        deployment, build = self.worker_deployment_name, self.worker_build_id
+        if (deployment is None) != (build is None):
+            missing = "WORKER_BUILD_ID" if build is None else "WORKER_DEPLOYMENT_NAME"
+            problems.append(
+                (
+                    missing,
+                    "must be set too: Worker Versioning needs both the deployment name and "
+                    "the build id (or unset both to turn it off)",
                 )
             )
         if self.console_operators is not None and self.console_access_token is not None:
@@ -447,6 +492,13 @@ class Settings(AppSettings):
     def _encryption_keys(self) -> dict[str, bytes]:
         raw = self.payload_encryption_keys
         return {} if raw is None else parse_encryption_keys(raw.get_secret_value())
+
+    def worker_deployment(self) -> WorkerDeploymentVersion | None:
+        """This worker's Worker Deployment Version, or None when Worker Versioning is off."""
+        deployment, build = self.worker_deployment_name, self.worker_build_id
+        if deployment is None or build is None:
+            return None
+        return WorkerDeploymentVersion(deployment_name=deployment, build_id=build)
 
     def service_name(self, app: str) -> str:
         """The OpenTelemetry service name: OTEL_SERVICE_NAME, or ``durable-agents-<app>``."""
