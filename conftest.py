@@ -23,6 +23,7 @@ EXAMPLE_SUITES = [
     "tests/reliability/test_model_faults.py",
     "tests/reliability/test_properties.py",
     "tests/reliability/test_temporal_server_restart.py",
+    "tests/reliability/test_worker_churn.py",
     "tests/reliability/test_worker_kills.py",
     "tests/security",
 ]

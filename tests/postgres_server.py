@@ -22,6 +22,8 @@ import time
 from collections.abc import Generator
 from pathlib import Path
 
+import pytest
+
 REQUIRE_ENV = "REQUIRE_POSTGRES"
 URL_ENV = "TEST_DATABASE_URL"
 _STARTUP_SECONDS = 60.0
@@ -123,6 +125,28 @@ def postgres_server() -> Generator[str]:
             server.kill()
             server.wait()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def url_for_tests() -> Generator[str]:
+    """``TEST_DATABASE_URL``, else a throwaway server for the block; else skip the test.
+
+    For session fixtures. Without Postgres the test skips, or fails under ``REQUIRE_POSTGRES=1``.
+    """
+    url = os.environ.get(URL_ENV)
+    if url:
+        yield url
+        return
+    if binaries() is None:
+        message = (
+            "Postgres tests need Postgres: install Debian's `postgresql` package, or set "
+            f"{URL_ENV}=postgresql+asyncpg://user:password@host:port/db"
+        )
+        if required():
+            pytest.fail(f"{REQUIRE_ENV}=1 but {message}")
+        pytest.skip(message)
+    with postgres_server() as started:
+        yield started
 
 
 def _wait_until_ready(server: subprocess.Popen[bytes], port: int, log: Path) -> None:

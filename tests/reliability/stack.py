@@ -33,9 +33,13 @@ class WorkerConfig:
     tmp_path: Path
     environ: Mapping[str, str] = field(default_factory=dict[str, str])
     """More environment variables (for example the OpenAI ones)."""
+    store_url: str | None = None
+    """The store's database (Postgres, say); None for a SQLite file under ``tmp_path``."""
 
     @property
     def database_url(self) -> str:
+        if self.store_url is not None:
+            return self.store_url
         return f"sqlite+aiosqlite:///{self.tmp_path / 'store.db'}"
 
     def env(self) -> dict[str, str]:
@@ -169,6 +173,11 @@ class WorkerProcess:
         self._log = log
         self._process: asyncio.subprocess.Process | None = None
         self._drain: asyncio.Task[None] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The process id while it runs (Temporal names the worker ``<pid>@<host>``)."""
+        return None if self._process is None else self._process.pid
 
     async def start(self) -> None:
         """Start it and wait until it polls its task queue."""

@@ -1,8 +1,9 @@
 """One hundred support conversations at once on one worker: every refund exactly once.
 
-The worker is the worker app's own run loop (in this process) with the offline demo model and
-a SQLite store. Each conversation asks for a refund on one of its customer's orders, some after
-asking where the order is, a few above the approval threshold (approved by the driver).
+The worker is the worker app's own run loop (in this process) with the offline demo model; the
+store is a SQLite file, then a Postgres database (`store_url`). Each conversation asks for a
+refund on one of its customer's orders, some after asking where the order is, a few above the
+approval threshold (approved by the driver).
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ DEADLINE_SECONDS = 90.0
 
 @pytest.mark.timeout(DEADLINE_SECONDS + 90, method="thread")
 async def test_hundred_concurrent_conversations_refund_exactly_once(
-    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path, store_url: str | None
 ) -> None:
     config = WorkerConfig(
-        temporal_env.client.service_client.config.target_host, task_queue, tmp_path
+        temporal_env.client.service_client.config.target_host,
+        task_queue,
+        tmp_path,
+        store_url=store_url,
     )
     async with in_process_worker(config):
         client = await connect_client(config)

@@ -3,7 +3,8 @@
 For about a minute the test kills the worker at seeded random moments and starts a new one,
 while a few customers at a time hold conversations, each asking for a refund (some above the
 approval threshold). Then one last worker stays up until every conversation is done: each
-one completes and each refund is in the store exactly once.
+one completes and each refund is in the store exactly once. The store is a SQLite file, then
+a Postgres database (`store_url`).
 """
 
 from __future__ import annotations
@@ -60,10 +61,13 @@ async def customer(
 
 @pytest.mark.timeout(KILL_WINDOW_SECONDS + DRAIN_SECONDS + 90, method="thread")
 async def test_worker_sigkilled_repeatedly_refunds_exactly_once(
-    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path
+    temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path, store_url: str | None
 ) -> None:
     config = WorkerConfig(
-        temporal_env.client.service_client.config.target_host, task_queue, tmp_path
+        temporal_env.client.service_client.config.target_host,
+        task_queue,
+        tmp_path,
+        store_url=store_url,
     )
     rng = random.Random(SEED)
     worker = WorkerProcess(config, tmp_path / "workers.log")

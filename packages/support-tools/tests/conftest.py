@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,20 +22,8 @@ def now() -> datetime:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """TEST_DATABASE_URL, else a throwaway server from the machine's Postgres; else skip."""
-    url = os.environ.get(postgres_server.URL_ENV)
-    if url:
+    with postgres_server.url_for_tests() as url:
         yield url
-        return
-    if postgres_server.binaries() is None:
-        message = (
-            "Postgres store tests need Postgres: install Debian's `postgresql` package, or set "
-            f"{postgres_server.URL_ENV}=postgresql+asyncpg://user:password@host:port/db"
-        )
-        if postgres_server.required():
-            pytest.fail(f"{postgres_server.REQUIRE_ENV}=1 but {message}")
-        pytest.skip(message)
-    with postgres_server.postgres_server() as started:
-        yield started
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
