@@ -147,3 +147,45 @@ def test_the_app_import_check_sees_imports(tmp_path: Path) -> None:
         "NAME = 'agent_worker.cli'  # a string, not an import\n"
     )
     assert list(imported_modules(source)) == ["os", "agent_worker.cli", "agent_console"]
+
+
+def _tests_modules_imported(source: Path) -> Iterator[str]:
+    """The ``tests.<name>`` top-level names a test file imports (``from tests import x`` too)."""
+    for module in imported_modules(source):
+        parts = module.split(".")
+        if parts[0] == "tests" and len(parts) > 1:
+            yield parts[1]
+    for node in ast.walk(ast.parse(source.read_text(), filename=str(source))):
+        if isinstance(node, ast.ImportFrom) and node.module == "tests" and not node.level:
+            yield from (alias.name for alias in node.names)
+
+
+# The example's store tests start their Postgres through the root's helper: a member's
+# conftest.py off the pythonpath cannot import a sibling module by name. They go with the example.
+_CROSSING_ALLOWED = {("packages/support-tools/tests/conftest.py", "postgres_server")}
+
+
+def test_members_tests_never_import_another_members_tests() -> None:
+    # Test helpers two members need belong in a package (stack_testapp, or the library's
+    # agents_temporal.testing), not in one member's tests/ for the other to import: deleting or
+    # changing one member's tests must not break another's. Root tests may import any.
+    owners: dict[str, str] = {}
+    folders = _tests_folders()
+    for member, folder in folders.items():
+        for name in _top_level_names(folder):
+            owners.setdefault(name, member)
+    crossings: list[tuple[str, str]] = []
+    for member, folder in folders.items():
+        if member == ".":
+            continue
+        for source in sorted(folder.rglob("*.py")):
+            for name in _tests_modules_imported(source):
+                if owners.get(name, member) != member:
+                    crossings.append((source.relative_to(ROOT).as_posix(), name))
+    assert set(crossings) <= _CROSSING_ALLOWED, sorted(set(crossings) - _CROSSING_ALLOWED)
+
+
+def test_the_crossing_check_sees_from_tests_imports(tmp_path: Path) -> None:
+    source = tmp_path / "probe.py"
+    source.write_text("from tests import a, b\nimport tests.c.d\nfrom tests.e import f\n")
+    assert sorted(_tests_modules_imported(source)) == ["a", "b", "c", "e"]

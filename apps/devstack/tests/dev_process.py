@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,12 +60,23 @@ class DevProcess:
 
     @classmethod
     def start(
-        cls, workdir: Path, *, ports: tuple[int, int, int] | None = None, **env: str
+        cls,
+        workdir: Path,
+        *,
+        ports: tuple[int, int, int] | None = None,
+        command: Sequence[str] = (str(DEV),),
+        environ: Mapping[str, str] | None = None,
+        **env: str,
     ) -> DevProcess:
-        """Start `dev` in ``workdir`` (its `.data` goes there) on free ports."""
+        """Start `dev` in ``workdir`` (its `.data` goes there) on free ports.
+
+        ``command`` runs `dev` (this environment's, unless a test runs ``uv run dev``
+        elsewhere), in ``environ`` (``os.environ`` by default) plus ``env``.
+        """
         grpc, ui, console = ports or (free_port(), free_port(), free_port())
-        environ = {k: v for k, v in os.environ.items() if k not in _UNSET}
-        environ.update(
+        inherited = os.environ if environ is None else environ
+        merged = {k: v for k, v in inherited.items() if k not in _UNSET}
+        merged.update(
             TEMPORAL_ADDRESS=f"127.0.0.1:{grpc}",
             TEMPORAL_UI_URL=f"http://127.0.0.1:{ui}",
             CONSOLE_PORT=str(console),
@@ -72,9 +84,9 @@ class DevProcess:
             **env,
         )
         process = subprocess.Popen(
-            [str(DEV), "--data-dir", str(workdir / ".data")],
+            [*command, "--data-dir", str(workdir / ".data")],
             cwd=workdir,
-            env=environ,
+            env=merged,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -15,24 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from agents_temporal.testing import EXISTING_SERVER_ENV
 from devstack._scaffold import ScaffoldError, check_name, create_app
 from devstack.cli import new_app_main
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-
-
-def copy_of_repository(target: Path) -> Path:
-    """The repository's files (tracked, and new ones not ignored) copied to ``target``."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO_ROOT,
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = REPO_ROOT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
+from tests.repository_copy import copy_of_repository
 
 
 @pytest.fixture

@@ -34,9 +34,9 @@ from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal._model_call import ModelCallInput
 from agents_temporal.apps import AgentApp, AgentAppError, AppSettings, discover_apps
 from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
+from stack_testapp.spec_examples import GoodbyeAgent, HelloWorldAgent, WeatherAgent, get_weather
 from tests import sandbox_probe, slots_probe, stuck_worker
 from tests.deployment_versions import current_build, make_current, task_versions
-from tests.hello_workflows import GoodbyeAgent, HelloWorldAgent, WeatherAgent, get_weather
 from tests.sandbox_probe import SandboxProbe
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

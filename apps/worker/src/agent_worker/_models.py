@@ -10,6 +10,7 @@ from agents import ModelProvider
 from agent_stack.settings import Settings
 from agents_temporal import DefaultModelProvider
 from agents_temporal.apps import AgentApp, ModelProviderByApp
+from agents_temporal.offline import OfflineModelProvider
 
 
 class ModelSetupError(RuntimeError):
@@ -43,9 +44,7 @@ def model_provider(settings: Settings, apps: Sequence[AgentApp[Any]]) -> tuple[M
             "configured: set OPENAI_API_KEY (or MODEL=litellm/<provider>/<model>) on the "
             "worker, or give the app an offline_model_provider",
         )
-        each = ", ".join(
-            f"{app.name}: {type(own).__name__ if own else 'none'}" for app, own in routes
-        )
+        each = ", ".join(f"{app.name}: {_model_name(own)}" for app, own in routes)
         return provider, f"offline demo models, each app its own ({each})"
     if mode == "litellm":
         # Import LiteLLM now: it takes seconds, which would otherwise eat into the first model
@@ -62,3 +61,16 @@ def model_provider(settings: Settings, apps: Sequence[AgentApp[Any]]) -> tuple[M
     return provider, (
         f"{settings.default_model} via {'LiteLLM' if mode == 'litellm' else 'OpenAI'}"
     )
+
+
+def _model_name(provider: ModelProvider | None) -> str:
+    """What the start-up summary calls an app's offline model.
+
+    An `OfflineModelProvider` is the same class in every app made by `new-app`, so the model it
+    serves (``OfflineTravelModel``) is what tells the apps apart.
+    """
+    if provider is None:
+        return "none"
+    if isinstance(provider, OfflineModelProvider):
+        return type(provider.model).__name__
+    return type(provider).__name__

@@ -1,8 +1,15 @@
-"""The worker tests' own small agent workflows: a hello and a weather agent with an activity tool.
+"""Small agent workflows from the specification's examples, for tests of the stack's parts.
 
-They are the first two examples of packages/agents-temporal/tests/examples/spec_workflows.py,
-kept here because a member's tests never import another member's tests. Workflow classes live
-in a module of their own because the sandbox re-imports it.
+``HelloWorldAgent`` and ``WeatherAgent`` (with its activity tool ``get_weather``) are the first
+two examples of the specification, with only the import path changed; ``GoodbyeAgent`` is a
+third as small, so a test can run two apps on one worker and tell them apart. The worker's
+tests serve them as apps of their own making (settings, activities, offline models).
+
+They live here, not under a member's ``tests/``, because members' tests never import one
+another's. The library's own tests keep every example of the specification in
+``packages/agents-temporal/tests/examples/spec_workflows.py``: the library does not depend on
+this package. Workflow classes have this module to themselves because the workflow sandbox
+re-imports it for every run.
 """
 
 from __future__ import annotations
@@ -15,11 +22,16 @@ from temporalio import activity, workflow
 
 import agents_temporal
 
+__all__ = ["GoodbyeAgent", "HelloWorldAgent", "Weather", "WeatherAgent", "get_weather"]
+
 
 @workflow.defn
 class HelloWorldAgent:
+    """One agent, no tools: the model's first answer is the result."""
+
     @workflow.run
     async def run(self, prompt: str) -> str:
+        """Answer ``prompt`` in a haiku."""
         agent = Agent(
             name="Assistant",
             instructions="You only respond in haikus.",
@@ -31,9 +43,14 @@ class HelloWorldAgent:
 
 @dataclass
 class Weather:
+    """What ``get_weather`` reports for a city."""
+
     city: str
+    """The city asked about."""
     temperature_range: str
+    """Lowest and highest temperature, e.g. ``14-20C``."""
     conditions: str
+    """The sky and wind, in words."""
 
 
 @activity.defn
@@ -44,8 +61,11 @@ async def get_weather(city: str) -> Weather:
 
 @workflow.defn
 class WeatherAgent:
+    """One agent with an activity tool (``get_weather``)."""
+
     @workflow.run
     async def run(self, question: str) -> str:
+        """Answer a weather ``question``, calling the tool as the model asks."""
         agent = Agent(
             name="Weather Assistant",
             instructions="You are a helpful weather agent.",
@@ -65,6 +85,7 @@ class GoodbyeAgent:
 
     @workflow.run
     async def run(self, prompt: str) -> str:
+        """Answer ``prompt`` with a goodbye."""
         agent = Agent(name="Farewell", instructions="Say goodbye.")
         result = await Runner.run(agent, input=prompt)
         return result.final_output
