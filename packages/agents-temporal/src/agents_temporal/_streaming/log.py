@@ -270,11 +270,12 @@ class StreamEventLog:
                 data={"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens},
             )
         else:
+            text: str | None = None
             if isinstance(error, asyncio.CancelledError):
                 text = "The model call was cancelled."
-            else:
+            elif error is not None:
                 # A failed call is an ActivityError ("Activity task failed"): say why instead.
-                text = (failure_detail(error) or type(error).__name__) if error is not None else None
+                text = failure_detail(error) or type(error).__name__
             self.publish(
                 "model_call_failed",
                 agent=call.agent,
