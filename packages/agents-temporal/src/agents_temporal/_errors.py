@@ -28,13 +28,19 @@ published integration, whose users may match on it)."""
 
 
 def failure_detail(error: BaseException) -> str:
-    """The message of the innermost Temporal failure under ``error``, or its own message.
+    """What went wrong under ``error``, a Temporal failure or an exception caused by one.
 
-    An activity failure reads "Activity task failed"; what went wrong is in its cause.
+    An activity failure reads "Activity task failed"; what went wrong is in its causes. The
+    first ``ApplicationError`` among them is what the activity raised, written for people (the
+    model activity's says which call failed, how, and what to do); below it lies only the
+    exception it was raised from, as the provider worded it. Without one, the innermost
+    failure's message (a timeout's, say) is the most specific.
     """
     detail = str(error)
     cause: BaseException | None = error
     while cause is not None:
+        if isinstance(cause, ApplicationError) and cause.message:
+            return cause.message
         if isinstance(cause, FailureError) and cause.message:
             detail = cause.message
         cause = cause.__cause__

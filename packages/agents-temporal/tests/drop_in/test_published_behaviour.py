@@ -292,11 +292,6 @@ def test_a_tool_result_that_cannot_be_text_is_a_tool_serialization_error() -> No
         as_model_text("lookup", object())
 
 
-@pytest.mark.xfail(
-    reason="open: the ActivityError a failed model call now raises does not yet end a streamed "
-    "conversation turn as a failed turn (found at the deadline, not yet diagnosed)",
-    strict=True,
-)
 async def test_a_conversation_turn_that_meets_a_model_error_fails_with_its_message(
     temporal_client: Client, task_queue: str
 ) -> None:

@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.streaming import StreamEvent, read_events
 from agents_temporal.testing import (
+    ErrorReply,
     OpenAICompatibleServer,
     StreamFailure,
     TextReply,
@@ -213,6 +214,29 @@ async def test_tripped_guardrail_fails_the_run_in_the_stream(
         "run_failed",
     ]
     assert not (await read_events(client, handle.id)).streaming
+
+
+async def test_a_failed_model_call_ends_the_stream_saying_why(
+    client: Client, server: OpenAICompatibleServer, task_queue: str
+) -> None:
+    """A model call that fails for good is an ActivityError: observers read its reason."""
+    server.enqueue(ErrorReply(401))
+    handle = await start(client, task_queue, StreamRequest("Hello"))
+    with pytest.raises(WorkflowFailureError):
+        await handle.result()
+    events = (await read_events(client, handle.id)).events
+
+    assert [e.kind for e in events] == [
+        "agent_updated",
+        "model_call_started",
+        "model_call_failed",
+        "run_failed",
+    ]
+    for event in events[2:]:
+        text = event.text or ""
+        assert "HTTP 401" in text and "Incorrect API key provided." in text, text
+        assert "OPENAI_API_KEY" in text  # what to do about it
+    assert server.count("/responses") == 1
 
 
 async def test_run_streamed_with_nowhere_to_stream_fails_saying_how(

@@ -2,8 +2,9 @@
 
 ``configure_otlp_export`` installs the global tracer provider, which can happen once per
 process, so this runs in a process of its own. Usage: ``python -m tests.tracing.otlp_worker
-TEMPORAL_ADDRESS TASK_QUEUE [redact]`` with ``OTEL_EXPORTER_OTLP_ENDPOINT`` set; ``redact``
-exports without content (``trace_content=False``).
+TEMPORAL_ADDRESS TASK_QUEUE [redact] [openai]`` with ``OTEL_EXPORTER_OTLP_ENDPOINT`` set;
+``redact`` exports without content (``trace_content=False``); ``openai`` calls the model
+through the OpenAI client at ``OPENAI_BASE_URL`` instead of a ``TestModel``.
 """
 
 from __future__ import annotations
@@ -26,13 +27,17 @@ from tests.tracing.workflows import TracedTriage, lookup_order
 SERVICE_NAME = "tracing-test-worker"
 
 
-async def main(address: str, task_queue: str, *, redact: bool = False) -> None:
+async def main(
+    address: str, task_queue: str, *, redact: bool = False, openai: bool = False
+) -> None:
     provider = configure_otlp_export(SERVICE_NAME)
     assert provider is not None, "OTEL_EXPORTER_OTLP_ENDPOINT is not set"
     set_trace_processors([])  # nothing but OpenTelemetry listens
     plugin = OpenAIAgentsPlugin(
         model_params=PARAMS,
-        model_provider=TestModelProvider(triage_model()),
+        # The OpenAI client (at OPENAI_BASE_URL) makes a model call's response span, with
+        # the messages and token counts, as in production.
+        model_provider=None if openai else TestModelProvider(triage_model()),
         use_otel_instrumentation=True,
         trace_content=not redact,
     )
@@ -51,4 +56,7 @@ async def main(address: str, task_queue: str, *, redact: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], redact=sys.argv[3:] == ["redact"]))
+    options = sys.argv[3:]
+    asyncio.run(
+        main(sys.argv[1], sys.argv[2], redact="redact" in options, openai="openai" in options)
+    )

@@ -19,7 +19,13 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from agents_temporal import OpenAIAgentsPlugin
-from agents_temporal.testing import TestModelProvider
+from agents_temporal.testing import (
+    OpenAICompatibleServer,
+    TestModelProvider,
+    TextReply,
+    ToolCall,
+    ToolCallReply,
+)
 from tests.tracing.otlp_worker import SERVICE_NAME
 from tests.tracing.support import (
     PARAMS,
@@ -143,7 +149,13 @@ def exported_text(requests: list[Received]) -> str:
             for scope_spans in resource_spans.scope_spans:
                 for span in scope_spans.spans:
                     texts.append(span.name)
-                    texts.extend(str(a.value) for a in span.attributes)
+                    # Keys too (llm.token_count.*); values as sent, not as protobuf text,
+                    # which would escape the quotes of JSON arguments.
+                    texts.extend(a.key for a in span.attributes)
+                    texts.extend(
+                        a.value.string_value if a.value.HasField("string_value") else str(a.value)
+                        for a in span.attributes
+                    )
                     texts.extend(str(e) for e in span.events)
                     texts.append(span.status.message)
     return "\n".join(texts)
@@ -171,32 +183,29 @@ async def export_from_a_worker_process(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "trace_content",
-    [
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(
-                reason="open (issue 18/22): since the model activity took the published name, "
-                "the message and tool arguments no longer reach the exported spans",
-                strict=False,
-            ),
-        ),
-        False,
-    ],
-    ids=["content", "redacted"],
-)
+@pytest.mark.parametrize("trace_content", [True, False], ids=["content", "redacted"])
 async def test_exported_spans_carry_content_only_when_asked(
     temporal_client: Client, task_queue: str, subprocess_env: dict[str, str], trace_content: bool
 ) -> None:
-    env = {**subprocess_env, "OPENAI_AGENTS_DISABLE_TRACING": "0"}
-    env.pop("OPENAI_API_KEY", None)
-    extra = () if trace_content else ("redact",)
-    requests = await export_from_a_worker_process(temporal_client, task_queue, env, *extra)
+    """Through the OpenAI client, as in production: its response spans carry the messages."""
+    with OpenAICompatibleServer() as model_server:
+        model_server.enqueue(
+            ToolCallReply([ToolCall("transfer_to_orders", {})]),
+            ToolCallReply([ToolCall("lookup_order", {"order_id": "A1"})]),
+            TextReply("Good news: your order shipped on Monday."),
+        )
+        env = {
+            **subprocess_env,
+            "OPENAI_AGENTS_DISABLE_TRACING": "0",
+            "OPENAI_API_KEY": "sk-test-not-a-real-key",
+            "OPENAI_BASE_URL": model_server.base_url,
+        }
+        extra = ("openai",) if trace_content else ("openai", "redact")
+        requests = await export_from_a_worker_process(temporal_client, task_queue, env, *extra)
     text = exported_text(requests)
-    # The structure is there either way: agents, the handoff, the tool. (Token counts went
-    # missing from the export when the model activity took the published name: issue 18.)
+    # The structure is there either way: agents, the handoff, the tool, token counts.
     assert {"Triage", "Orders", "lookup_order"} <= {name for _, name, _ in otlp_spans(requests)}
+    assert "llm.token_count.total" in text
     # The conversation is there only when content is traced: the customer's message, the
     # tool's arguments and result, the model's answer.
     content = ("Where is my order?", '{"order_id": "A1"}', "shipped on Monday")

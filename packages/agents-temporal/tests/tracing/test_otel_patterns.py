@@ -114,6 +114,40 @@ async def test_direct_spans_in_a_workflow_under_a_custom_span(
     assert ancestors(by_name(spans, "temporal:startActivity"), spans) == main
 
 
+async def test_without_temporal_spans_a_workflow_hangs_under_the_client_trace(
+    temporal_client: Client, task_queue: str, otel: OtelSpans
+) -> None:
+    """Started in a trace but outside any span: the trace's own span is the parent.
+
+    With ``add_temporal_spans=False`` no ``temporal:startWorkflow`` span is current when the
+    client starts the workflow, and the bridge never makes a trace's span current.
+    """
+    plugin = OpenAIAgentsPlugin(add_temporal_spans=False, use_otel_instrumentation=True)
+    client = with_plugin(temporal_client, plugin)
+    with agents_tracing():
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[TracedWorkflow],
+            activities=[fetch_numbers],
+            workflow_runner=SandboxedWorkflowRunner(
+                SandboxRestrictions.default.with_passthrough_modules("opentelemetry")
+            ),
+            max_cached_workflows=0,
+        ):
+            with plugin.tracing_context(), trace("Customer support workflow"):
+                await client.execute_workflow(
+                    TracedWorkflow.run,
+                    id=workflow_id("no-temporal-spans"),
+                    task_queue=task_queue,
+                    execution_timeout=TIMEOUT,
+                )
+    spans = otel.finished()
+    assert_one_trace(otel)
+    main = ["Main workflow", "Customer support workflow"]
+    assert ancestors(by_name(spans, "Data processing"), spans) == main
+
+
 async def test_a_client_trace_spans_the_workflow_and_its_activities(
     temporal_client: Client, task_queue: str, otel: OtelSpans
 ) -> None:

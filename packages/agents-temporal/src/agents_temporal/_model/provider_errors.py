@@ -104,7 +104,8 @@ def classify(error: BaseException, model_name: str | None) -> ApplicationError:
     elif status == 404:
         hint = " Check the model name."
     return ApplicationError(
-        f"Model call to {model} failed ({what}): {_message(error)}.{hint}",
+        # The provider's message may end a sentence already.
+        f"Model call to {model} failed ({what}): {_message(error).rstrip('.')}.{hint}",
         type=API_STATUS_ERROR if status is not None else MODEL_PROVIDER_ERROR,
         non_retryable=True,
     )

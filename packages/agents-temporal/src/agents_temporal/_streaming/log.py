@@ -16,7 +16,7 @@ from agents.stream_events import StreamEvent as AgentStreamEvent
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-from .._errors import AgentsWorkflowError
+from .._errors import AgentsWorkflowError, failure_detail
 from .relay import RunRelay, response_text
 from .types import (
     PUBLISH_DELTAS_SIGNAL,
@@ -270,10 +270,12 @@ class StreamEventLog:
                 data={"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens},
             )
         else:
+            text: str | None = None
             if isinstance(error, asyncio.CancelledError):
                 text = "The model call was cancelled."
-            else:
-                text = (str(error) or type(error).__name__) if error is not None else None
+            elif error is not None:
+                # A failed call is an ActivityError ("Activity task failed"): say why instead.
+                text = failure_detail(error) or type(error).__name__
             self.publish(
                 "model_call_failed",
                 agent=call.agent,

@@ -24,7 +24,9 @@ from agents.stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
 from agents.stream_events import StreamEvent as AgentStreamEvent
 from openai.types.responses import ResponseOutputMessage
 from pydantic_core import to_jsonable_python
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
+from .._errors import failure_detail
 from .types import StreamEvent, StreamEventKind
 
 _MAX_TEXT = 20_000
@@ -83,12 +85,19 @@ class RunRelay:
                 self._publish_event(event)
                 self._publish_guardrails()
                 yield event
-        except AgentsException as error:
+        except (AgentsException, ActivityError, ChildWorkflowError, ApplicationError) as error:
+            # The SDK's own errors, and Temporal failures it passes through untouched: a model
+            # call that failed for good raises its ActivityError, as the published integration
+            # does, and a refusal of ours is an ApplicationError. Either way the run is over.
             self._publish_guardrails()
-            self._publish_tripwire(error)
-            self._log.publish(
-                "run_failed", agent=self._agent(), text=_clip(str(error) or type(error).__name__)
-            )
+            if isinstance(error, AgentsException):
+                self._publish_tripwire(error)
+                text = str(error)
+            else:
+                # "Activity task failed": what failed, and why, is in its causes.
+                text = failure_detail(error)
+            text = text or type(error).__name__
+            self._log.publish("run_failed", agent=self._agent(), text=_clip(text))
             raise
         self._publish_guardrails()
         for approval in self._result.interruptions:

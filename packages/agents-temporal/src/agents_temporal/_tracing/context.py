@@ -90,7 +90,15 @@ def capture(span: Span[Any] | None = None) -> TraceContext | None:
     if trace is None or trace.trace_id == _NO_OP:
         return None
     span = span if span is not None else get_current_span()
-    carrier = w3c.current_carrier() if w3c is not None else {}
+    if span is not None and span.span_id == _NO_OP:
+        span = None
+    carrier: dict[str, str] = {}
+    if w3c is not None:
+        # Inside a span, its OpenTelemetry span is current; at a trace's top level (a client
+        # starting a workflow in `trace(...)` and no span), the trace's own span is the parent.
+        carrier = (
+            w3c.current_carrier() if span is not None else w3c.trace_root_carrier(trace.trace_id)
+        )
     metadata = getattr(trace, "metadata", None)
     group_id = getattr(trace, "group_id", None)
     return TraceContext(
@@ -98,7 +106,7 @@ def capture(span: Span[Any] | None = None) -> TraceContext | None:
         workflow_name=trace.name,
         group_id=group_id if isinstance(group_id, str) else None,
         metadata=dict(cast(dict[str, Any], metadata)) if isinstance(metadata, dict) else None,
-        span_id=span.span_id if span is not None and span.span_id != _NO_OP else None,
+        span_id=span.span_id if span is not None else None,
         otel=carrier,
     )
 

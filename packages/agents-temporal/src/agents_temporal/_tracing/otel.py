@@ -27,6 +27,7 @@ from openinference.instrumentation.openai_agents._processor import (
 from opentelemetry import trace as otel_trace
 from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider
 
+from . import w3c
 from .provider import ReplayAwareProcessor, TemporalTraceProvider, install_trace_provider
 
 # OpenTelemetry picks its context implementation lazily, with file reads the workflow sandbox
@@ -98,6 +99,10 @@ class AgentsSpansToOtel(OpenInferenceTracingProcessor, ReplayAwareProcessor):
             self._tracer = cast(otel_trace.Tracer, tracer)
             self.redacting = True
 
+    def trace_root(self, trace_id: str) -> otel_trace.Span | None:
+        """The OpenTelemetry span standing for Agents SDK trace ``trace_id``, if open here."""
+        return self._root_spans.get(trace_id)
+
     def on_span_start(self, span: Span[Any]) -> None:
         """Start the OpenTelemetry span, borrowing a root for a trace begun elsewhere."""
         if span.started_at:
@@ -134,6 +139,14 @@ class _Installation:
 
 
 _INSTALLATION = _Installation()
+
+
+def _trace_root(trace_id: str) -> otel_trace.Span | None:
+    bridge = _INSTALLATION.bridge
+    return None if bridge is None else bridge.trace_root(trace_id)
+
+
+w3c.set_trace_roots(_trace_root)
 
 
 def _processors_of(provider: object) -> list[TracingProcessor]:

@@ -7,7 +7,7 @@ Agents SDK context alone).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace as otel_trace
@@ -20,10 +20,38 @@ _PROPAGATOR = TraceContextTextMapPropagator()
 otel_context.get_current()
 
 
+_trace_roots: Callable[[str], otel_trace.Span | None] | None = None
+
+
+def set_trace_roots(lookup: Callable[[str], otel_trace.Span | None]) -> None:
+    """Tell ``trace_root_carrier`` where the OpenTelemetry span of an Agents SDK trace is.
+
+    The OpenTelemetry bridge, when installed, makes a span for each trace but never makes it
+    current (only the spans inside it), so it is looked up by trace id.
+    """
+    global _trace_roots
+    _trace_roots = lookup
+
+
 def current_carrier() -> dict[str, str]:
     """The current OpenTelemetry span as W3C headers (empty when there is none)."""
     carrier: dict[str, str] = {}
     _PROPAGATOR.inject(carrier)
+    return carrier
+
+
+def trace_root_carrier(trace_id: str) -> dict[str, str]:
+    """The OpenTelemetry span of Agents SDK trace ``trace_id`` as W3C headers.
+
+    For work sent from inside a trace but outside any of its spans: the receiver's spans
+    belong under the trace's own span. Without the bridge (or a span for that trace), the
+    current OpenTelemetry span.
+    """
+    root = _trace_roots(trace_id) if _trace_roots is not None else None
+    if root is None or not root.get_span_context().is_valid:
+        return current_carrier()
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier, context=otel_trace.set_span_in_context(root))
     return carrier
 
 
