@@ -126,9 +126,10 @@ class OpenAIAgentsPlugin(SimplePlugin):
         mcp_connection_idle_timeout: How long an idle MCP connection of ``mcp_servers`` is
             kept for reuse (None: for ever; zero: never reused).
         trace_content: With ``use_otel_instrumentation``, whether exported spans carry
-            messages, tool arguments and outputs. ``False`` keeps only their structure (names,
-            timings, token counts), as payload encryption calls for; it holds for the whole
-            process once any plugin in it sets it.
+            messages, tool arguments and outputs, and the text of errors. ``False`` keeps only
+            their structure (names, timings, token counts, error types), as payload
+            encryption calls for; it holds for the whole process once any plugin in it sets
+            it.
 
     Raises:
         ImportError: ``use_otel_instrumentation`` without the ``otel`` extra installed.
