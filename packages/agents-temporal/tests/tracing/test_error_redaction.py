@@ -13,13 +13,14 @@ from typing import cast
 
 import pytest
 from agents import Agent, ModelResponse, RunConfig, Runner, function_tool
+from agents.tracing import SpanError
 from openinference.instrumentation import OITracer, TraceConfig
 from opentelemetry import trace as otel_trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from agents_temporal._tracing.otel import REDACTED_ERROR_TEXT, AgentsSpansToOtel
+from agents_temporal._tracing.otel import REDACTED_ERROR_TEXT, AgentsSpansToOtel, redacted_error
 from agents_temporal.testing import ModelRequest, ResponseBuilders, TestModel
 from tests.tracing.support import agents_tracing
 
@@ -84,8 +85,23 @@ async def test_error_text_is_exported_only_with_content(redact: bool) -> None:
     for secret in (CARD, PROMPT):
         assert (secret in text) != redact, (secret, text)
     if redact:
-        # What failed stays readable: the exception's type, the SDK's own words, the tool.
+        # What failed stays readable: the SDK's own words and the tool's name.
         descriptions = "\n".join(s.status.description or "" for s in failed)
         assert "Error running tool" in descriptions
         assert "charge_card" in descriptions
-        assert REDACTED_ERROR_TEXT in descriptions
+        assert "Error in agent run" in descriptions
+
+
+def test_a_redacted_error_keeps_its_type_and_names_only() -> None:
+    # The shape our interceptor records: the exception's text as the message, its type.
+    error = SpanError(
+        message=f"card {CARD} was declined",
+        data={"type": "ValueError", "tool_name": "charge_card", "error": PROMPT},
+    )
+    assert redacted_error(error) == SpanError(
+        message=f"ValueError ({REDACTED_ERROR_TEXT})",
+        data={"type": "ValueError", "tool_name": "charge_card"},
+    )
+    assert redacted_error(SpanError(message="Error running tool", data=None)) == SpanError(
+        message="Error running tool", data=None
+    )
