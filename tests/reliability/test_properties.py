@@ -46,6 +46,7 @@ from agents_temporal import (
 )
 from agents_temporal._conversation.approval_types import ApprovalRecord, PendingRun
 from agents_temporal._conversation.approvals import with_edited_arguments
+from agents_temporal._conversation.message_checks import has_visible_text
 from agents_temporal._conversation.state import ConversationState
 from agents_temporal._conversation.types import REFUSAL_REASONS, ConversationSnapshot
 from agents_temporal._payloads.codec import ENCRYPTED_ENCODING, KEY_ID_METADATA
@@ -190,6 +191,8 @@ def expected_message_refusal(
         return "EmptyMessage"
     if len(text) > limit:
         return "MessageTooLong"
+    if not has_visible_text(text):
+        return "EmptyMessage"
     if turn is not None and turn != next_turn:
         return "StaleTurn"
     if phase in ("awaiting_approval", "running"):

@@ -14,7 +14,8 @@ Four ways, strongest first:
 
 When a login is configured, decisions need the identity it gave: an approval is never recorded
 under a made-up or default name, nor under a name reserved for the conversation's own
-decisions (``system:...``). Failed token sign-ins are throttled (`LoginThrottle`).
+decisions (``system:...``). Failed token sign-ins are throttled per address, per name and
+altogether (`LoginThrottle`).
 """
 
 from __future__ import annotations
@@ -131,14 +132,33 @@ class _Failures:
     until: float = 0.0
 
 
+def _keys(client: str, name: str | None) -> list[str]:
+    # Prefixed, so that no typed name can collide with an address or with the global count.
+    keys = [f"client:{client}"]
+    if name is not None and name.strip():
+        keys.append(f"name:{name.strip().casefold()}")
+    return keys
+
+
+def wait_text(seconds: int) -> str:
+    """A wait for people to read: ``"8 s"``, ``"2 min 8 s"``, ``"5 min"``."""
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
 @dataclass
 class LoginThrottle:
     """Slows down guessing of console tokens, across every session of the console process.
 
-    Each client address gets a few free failures; after them it must wait before trying again,
-    twice as long after each further failure (2 s, 4 s, ... up to 5 minutes). All addresses
-    together get more free failures, then the same waits, so that opening many sessions from
-    many addresses does not multiply the rate. A success clears its address's count.
+    Failures are counted per client address, per operator name when the login asks for one
+    (a shared-token login), and for all of them together. Each address and each name gets a
+    few free failures; after them the next attempt must wait, twice as long after each further
+    failure (2 s, 4 s, ... up to 5 minutes). All attempts together get more free failures,
+    then the same waits, so that many sessions from many addresses do not multiply the rate.
+    The counts live in the process, not in the browser session, so a reload or a new session
+    waits just the same. A success clears its address's and its name's counts.
     """
 
     clock: Callable[[], float] = time.monotonic
@@ -147,21 +167,21 @@ class LoginThrottle:
     _failures: dict[str, _Failures] = field(default_factory=lambda: dict[str, _Failures]())
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def wait_seconds(self, client: str) -> int:
-        """Whole seconds ``client`` must wait before its next attempt (0: it may try now)."""
+    def wait_seconds(self, client: str, name: str | None = None) -> int:
+        """Whole seconds to wait before the next attempt from ``client`` (as ``name``); 0: now."""
         now = self.clock()
+        keys = [*_keys(client, name), _GLOBAL_KEY]
         with self._lock:
-            until = max(
-                (self._failures[k].until for k in (client, _GLOBAL_KEY) if k in self._failures),
-                default=0.0,
-            )
+            until = max((self._failures[k].until for k in keys if k in self._failures), default=0.0)
         return max(0, math.ceil(until - now))
 
-    def failed(self, client: str) -> None:
-        """Count a failed attempt from ``client``."""
+    def failed(self, client: str, name: str | None = None) -> None:
+        """Count a failed attempt from ``client`` (signing in as ``name``, if one was typed)."""
         now = self.clock()
+        limits = [(key, _FREE_FAILURES) for key in _keys(client, name)]
+        limits.append((_GLOBAL_KEY, _GLOBAL_FREE_FAILURES))
         with self._lock:
-            for key, free in ((client, _FREE_FAILURES), (_GLOBAL_KEY, _GLOBAL_FREE_FAILURES)):
+            for key, free in limits:
                 record = self._failures.setdefault(key, _Failures())
                 record.count += 1
                 over = record.count - free
@@ -169,10 +189,11 @@ class LoginThrottle:
                     wait = min(_FIRST_WAIT_SECONDS * 2 ** (over - 1), _MAX_WAIT_SECONDS)
                     record.until = now + wait
 
-    def succeeded(self, client: str) -> None:
-        """Forget ``client``'s failures."""
+    def succeeded(self, client: str, name: str | None = None) -> None:
+        """Forget the failures of ``client`` and of ``name``."""
         with self._lock:
-            self._failures.pop(client, None)
+            for key in _keys(client, name):
+                self._failures.pop(key, None)
 
 
 LOGIN_THROTTLE = LoginThrottle()

@@ -15,6 +15,7 @@ from agent_console._identity import (
     settings_operator,
     token_matches,
     token_operator,
+    wait_text,
 )
 from agent_stack.settings import Settings
 
@@ -45,12 +46,19 @@ def operator_or_stop(settings: Settings) -> Operator:
 
 
 def _client() -> str:
-    # The address the browser connects from (a proxy's, behind one): what the throttle counts.
+    """The address the browser connects from, the key the throttle counts it under.
+
+    Behind a reverse proxy this is what the server trusts the proxy to say (uvicorn reads
+    ``X-Forwarded-For`` from the addresses in FORWARDED_ALLOW_IPS, loopback by default);
+    otherwise the proxy's own address, shared by everyone behind it. Streamlit reports a
+    loopback connection as no address at all, and anything that is not an address (a test
+    harness's stand-in) is counted as that same unknown client, never as a fresh one.
+    """
     try:
         address = st.context.ip_address
     except Exception:
         address = None
-    return address or "unknown"
+    return address if isinstance(address, str) and address else "unknown"
 
 
 def _signed_in(key: str, source: str) -> Operator | None:
@@ -64,11 +72,27 @@ def _signed_in(key: str, source: str) -> Operator | None:
     return operator
 
 
-def _throttled(client: str) -> bool:
-    wait = LOGIN_THROTTLE.wait_seconds(client)
+def _wait_message(wait: int) -> str:
+    return f"Too many failed sign-ins: try again in {wait_text(wait)}."
+
+
+def _refused(client: str, name: str | None, problem: str) -> None:
+    """Count a failed sign-in and say, in one message, what was wrong and how long to wait."""
+    LOGIN_THROTTLE.failed(client, name)
+    wait = LOGIN_THROTTLE.wait_seconds(client, name)
+    st.error(f"{problem} {_wait_message(wait)}" if wait else problem)
+
+
+def _attempt_allowed(submitted: bool, client: str, name: str | None = None) -> bool:
+    """Whether a submitted sign-in may be tried now; shows the wait when it may not.
+
+    A page that has to wait says so as soon as it is drawn (after a reload, in a new session)
+    rather than only once a token is typed; a wait for a typed name shows when it is submitted.
+    """
+    wait = LOGIN_THROTTLE.wait_seconds(client, name if submitted else None)
     if wait:
-        st.error(f"Too many failed sign-ins: try again in {wait} s.")
-    return wait > 0
+        st.error(_wait_message(wait))
+    return submitted and not wait
 
 
 def _operators_or_stop(operators: dict[str, str]) -> Operator:
@@ -81,11 +105,10 @@ def _operators_or_stop(operators: dict[str, str]) -> Operator:
         typed_token = st.text_input("Your token", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
     client = _client()
-    if submitted and not _throttled(client):
+    if _attempt_allowed(submitted, client):
         operator = operator_for_token(typed_token, operators)
         if operator is None:
-            LOGIN_THROTTLE.failed(client)
-            st.error("That token is not right.")
+            _refused(client, None, "That token is not right.")
         else:
             LOGIN_THROTTLE.succeeded(client)
             st.session_state[_OPERATOR_SESSION_KEY] = operator
@@ -117,17 +140,16 @@ def _token_or_stop(expected: str, settings: Settings) -> Operator:
         typed_token = st.text_input("Access token", type="password")
         submitted = st.form_submit_button("Sign in", type="primary")
     client = _client()
-    if submitted and not _throttled(client):
+    if _attempt_allowed(submitted, client, typed_name):
         problem = check_name(typed_name)
         if not token_matches(typed_token, expected):
-            LOGIN_THROTTLE.failed(client)
-            st.error("That access token is not right.")
+            _refused(client, typed_name, "That access token is not right.")
         elif not typed_name.strip():
             st.error("Enter your name: approvals are recorded under it.")
         elif problem is not None:
             st.error(f"Choose another name: {problem}.")
         else:
-            LOGIN_THROTTLE.succeeded(client)
+            LOGIN_THROTTLE.succeeded(client, typed_name)
             st.session_state[_TOKEN_SESSION_KEY] = token_operator(typed_name)
             st.rerun()
     st.stop()

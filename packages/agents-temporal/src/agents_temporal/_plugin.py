@@ -199,9 +199,10 @@ class OpenAIAgentsPlugin(SimplePlugin):
             (default five minutes); None keeps it until the worker stops, zero never shares.
             Only servers that speak a stateless MCP revision are shared.
         trace_content: With ``use_otel_instrumentation``, whether exported spans carry
-            messages, tool arguments and outputs. ``False`` keeps only their structure (names,
-            timings, token counts), as payload encryption calls for; it holds for the whole
-            process once any plugin in it sets it.
+            messages, tool arguments and outputs, and the text of errors. ``False`` keeps only
+            their structure (names, timings, token counts, error types), as payload
+            encryption calls for; it holds for the whole process once any plugin in it sets
+            it.
 
     Raises:
         ImportError: ``use_otel_instrumentation`` without the ``otel`` extra installed.

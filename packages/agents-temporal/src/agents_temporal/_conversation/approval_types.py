@@ -8,7 +8,16 @@ from typing import Any, Literal, cast
 
 import jsonschema
 from jsonschema import validators
-from pydantic import BaseModel, Field
+from pydantic import (
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 ApprovalSource = Literal["operator", "policy", "timeout", "closed", "stopped"]
 """Where a decision came from: an operator, an earlier "always" decision, the approval timeout,
@@ -156,7 +165,7 @@ class ApprovalDecision(BaseModel):
     """The ``PendingApproval.id`` this decides."""
 
     approve: bool
-    """Run the tool call (True) or refuse it (False)."""
+    """Run the tool call (True) or refuse it (False); a JSON boolean, nothing else."""
 
     operator: str
     """Who decides (a user name or service identity); recorded with the decision."""
@@ -174,6 +183,36 @@ class ApprovalDecision(BaseModel):
     always: bool = False
     """Apply the same decision to every later call of this tool in the conversation (edited
     arguments are not repeated: later calls run with their own arguments)."""
+
+    @field_validator("approve", mode="before")
+    @classmethod
+    def _a_boolean(cls, value: Any) -> Any:
+        # Lax pydantic reads "yes", "no", 1 and "off" as booleans: a decision to pay money
+        # must say true or false, not something that happens to convert.
+        if not isinstance(value, bool):
+            raise ValueError(f"'approve' must be true or false, not {type(value).__name__}")
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _readable(cls, data: Any, handler: ModelWrapValidatorHandler[ApprovalDecision]) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as error:
+            # In the workflow (decoding a decide_approval update) this refuses the update with
+            # one message that does not echo the input; clients keep pydantic's error, raised
+            # where the decision is made.
+            if not workflow.in_workflow():
+                raise
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}"
+                for e in error.errors(include_url=False, include_input=False)[:5]
+            )
+            raise ApplicationError(
+                f"The decision cannot be read ({problems}): send approve as true or false.",
+                type="InvalidDecision",
+                non_retryable=True,
+            ) from None
 
 
 class ToolPolicy(BaseModel):

@@ -118,7 +118,8 @@ class ConversationHandle:
         """Send a message; returns the reply, or the approvals the turn waits for.
 
         Raises:
-            ConversationRefused: The message is empty, too long, stale, or the agent is busy.
+            ConversationRefused: The message is empty (or only zero-width characters), too
+                long, stale, its sender name is too long or unprintable, or the agent is busy.
         """
         message = SendMessage(text=text, turn=turn, sender=sender)
         return await self._update(SEND_MESSAGE, message, TurnResult)

@@ -17,6 +17,7 @@ from .approvals import (
     record_default,
     record_policy,
 )
+from .message_checks import MAX_SENDER_CHARS, has_visible_text, sender_problem
 from .transcript import approval_decided, approval_requested, turn_stopped
 from .types import (
     ConversationConfig,
@@ -30,6 +31,7 @@ from .types import (
     refusal,
 )
 
+_EMPTY_MESSAGE = "The message is empty: send some text."
 _CLOSED_MESSAGE = "The conversation was closed before anyone approved this call, so it was not run."
 _STOPPED_MESSAGE = "The turn was stopped before anyone approved this call, so it was not run."
 
@@ -91,13 +93,23 @@ class ConversationState:
         if self.closing_reason is not None:
             raise refusal("ConversationClosed", "This conversation is closed: start a new one.")
         if not message.text.strip():
-            raise refusal("EmptyMessage", "The message is empty: send some text.")
+            raise refusal("EmptyMessage", _EMPTY_MESSAGE)
         limit = self.config.max_message_chars
         if len(message.text) > limit:
             raise refusal(
                 "MessageTooLong",
                 f"The message has {len(message.text):,} characters and the limit is {limit:,}: "
                 "shorten it or send it in parts.",
+            )
+        if not has_visible_text(message.text):
+            # Zero-width and format characters alone pass for text but say nothing. (Looked
+            # for once the length is known to be within the limit.)
+            raise refusal("EmptyMessage", _EMPTY_MESSAGE)
+        if message.sender is not None and (problem := sender_problem(message.sender)):
+            raise refusal(
+                "InvalidSender",
+                f"The message cannot be taken: {problem}. Send it with a sender name of at most "
+                f"{MAX_SENDER_CHARS} printable characters, or none.",
             )
         if message.turn is not None and message.turn != self.turn + 1:
             raise refusal(

@@ -41,6 +41,7 @@ USAGE = "usage"
 RefusalReason = Literal[
     "EmptyMessage",
     "MessageTooLong",
+    "InvalidSender",
     "StaleTurn",
     "AgentBusy",
     "ConversationClosed",
@@ -192,7 +193,7 @@ class SendMessage(BaseModel):
     check."""
 
     sender: str | None = None
-    """Who wrote it, for the transcript."""
+    """Who wrote it, for the transcript: at most 200 printable characters, not blank."""
 
 
 class StopTurn(BaseModel):

@@ -10,16 +10,26 @@ a span begun before a replay and ended after it is exported once, with the ids i
 Content (messages, tool arguments and results, model outputs) can be kept out of the exported
 spans: once anything in the process asks for that, every span the bridge exports from then on
 is redacted, and nothing turns it back, so that one component's choice cannot loosen another's.
+Redaction covers a failed span's error too: an exception's text can carry the customer's words
+(a provider echoing the prompt, a tool raising with its arguments), so only its type, the
+names of what failed and the SDK's own fixed messages are kept (`redacted_error`).
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 from typing import Any, cast
 
 import opentelemetry.context
-from agents.tracing import Span, TracingProcessor, add_trace_processor, get_trace_provider
+from agents.tracing import (
+    Span,
+    SpanError,
+    TracingProcessor,
+    add_trace_processor,
+    get_trace_provider,
+)
 from openinference.instrumentation import OITracer, TraceConfig
 from openinference.instrumentation.openai_agents._processor import (
     OpenInferenceTracingProcessor,
@@ -51,6 +61,55 @@ _REDACTED = TraceConfig(
     hide_embeddings_text=True,
     hide_retrieval_documents=True,
 )
+
+
+# The Agents SDK's own error messages that are fixed text (what went wrong, never with what);
+# any other message may quote content and is replaced. A message missing here after an SDK
+# upgrade is only less informative, never leaked.
+_FIXED_MESSAGES = frozenset(
+    {
+        "Error getting response",
+        "Error in agent run",
+        "Error running tool",
+        "Error running tool (non-fatal)",
+        "Error streaming response",
+        "Guardrail tripwire triggered",
+        "Handoff function expected non-null input, but got None",
+        "Invalid JSON",
+        "Invalid JSON provided",
+        "Max turns exceeded",
+        "Multiple handoffs requested",
+        "Tool execution cancelled",
+        "Tool execution rejected",
+        "Tool not found",
+    }
+)
+
+# Error data that names what failed rather than quoting it; "type" is an exception's class
+# name (our interceptor records it).
+_NAMING_KEYS = ("type", "agent_name", "tool_name", "guardrail")
+
+REDACTED_ERROR_TEXT = "details redacted: trace content is off"
+"""What a redacted error says in place of the exception's text."""
+
+
+def redacted_error(error: SpanError) -> SpanError:
+    """``error`` without text that may quote content: its type and names, fixed messages.
+
+    Args:
+        error: A span's error as the Agents SDK or our interceptor recorded it.
+
+    Returns:
+        The error to export: the message when it is one of the SDK's fixed messages, otherwise
+        the exception's type and `REDACTED_ERROR_TEXT`; of its data only names and the type.
+    """
+    data = error.get("data") or {}
+    kept = {key: data[key] for key in _NAMING_KEYS if isinstance(data.get(key), str)}
+    message = error.get("message", "")
+    if message not in _FIXED_MESSAGES:
+        kind = kept.get("type")
+        message = f"{kind} ({REDACTED_ERROR_TEXT})" if kind else f"Error ({REDACTED_ERROR_TEXT})"
+    return SpanError(message=message, data=kept or None)
 
 
 def check_global_provider() -> ReplaySafeTracerProvider:
@@ -118,6 +177,11 @@ class AgentsSpansToOtel(OpenInferenceTracingProcessor, ReplayAwareProcessor):
 
     def on_span_end(self, span: Span[Any]) -> None:
         """End the OpenTelemetry span; give back a borrowed root once its last span ends."""
+        error = span.error
+        if self.redacting and error is not None:
+            # A copy: other processors of the same span keep what they were given.
+            span = copy.copy(span)
+            span.set_error(redacted_error(error))
         super().on_span_end(span)
         with self._borrow_lock:
             borrowed = self._borrowed.get(span.trace_id)
