@@ -164,7 +164,7 @@ def test_inbox_rejects_only_with_a_reason_and_records_who(
     workflow_id = awaiting_close(backend)
     [approval_id] = pending(backend, workflow_id)
     at = page(view="inbox").run()
-    assert "Approvals inbox" in at.header[0].value
+    assert "Approvals inbox" in at.subheader[0].value
     key = with_card(at, workflow_id, approval_id)
     at.button(key=f"reject:{key}").click().run()
     assert "Give a reason to reject" in texts(at)
