@@ -339,3 +339,38 @@ def test_without_an_agent_app_the_page_says_how_to_add_one(
         "No agent app is installed, so the console has no conversations to show: add an agent app"
     )
     assert "durable_agents.apps" in error.value and 'AGENT_APPS="<package>"' in error.value
+
+
+def test_the_inbox_pages_through_every_waiting_approval(
+    console_env: ConsoleStack, backend: Console
+) -> None:
+    # More than one page and more than the 25 the inbox once stopped at (issue 22, item 6).
+    async def start_many(count: int) -> list[str]:
+        ids = [await backend.service.start(backend.apps[0]) for _ in range(count)]
+        for workflow_id in ids:
+            await backend.service.send(workflow_id, CLOSE, turn=1, sender="customer")
+        return ids
+
+    waiting = set(backend.run(start_many(26)))
+    deadline = time.monotonic() + 120
+    while not all(pending(backend, workflow_id) for workflow_id in waiting):
+        assert time.monotonic() < deadline, "the conversations never asked for approval"
+
+    def shown(at: AppTest) -> set[str]:
+        keys = [b.key for b in at.button if b.key and b.key.startswith("approve:inbox:")]
+        return {key.split(":")[2] for key in keys}
+
+    at = page(view="inbox").run()
+    rerun_until(at, lambda at: bool(waiting & shown(at)))
+    count = re.search(r"Approvals inbox \((\d+)\)", at.subheader[0].value)
+    assert count is not None and int(count.group(1)) >= len(waiting)
+    seen = shown(at)
+    assert len(seen) <= 20, "one page holds at most 20 approvals"
+    pages = 1
+    while not at.button(key="inbox_forward").disabled:
+        at.button(key="inbox_forward").click().run()
+        seen |= shown(at)
+        pages += 1
+        assert pages <= 20, "the inbox never reached its last page"
+    assert pages >= 2
+    assert waiting <= seen, f"never shown: {sorted(waiting - seen)}"
