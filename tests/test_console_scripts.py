@@ -9,8 +9,10 @@ each ``[project.scripts]`` entry of every member really does, so a new command c
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,17 @@ def _scripts() -> list[tuple[str, str]]:
 
 
 SCRIPTS = _scripts()
+
+
+HELP_BEFORE_IMPORTS = {"worker"}
+"""Commands that parse their arguments before importing Temporal, the Agents SDK or an app."""
+
+HEAVY = ("temporalio", "agents", "openai", "litellm", "agents_temporal", "agent_stack")
+"""What `worker --help` must not import: seconds of imports for a screen of text."""
+
+
+def _worked(argv: Sequence[str] | None = None) -> int:
+    return 0
 
 
 class _Ended(Exception):
@@ -52,7 +65,33 @@ def test_console_script_ends_through_run_main(
     monkeypatch.setattr("agents_temporal._process.exit_without_finalizing", ended)
     monkeypatch.setattr(sys, "argv", [name, "--help"])
     module_name, _, attribute = target.partition(":")
+    if name in HELP_BEFORE_IMPORTS:
+        # Its `--help` ends before the stack is imported (see below): run it with no
+        # arguments, its work replaced by a stand-in, to see how it ends.
+        monkeypatch.setattr(sys, "argv", [name])
+        monkeypatch.setattr(f"{module_name}.main", _worked)
     entry = getattr(importlib.import_module(module_name), attribute)
     with pytest.raises(_Ended) as raised:
         entry()
     assert raised.value.code == 0
+
+
+@pytest.mark.parametrize("name", sorted(HELP_BEFORE_IMPORTS))
+def test_help_does_not_import_the_stack(name: str) -> None:
+    module_name, _, attribute = dict(SCRIPTS)[name].partition(":")
+    probe = (
+        "import sys\n"
+        f"from {module_name} import {attribute}\n"
+        f"sys.argv = [{name!r}, '--help']\n"
+        "try:\n"
+        f"    {attribute}()\n"
+        "except SystemExit as ended:\n"
+        "    assert ended.code == 0, ended.code\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "usage:" in done.stdout
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout.splitlines()[-1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
@@ -17,6 +17,9 @@ are decided elsewhere or expire show within two seconds in every open console.""
 
 PAGE_SIZE = 20
 """Approvals per inbox page."""
+
+EXPIRED_KEPT = 20
+"""Expired approvals an operator's inbox keeps showing (the newest), until dismissed."""
 
 
 def overview_now(page: Page) -> Overview:
@@ -56,6 +59,9 @@ def _live_inbox(page: Page) -> None:
     if not page.workers_polling:
         st.caption("No worker answers queries now, so pending approvals cannot be listed.")
         return
+    expired = _expired_since_shown(items)
+    for title, item in expired:
+        _expired_card(title, item)
     if not items:
         st.success("Nothing waits for a decision.")
         return
@@ -64,6 +70,7 @@ def _live_inbox(page: Page) -> None:
         "reason, or approve with edited arguments; each decision is recorded with your name."
     )
     shown = _paged(items)
+    st.session_state["inbox_shown"] = {_item_key(item): (title, item) for title, item in shown}
     for title, item in shown:
         approval = item.approval
         with st.container():
@@ -73,6 +80,57 @@ def _live_inbox(page: Page) -> None:
                 open_conversation(item.workflow_id)
                 st.rerun(scope="app")
             approval_card(page, item.workflow_id, approval, where="inbox")
+
+
+def _item_key(item: InboxItem) -> str:
+    return f"{item.workflow_id}:{item.approval.id}"
+
+
+def _expired_since_shown(items: list[tuple[str, InboxItem]]) -> list[tuple[str, InboxItem]]:
+    """The approvals this operator was shown that have since expired, newest deadline first.
+
+    A card that leaves the inbox because its deadline passed stays in this session as an
+    expired note: the operator looking at it learns what happened instead of seeing it vanish.
+    One decided by someone before its deadline just leaves (that console says who decided).
+    """
+    now = datetime.now(UTC)
+    waiting = {_item_key(item) for _, item in items}
+    shown: dict[str, tuple[str, InboxItem]] = st.session_state.get("inbox_shown", {})
+    expired: dict[str, tuple[str, InboxItem]] = st.session_state.setdefault("inbox_expired", {})
+    for key, (title, item) in shown.items():
+        deadline = item.approval.expires_at
+        if key not in waiting and deadline is not None and deadline <= now:
+            expired[key] = (title, item)
+    newest = sorted(
+        expired.items(), key=lambda pair: pair[1][1].approval.expires_at or now, reverse=True
+    )[:EXPIRED_KEPT]
+    st.session_state["inbox_expired"] = dict(newest)
+    st.session_state["inbox_shown"] = {k: v for k, v in shown.items() if k in waiting}
+    return [pair for _, pair in newest]
+
+
+def _dismiss_expired(key: str) -> None:
+    expired: dict[str, tuple[str, InboxItem]] = st.session_state.get("inbox_expired", {})
+    expired.pop(key, None)
+
+
+def _expired_card(title: str, item: InboxItem) -> None:
+    """What became of an approval the operator was shown: expired, with no buttons to decide."""
+    approval = item.approval
+    assert approval.expires_at is not None
+    at = approval.expires_at.astimezone().strftime("%H:%M")
+    key = _item_key(item)
+    with st.container(border=True, key=f"expired:inbox:{key}"):
+        left, right = st.columns([4, 1])
+        left.markdown(
+            f":material/timer_off: **{plain(title)}** · conversation `{item.workflow_id}` · "
+            f"`{approval.tool}` · approval `{approval.id}`"
+        )
+        right.button("Dismiss", key=f"dismiss:{key}", on_click=_dismiss_expired, args=(key,))
+        st.caption(
+            f"Expired at {at}, rejected automatically: nobody decided it in time. "
+            f"{plain(approval.agent)} was told the call was not run."
+        )
 
 
 def _turn_page(step: int) -> None:

@@ -8,20 +8,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from agent_stack.apps import installed_apps, select_apps, uninstalled_app_packages, workspace_root
-from agent_stack.connection import TemporalUnreachableError, connect
-from agent_stack.health import check_health
-from agent_stack.settings import Settings, SettingsError, load_app_settings, load_settings
-from agent_stack.signals import stop_on_signals
-from agent_worker._chat import TerminalChat, open_conversation
-from agent_worker._codec_server import CodecServerError, serve_codec
-from agent_worker._models import ModelSetupError
-from agent_worker._run import NEEDED_BY, serve_worker
-from agents_temporal import OpenAIAgentsPlugin
-from agents_temporal.apps import AgentAppError
-from agents_temporal.process import run_main
+if TYPE_CHECKING:
+    from agent_stack.settings import Settings
+
+# The stack (Temporal, the Agents SDK, litellm, every app) is imported only once the arguments
+# are parsed: `worker --help` and a usage error answer at once, without importing the world
+# (tests/test_console_scripts.py checks which modules `--help` loads).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _codec_server(settings: Settings, host: str) -> None:
+    from agent_stack.signals import stop_on_signals
+    from agent_worker._codec_server import serve_codec
+
     stop = asyncio.Event()
     remove_handlers = stop_on_signals(stop)
     try:
@@ -83,6 +80,11 @@ async def _codec_server(settings: Settings, host: str) -> None:
 
 
 async def _chat(settings: Settings, app_name: str | None, conversation_id: str | None) -> None:
+    from agent_stack.apps import installed_apps
+    from agent_stack.connection import connect
+    from agent_worker._chat import TerminalChat, open_conversation
+    from agents_temporal import OpenAIAgentsPlugin
+
     apps = installed_apps(
         [app_name] if app_name else None,
         needed_by="there is nobody to chat with",
@@ -100,6 +102,20 @@ async def _chat(settings: Settings, app_name: str | None, conversation_id: str |
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``worker`` command; returns the exit code."""
     args = _parser().parse_args(argv)
+    from agent_stack.apps import (
+        installed_apps,
+        select_apps,
+        uninstalled_app_packages,
+        workspace_root,
+    )
+    from agent_stack.connection import TemporalUnreachableError
+    from agent_stack.health import check_health
+    from agent_stack.settings import SettingsError, load_app_settings, load_settings
+    from agent_worker._codec_server import CodecServerError
+    from agent_worker._models import ModelSetupError
+    from agent_worker._run import NEEDED_BY, serve_worker
+    from agents_temporal.apps import AgentAppError
+
     try:
         settings = load_settings()
         if args.check:
@@ -144,6 +160,10 @@ def run() -> NoReturn:
     A process that loaded Temporal's core can abort while the interpreter finalizes (see
     ``agents_temporal.process``); ``main`` stays a plain function that tests call.
     """
+    # `--help` and usage errors end here, before anything heavy is imported.
+    _parser().parse_args()
+    from agents_temporal.process import run_main
+
     run_main(main)
 
 
