@@ -60,7 +60,7 @@ def dev(tmp_path: Path) -> Iterator[DevProcess]:
 
 def test_each_app_is_answered_by_its_own_offline_model(dev: DevProcess) -> None:
     # Both apps run, each with its own offline model (the worker's start-up summary says so).
-    assert re.search(r"apps: +support \(1 workflows\), travel \(1 workflows\)", dev.text())
+    assert re.search(r"apps: +support \(1 workflow\), travel \(1 workflow\)", dev.text())
     assert "each app its own (support: OfflineSupportModel, travel: OfflineTravelModel)" in (
         dev.text()
     )

@@ -3,14 +3,16 @@
 For about a minute the test kills the worker at seeded random moments and starts a new one,
 while a few customers at a time hold conversations, each asking for a refund (some above the
 approval threshold). Then one last worker stays up until every conversation is done: each
-one completes and each refund is in the store exactly once. The store is a SQLite file, then
-a Postgres database (`store_url`).
+one completes and each refund is in the store exactly once. The store is Postgres, what the
+compose and k8s files deploy (``WORKER_KILL_STORES=sqlite,postgres`` adds a SQLite file: the
+SQLite store's kill scenarios are the example's own, ``test_worker_restart.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import random  # noqa: TID251 - seeded test data and fault schedules, never in a workflow
 import time
 from collections.abc import Iterator
@@ -41,6 +43,8 @@ UP_SECONDS = (1.0, 6.0)
 CUSTOMERS = 6
 PLANS = 160
 DRAIN_SECONDS = 60.0
+STORES = os.environ.get("WORKER_KILL_STORES", "postgres").split(",")
+"""The stores the scenario runs on, by name (``store_url``)."""
 """How long the last worker may take to finish the conversations still open."""
 
 
@@ -59,6 +63,7 @@ async def customer(
     return outcomes
 
 
+@pytest.mark.parametrize("store_url", STORES, indirect=True)
 @pytest.mark.timeout(KILL_WINDOW_SECONDS + DRAIN_SECONDS + 90, method="thread")
 async def test_worker_sigkilled_repeatedly_refunds_exactly_once(
     temporal_env: WorkflowEnvironment, task_queue: str, tmp_path: Path, store_url: str | None
