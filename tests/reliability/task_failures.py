@@ -23,7 +23,7 @@ CLOCK_SLACK = timedelta(seconds=1)
 """Server event times and the test's kill times come from one machine's clock, read at slightly
 different moments (the kill time is taken just before the signal is sent)."""
 _TRACE_LINES = 12
-"""Lines kept from the end of a failed task's stack trace."""
+"""Lines kept from a failed task's stack trace (the deadlock detector's starts innermost)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class TaskFailure:
     """Not a kill: a live worker's sticky task waited past its timeout, and the task the server
     scheduled on the normal queue in its place then completed."""
     detail: str = ""
-    """For a failed task, the end of the stack trace the worker reported (where it was)."""
+    """For a failed task, the start of the stack trace the worker reported (where it was)."""
 
     @property
     def verdict(self) -> str:
@@ -133,7 +133,7 @@ def task_failures(
                     f"failed: {name}: {message}",
                     failed.identity,
                     explained=False,
-                    detail="\n    ".join(trace[-_TRACE_LINES:]),
+                    detail="\n    ".join(trace[:_TRACE_LINES]),
                 )
             )
     # A moved sticky task is overload only if the task the server scheduled in its place (the
