@@ -13,7 +13,7 @@ Workers are named by their Temporal identity, ``<pid>@<host>`` by default.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from temporalio.api.enums.v1 import TaskQueueKind, TimeoutType, WorkflowTaskFailedCause
@@ -22,6 +22,8 @@ from temporalio.client import WorkflowHistory
 CLOCK_SLACK = timedelta(seconds=1)
 """Server event times and the test's kill times come from one machine's clock, read at slightly
 different moments (the kill time is taken just before the signal is sent)."""
+_TRACE_LINES = 12
+"""Lines kept from a failed task's stack trace (the deadlock detector's starts innermost)."""
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,23 @@ class TaskFailure:
     """The identity of the worker that held the task (or owned the sticky queue), if known."""
     explained: bool
     """The worker was SIGKILLed, and the failure fits the time it died."""
+    overload: bool = False
+    """Not a kill: a live worker's sticky task waited past its timeout, and the task the server
+    scheduled on the normal queue in its place then completed."""
+    detail: str = ""
+    """For a failed task, the start of the stack trace the worker reported (where it was)."""
+
+    @property
+    def verdict(self) -> str:
+        if self.explained:
+            return "killed worker"
+        return "overload" if self.overload else "UNEXPLAINED"
 
     def __str__(self) -> str:
-        verdict = "killed worker" if self.explained else "UNEXPLAINED"
+        where = f"\n    {self.detail}" if self.detail else ""
         return (
             f"{self.workflow_id} event {self.event_id} at {self.at.isoformat()}: {self.cause}, "
-            f"worker {self.worker} ({verdict})"
+            f"worker {self.worker} ({self.verdict}){where}"
         )
 
 
@@ -59,8 +72,12 @@ def task_failures(
     scheduled_sticky: dict[int, bool] = {}
     sticky_owner_at_schedule: dict[int, str | None] = {}
     started: dict[int, tuple[str, datetime]] = {}
+    completed: set[int] = set()
+    """Scheduled event ids of the tasks that completed."""
     last_completed_by: str | None = None
     found: list[TaskFailure] = []
+    live_sticky_timeouts: list[int] = []
+    """Indexes in ``found`` of the sticky tasks a live owner did not pick up in time."""
     for event in history.events:
         at = event.event_time.ToDatetime(tzinfo=UTC)
         if event.HasField("workflow_task_scheduled_event_attributes"):
@@ -72,7 +89,9 @@ def task_failures(
             attributes = event.workflow_task_started_event_attributes
             started[event.event_id] = (attributes.identity, at)
         elif event.HasField("workflow_task_completed_event_attributes"):
-            last_completed_by = event.workflow_task_completed_event_attributes.identity
+            attributes = event.workflow_task_completed_event_attributes
+            last_completed_by = attributes.identity
+            completed.add(attributes.scheduled_event_id)
         elif event.HasField("workflow_task_timed_out_event_attributes"):
             timed_out = event.workflow_task_timed_out_event_attributes
             if timed_out.timeout_type == TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE:
@@ -97,12 +116,15 @@ def task_failures(
                 explained = sticky and death is not None and death <= at + CLOCK_SLACK
                 kind = "sticky" if sticky else "normal-queue"
                 cause = f"{kind} schedule-to-start timeout"
+                if sticky and worker and not explained:
+                    live_sticky_timeouts.append(len(found))
             found.append(TaskFailure(workflow_id, event.event_id, at, cause, worker, explained))
         elif event.HasField("workflow_task_failed_event_attributes"):
             failed = event.workflow_task_failed_event_attributes
             # A killed worker reports nothing: a failed task always comes from a live one.
             name = WorkflowTaskFailedCause.Name(failed.cause)
             message = failed.failure.message[:200]
+            trace = failed.failure.stack_trace.strip().splitlines()
             found.append(
                 TaskFailure(
                     workflow_id,
@@ -111,11 +133,21 @@ def task_failures(
                     f"failed: {name}: {message}",
                     failed.identity,
                     explained=False,
+                    detail="\n    ".join(trace[:_TRACE_LINES]),
                 )
             )
+    # A moved sticky task is overload only if the task the server scheduled in its place (the
+    # next one in the history) completed: then the workflow went on, on some worker.
+    scheduled_ids = sorted(scheduled_sticky)
+    for index in live_sticky_timeouts:
+        failure = found[index]
+        replacement = next((s for s in scheduled_ids if s > failure.event_id), None)
+        if replacement is not None and replacement in completed:
+            found[index] = replace(failure, overload=True)
     return found
 
 
 def unexplained(failures: Iterable[TaskFailure]) -> list[TaskFailure]:
-    """The failures no killed worker accounts for."""
-    return [f for f in failures if not f.explained]
+    """The failures neither a killed worker nor overload (a moved, then completed, task)
+    accounts for."""
+    return [f for f in failures if not f.explained and not f.overload]

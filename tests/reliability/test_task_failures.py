@@ -18,7 +18,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.client import WorkflowHistory
 
-from tests.reliability.task_failures import task_failures
+from tests.reliability.task_failures import task_failures, unexplained
 
 _UNHANDLED_FAILURE = (
     WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE
@@ -153,10 +153,59 @@ def test_a_sticky_task_nobody_picked_up_is_explained_when_its_owner_died() -> No
     assert explained(events, {A: events.at(scheduled)}) == [False]
 
 
+def live_owners_sticky_timeout(*, then_completed: bool) -> Events:
+    """B completes a task; its next, on B's sticky queue, waits past the timeout; the server
+    schedules it on the normal queue, where A picks it up and completes it or not."""
+    events = Events()
+    events.task(B)
+    scheduled = events.scheduled(sticky=True)
+    events.timed_out(scheduled, 0, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)
+    moved = events.scheduled()
+    started = events.started(moved, A)
+    if then_completed:
+        events.completed(moved, started, A)
+    else:
+        events.timed_out(moved, started, TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE)
+    return events
+
+
+def test_a_live_owners_moved_sticky_task_that_then_completed_is_overload() -> None:
+    failures = task_failures("wf", live_owners_sticky_timeout(then_completed=True).history(), {})
+    assert [(f.worker, f.explained, f.overload, f.verdict) for f in failures] == [
+        (B, False, True, "overload")
+    ]
+    assert unexplained(failures) == []
+
+
+def test_a_moved_sticky_task_that_did_not_complete_is_not_overload() -> None:
+    failures = task_failures("wf", live_owners_sticky_timeout(then_completed=False).history(), {})
+    assert [(f.cause, f.overload) for f in failures] == [
+        ("sticky schedule-to-start timeout", False),
+        ("start-to-close timeout", False),
+    ]
+    assert unexplained(failures) == failures
+
+
+def test_only_a_sticky_task_can_be_overload() -> None:
+    # A normal-queue task nobody picked up is no live worker's backlog: it stays unexplained.
+    events = Events()
+    events.task(B)
+    scheduled = events.scheduled()
+    events.timed_out(scheduled, 0, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)
+    events.task(A)
+    failures = task_failures("wf", events.history(), {})
+    assert [(f.cause, f.overload) for f in failures] == [
+        ("normal-queue schedule-to-start timeout", False)
+    ]
+
+
 def test_a_failed_task_is_never_explained_by_a_kill() -> None:
     events = Events()
     scheduled = events.scheduled()
     started = events.started(scheduled, A)
     events.failed(scheduled, started, A)
     failures = task_failures("wf", events.history(), {A: events.at(started)})
-    assert [(f.explained, f.cause.split(":")[0]) for f in failures] == [(False, "failed")]
+    assert [(f.explained, f.overload, f.cause.split(":")[0]) for f in failures] == [
+        (False, False, "failed")
+    ]
+    assert unexplained(failures) == failures

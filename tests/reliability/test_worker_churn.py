@@ -9,8 +9,10 @@ process. When the last replacement is up, the customers finish what they hold. T
 
 - every conversation completes as planned and every refund is in the store exactly once;
 - every workflow task that timed out or failed in any history is traced to a killed worker
-  (`task_failures.py`): one it had started, or one waiting on its sticky queue. Anything else
-  (a live worker failing or dropping a task) fails the test.
+  (`task_failures.py`): one it had started, or one waiting on its sticky queue. The one mark
+  of a live worker let through is overload, counted and printed: a sticky task its busy owner
+  did not pick up in time, moved to the normal queue and completed there. Anything else (a
+  live worker failing a task, or one moved and then not completed) fails the test.
 
 A kill waits until another worker is ready to take over, and until a turn finished since the
 last kill, so each one lands on work in flight however slowly workers start on a loaded
@@ -321,7 +323,8 @@ async def test_workers_killed_replaced_and_joined_refund_exactly_once(
         )
 
     turn_seconds = [s for c in conversations for s in c.turn_seconds.values()]
-    causes = Counter(f.cause for f in failures)
+    causes = Counter(f"{f.cause} ({f.verdict})" for f in failures)
+    overloaded = sorted({f.worker or "" for f in failures if f.overload})
     print(
         f"\n{len(conversations)} conversations ({progress.turns} turns), {CONVERSATIONS} at once, "
         f"on {WORKERS} workers, store {'postgres' if store_url else 'sqlite'}: "
@@ -329,5 +332,6 @@ async def test_workers_killed_replaced_and_joined_refund_exactly_once(
         f"{log.kill_turns}), a worker joined at turn {log.joined_at_turn}; {elapsed:.1f} s; "
         f"turn time p50 {statistics.median(turn_seconds):.2f} s, p99 "
         f"{percentile(turn_seconds, 0.99):.2f} s, max {max(turn_seconds):.2f} s; workflow task "
-        f"failures {len(failures)}, all on killed workers: {dict(causes)} (seed {SEED})"
+        f"failures {len(failures)}: {dict(causes)}; overload on live workers {overloaded} "
+        f"(seed {SEED})"
     )

@@ -22,7 +22,9 @@ from pydantic import Field, SecretStr
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
+import agent_worker._run as run_module
 import agents_temporal._apps as apps_module
 from agent_stack.apps import NoAgentAppError
 from agent_stack.connection import TemporalUnreachableError
@@ -295,6 +297,42 @@ async def test_workflow_tasks_at_once_are_capped(
         assert slots_probe.peak >= 3  # the default of 8 leaves room for three to meet
     else:
         assert 1 <= slots_probe.peak <= limit
+
+
+@pytest.mark.parametrize("seconds", [30, None])
+async def test_the_sticky_queue_timeout_is_the_workers_setting(
+    temporal_env: WorkflowEnvironment,
+    task_queue: str,
+    monkeypatch: pytest.MonkeyPatch,
+    seconds: int | None,
+) -> None:
+    # How long a task waits for the worker that has its conversation in memory before another
+    # replays it: a busy worker's setting, the SDK's 10 s unless set.
+    made: list[Worker] = []
+
+    class RecordedWorker(Worker):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(run_module, "Worker", RecordedWorker)
+    more = {} if seconds is None else {"WORKER_STICKY_QUEUE_TIMEOUT_SECONDS": seconds}
+    settings = settings_for(
+        temporal_env.client.service_client.config.target_host, task_queue, **more
+    )
+    stop = asyncio.Event()
+    ready = asyncio.Event()
+    running = asyncio.create_task(
+        run_worker(settings, [APP], stop=stop, ready_event=ready, out=io.StringIO())
+    )
+    try:
+        await asyncio.wait_for(ready.wait(), timeout=30)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)
+    [worker] = made
+    timeout = worker.config(active_config=True).get("sticky_queue_schedule_to_start_timeout")
+    assert timeout == timedelta(seconds=seconds or 10)
 
 
 async def test_unreachable_temporal_says_what_to_do(task_queue: str) -> None:

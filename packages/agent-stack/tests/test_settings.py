@@ -51,6 +51,7 @@ EXPECTED_ENV_VARS = (
     "WORKER_HEALTH_HOST",
     "WORKER_MAX_CONCURRENT_ACTIVITIES",
     "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS",
+    "WORKER_STICKY_QUEUE_TIMEOUT_SECONDS",
     "WORKER_STUCK_EXIT_SECONDS",
     "WORKER_DEPLOYMENT_NAME",
     "WORKER_BUILD_ID",
@@ -122,6 +123,7 @@ def test_defaults_work_on_one_machine() -> None:
     assert settings.worker_max_concurrent_activities == 100
     assert settings.worker_max_concurrent_workflow_tasks == 8
     assert settings.worker_stuck_exit_seconds == 60
+    assert settings.worker_sticky_queue_timeout_seconds == 10
     assert settings.model_max_tool_calls == 64
     assert settings.worker_deployment() is None
     assert settings.console_operator == getpass.getuser()
@@ -143,6 +145,7 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
             "WORKER_MAX_CONCURRENT_ACTIVITIES": "7",
             "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "3",
             "WORKER_STUCK_EXIT_SECONDS": "0",
+            "WORKER_STICKY_QUEUE_TIMEOUT_SECONDS": "30",
             "CONSOLE_OPERATOR": "alice",
             "OTEL_SERVICE_NAME": "my-worker",
             "temporal_ui_url": "http://ui.internal:8080",
@@ -160,6 +163,7 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.worker_max_concurrent_activities == 7
     assert settings.worker_max_concurrent_workflow_tasks == 3
     assert settings.worker_stuck_exit_seconds == 0
+    assert settings.worker_sticky_queue_timeout_seconds == 30
     assert settings.console_operator == "alice"
     assert settings.service_name("worker") == "my-worker"
     assert settings.temporal_ui_url == "http://ui.internal:8080"
@@ -336,6 +340,11 @@ INVALID_CASES: list[tuple[dict[str, str], str, str]] = [
         "at least 2",
     ),
     ({"WORKER_STUCK_EXIT_SECONDS": "-1"}, "WORKER_STUCK_EXIT_SECONDS", "or 0 to never exit"),
+    (
+        {"WORKER_STICKY_QUEUE_TIMEOUT_SECONDS": "0"},
+        "WORKER_STICKY_QUEUE_TIMEOUT_SECONDS",
+        "whole number of seconds",
+    ),
     ({"CONSOLE_PORT": "web"}, "CONSOLE_PORT", "port number"),
     ({"MODEL_TIMEOUT_SECONDS": "0"}, "MODEL_TIMEOUT_SECONDS", "whole number of seconds"),
     (

@@ -219,6 +219,9 @@ async def run_worker(
                 activities=activities,
                 max_concurrent_activities=settings.worker_max_concurrent_activities,
                 max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
+                sticky_queue_schedule_to_start_timeout=timedelta(
+                    seconds=settings.worker_sticky_queue_timeout_seconds
+                ),
                 graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
                 workflow_runner=workflow_runner(apps),
                 deployment_config=deployment_config(settings),

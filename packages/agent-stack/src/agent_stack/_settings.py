@@ -94,6 +94,7 @@ class Settings(AppSettings):
         "WORKER_MAX_CONCURRENT_ACTIVITIES": "a positive whole number such as 100",
         "WORKER_MAX_CONCURRENT_WORKFLOW_TASKS": "a whole number, at least 2, such as 8",
         "WORKER_STUCK_EXIT_SECONDS": "a whole number of seconds such as 60, or 0 to never exit",
+        "WORKER_STICKY_QUEUE_TIMEOUT_SECONDS": "a positive whole number of seconds such as 10",
         "WORKER_DEPLOYMENT_NAME": "a name without dots such as 'durable-agents', or unset it",
         "WORKER_BUILD_ID": "the build's id such as the image tag '2026-12-06.1', or unset it",
         "CONSOLE_PORT": "a port number 1-65535 such as 8501",
@@ -207,6 +208,16 @@ class Settings(AppSettings):
     Workflow code is CPU-bound Python, so more tasks at once only makes each one slower; one
     that takes over 2 seconds is failed as a deadlock, and that conversation stays stuck on
     this worker until it restarts. Tasks beyond this number wait at the server instead.
+    """
+    worker_sticky_queue_timeout_seconds: int = Field(default=10, ge=1)
+    """Seconds a workflow task waits on this worker's own (sticky) queue before the server
+    hands it to any worker of the task queue instead.
+
+    A worker keeps the conversations it served in memory and gets their next tasks first. If
+    it is gone, or too busy to take one within this time (all its workflow task slots in use),
+    another worker takes the task and replays that conversation's history: nothing is lost, but
+    the replay costs CPU. Longer keeps more work where it is cheap under heavy load, and makes
+    a conversation wait that much longer after its worker dies.
     """
     worker_stuck_exit_seconds: int = Field(default=60, ge=0)
     """Seconds the worker keeps running with workflows stuck on it before it exits (0: never).

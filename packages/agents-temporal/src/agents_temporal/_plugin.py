@@ -30,6 +30,7 @@ from ._model.activity import ModelActivity
 from ._model.runner import TemporalAgentRunner
 from ._params import ModelActivityParameters
 from ._payloads.converter import with_agents_converter
+from ._streaming.workflow_model import build_stream_event_types
 from ._temporal_worker_env_ref import AllowAllWorkerEnvVars, snapshot_names
 from ._tracing.interceptor import AgentsTracingInterceptor
 from ._tracing.otel_gate import check_otel_ready, enable_otel_export
@@ -287,6 +288,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
     @contextlib.asynccontextmanager
     async def _while_worker_runs(self) -> AsyncGenerator[None]:
         async with _RUNNER.active():
+            build_stream_event_types()
             if self.use_otel_instrumentation:
                 enable_otel_export(redact_content=not self.trace_content)
             self._running_workers += 1

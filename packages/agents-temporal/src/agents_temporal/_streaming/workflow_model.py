@@ -19,6 +19,7 @@ from openai.types.responses import (
     ResponseTextDeltaEvent,
     ResponseUsage,
 )
+from pydantic import BaseModel
 from temporalio import workflow
 
 from .._model_call import ModelCallInput, StreamTarget
@@ -73,6 +74,32 @@ def _response_usage(usage: Usage) -> ResponseUsage | None:
         output_tokens_details=usage.output_tokens_details,
         total_tokens=usage.total_tokens,
     )
+
+
+STREAM_EVENT_TYPES: tuple[type[BaseModel], ...] = (
+    Response,
+    ResponseUsage,
+    ResponseCreatedEvent,
+    ResponseOutputItemAddedEvent,
+    ResponseTextDeltaEvent,
+    ResponseOutputItemDoneEvent,
+    ResponseCompletedEvent,
+)
+"""The OpenAI types `response_stream_events` makes inside workflow code."""
+
+
+def build_stream_event_types() -> None:
+    """Build the validators of `STREAM_EVENT_TYPES` now, once per process.
+
+    The OpenAI client defers each model's validator to its first use, and the first build
+    takes a process-wide lock. Left to the first streamed turn on a fresh worker, that work
+    (tens of milliseconds each on an idle core, seconds on a starved one, with every other
+    workflow thread waiting on the lock) runs inside a workflow task, under the SDK's 2 s
+    deadlock detector. Called before the worker polls, it costs that time there instead.
+    """
+    for model in STREAM_EVENT_TYPES:
+        if not model.__pydantic_complete__:
+            model.model_rebuild()
 
 
 def response_stream_events(
