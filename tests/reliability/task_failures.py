@@ -77,6 +77,8 @@ def task_failures(
     last_completed_by: str | None = None
     found: list[TaskFailure] = []
     live_sticky_timeouts: list[int] = []
+    failure_of_task: dict[int, int] = {}
+    """Index in ``found`` of each failed or timed-out task, by its scheduled event id."""
     """Indexes in ``found`` of the sticky tasks a live owner did not pick up in time."""
     for event in history.events:
         at = event.event_time.ToDatetime(tzinfo=UTC)
@@ -118,6 +120,7 @@ def task_failures(
                 cause = f"{kind} schedule-to-start timeout"
                 if sticky and worker and not explained:
                     live_sticky_timeouts.append(len(found))
+            failure_of_task[timed_out.scheduled_event_id] = len(found)
             found.append(TaskFailure(workflow_id, event.event_id, at, cause, worker, explained))
         elif event.HasField("workflow_task_failed_event_attributes"):
             failed = event.workflow_task_failed_event_attributes
@@ -125,6 +128,7 @@ def task_failures(
             name = WorkflowTaskFailedCause.Name(failed.cause)
             message = failed.failure.message[:200]
             trace = failed.failure.stack_trace.strip().splitlines()
+            failure_of_task[failed.scheduled_event_id] = len(found)
             found.append(
                 TaskFailure(
                     workflow_id,
@@ -136,14 +140,19 @@ def task_failures(
                     detail="\n    ".join(trace[:_TRACE_LINES]),
                 )
             )
-    # A moved sticky task is overload only if the task the server scheduled in its place (the
-    # next one in the history) completed: then the workflow went on, on some worker.
+    # A moved sticky task is overload only if the workflow then went on: a later task
+    # completed, and every task scheduled between them ended for a reason already explained
+    # (its worker was killed while it held it).
     scheduled_ids = sorted(scheduled_sticky)
     for index in live_sticky_timeouts:
         failure = found[index]
-        replacement = next((s for s in scheduled_ids if s > failure.event_id), None)
-        if replacement is not None and replacement in completed:
-            found[index] = replace(failure, overload=True)
+        for replacement in (s for s in scheduled_ids if s > failure.event_id):
+            if replacement in completed:
+                found[index] = replace(failure, overload=True)
+                break
+            between = failure_of_task.get(replacement)
+            if between is None or not found[between].explained:
+                break
     return found
 
 

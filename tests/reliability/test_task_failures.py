@@ -186,6 +186,23 @@ def test_a_moved_sticky_task_that_did_not_complete_is_not_overload() -> None:
     assert unexplained(failures) == failures
 
 
+def test_a_moved_sticky_task_is_overload_when_its_replacements_worker_was_killed() -> None:
+    # The moved task went to A, which was killed holding it; the server's next try completed.
+    events = live_owners_sticky_timeout(then_completed=False)
+    started = len(events.events) - 1  # the moved task's start; its timeout follows
+    killed = {A: events.at(started) + timedelta(seconds=0.5)}
+    retried = events.scheduled()
+    events.completed(retried, events.started(retried, B), B)
+    failures = task_failures("wf", events.history(), killed)
+    assert [(f.cause, f.explained, f.overload) for f in failures] == [
+        ("sticky schedule-to-start timeout", False, True),
+        ("start-to-close timeout", True, False),
+    ]
+    assert unexplained(failures) == []
+    # Not when nothing explains the replacement's end.
+    assert unexplained(task_failures("wf", events.history(), {})) != []
+
+
 def test_only_a_sticky_task_can_be_overload() -> None:
     # A normal-queue task nobody picked up is no live worker's backlog: it stays unexplained.
     events = Events()
