@@ -69,11 +69,15 @@ def test_each_app_is_answered_by_its_own_offline_model(dev: DevProcess) -> None:
         try:
             page.goto(dev.console_url)
             ask(page, "Travel", "travel", TRAVEL_QUESTION, "Specialist")
-            chat = page.locator(".st-key-chat-messages")
-            expect(chat.get_by_text(TRAVEL_ANSWER)).to_be_visible()
+            # The reply itself, not the tool output shown in the step's expander (it holds the
+            # same words).
+            replies = page.locator(".st-key-chat-messages").get_by_role(
+                "group", name="Chat message from assistant"
+            )
+            expect(replies.get_by_text(TRAVEL_ANSWER, exact=True)).to_be_visible()
 
             ask(page, "Customer support", "support", SUPPORT_QUESTION, "Orders")
-            expect(chat.get_by_text(SUPPORT_ANSWER)).to_be_visible()
+            expect(replies.get_by_text(SUPPORT_ANSWER)).to_be_visible()
         except AssertionError as error:
             raise AssertionError(
                 f"{error}\n--- page ---\n{page.inner_text('body')}\n--- dev ---\n{dev.text()}"
