@@ -97,13 +97,15 @@ def test_an_exception_in_the_message_is_redacted_too(
     error = ConnectionError(f"https://api.example/v1?key={KEY} unreachable")
     logger.warning("could not publish, will retry: %s", error)
     logger.warning("retrying (%(tries)d): %(error)s", {"tries": 2, "error": error})
+    logger.error(error)
     # An f-string already quoted the text: it is found in the message and replaced.
     logger.warning(f"gave up: {error}", exc_info=error)
-    assert plain.getvalue().count(KEY) >= 3
+    assert plain.getvalue().count(KEY) >= 4
     text = redacted.getvalue()
     assert KEY not in text
     assert f"will retry: ConnectionError: {REDACTED_LOG_TEXT}\n" in text
     assert f"retrying (2): ConnectionError: {REDACTED_LOG_TEXT}\n" in text
+    assert f"ERROR tests.log_redaction: ConnectionError: {REDACTED_LOG_TEXT}\n" in text
     assert f"gave up: [{REDACTED}]\n" in text
 
 

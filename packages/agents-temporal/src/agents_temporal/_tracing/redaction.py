@@ -148,18 +148,19 @@ def _traceback_lines(error: BaseException, seen: set[int]) -> list[str]:
     return lines
 
 
+def _redacted(value: object) -> object:
+    """``value``, or an exception's type and redacted text in its place."""
+    if isinstance(value, BaseException):
+        return f"{_type_name(value)}: {redacted_exception_text(value)}"
+    return value
+
+
 def _redacted_args(args: Any) -> Any:
     """A log record's arguments with every exception among them turned into its redacted text."""
-
-    def redacted(value: object) -> object:
-        if isinstance(value, BaseException):
-            return f"{_type_name(value)}: {redacted_exception_text(value)}"
-        return value
-
     if isinstance(args, tuple):
-        return tuple(redacted(value) for value in cast(tuple[object, ...], args))
+        return tuple(_redacted(value) for value in cast(tuple[object, ...], args))
     if isinstance(args, Mapping):
-        return {key: redacted(value) for key, value in cast(Mapping[str, object], args).items()}
+        return {key: _redacted(value) for key, value in cast(Mapping[str, object], args).items()}
     return args
 
 
@@ -182,8 +183,9 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """The record's line, on a copy: other handlers of the same record see it unchanged."""
         error = record.exc_info[1] if record.exc_info else None
-        message = record.msg if not record.args else record.msg % _redacted_args(record.args)
-        message = str(message)
+        # An exception logged as the message itself (``logger.error(error)``) counts as one.
+        template = _redacted(record.msg)
+        message = str(template if not record.args else template % _redacted_args(record.args))
         for quoted in _chain(error):
             text = str(quoted)
             if len(text) >= _SHORTEST_QUOTE and text not in FIXED_MESSAGES:
