@@ -19,7 +19,6 @@ EXAMPLE_SUITES = [
     "tests/browser/test_console_browser.py",
     "tests/browser/test_new_app_browser.py",
     "tests/browser/test_stop_turn_browser.py",
-    "tests/hostile",
     "tests/reliability/test_concurrent_conversations.py",
     "tests/reliability/test_model_faults.py",
     "tests/reliability/test_properties.py",

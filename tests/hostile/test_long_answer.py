@@ -1,9 +1,12 @@
-"""H1: a very long answer through the PII output guardrail leaves the worker healthy.
+"""H1: a very long answer through an output guardrail leaves the worker healthy.
 
-The guardrail runs in workflow code. Its email regex was quadratic in a run of letters, so a
-model asked to echo a long string held the worker's interpreter lock for 15 s at 100,000
-characters: that conversation's task failed as a deadlock on every attempt and every other
-conversation on the worker waited 12-60 s for its replies.
+Output guardrails run in workflow code. The example's PII guardrail once searched with an
+email regex that was quadratic in a run of letters, so a model asked to echo a long string held
+the worker's interpreter lock for 15 s at 100,000 characters: that conversation's task failed
+as a deadlock on every attempt and every other conversation on the worker waited 12-60 s for
+its replies. The worker's side of that holds for any app's guardrail, so it is tested here with
+the test's own (`tests.hostile.guarded`); the example's guardrail has its own linear-time tests
+(``packages/support-guardrails/tests/test_support_guardrails_hostile.py``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from temporalio import workflow
 from temporalio.client import WorkflowHandle, WorkflowHistory
 
 from agents_temporal.testing import WorkflowHistories
-from tests.examples.spec_workflows import HelloWorldAgent
+from stack_testapp.spec_examples import HelloWorldAgent
 
 COMMITTED = WorkflowHistories(Path(__file__).parent / "histories")
 

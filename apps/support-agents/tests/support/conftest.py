@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from agent_stack.connection import data_converter
 from agent_stack.settings import Settings
-from agents_temporal.client import ConversationHandle
+from agents_temporal.client import ConversationHandle, ConversationInput
 from agents_temporal.testing import WorkflowHistories, run_app
 from support_agents import SupportConversation, SupportSettings, app
 
@@ -38,6 +40,29 @@ class SupportStack:
             id=f"support-{uuid.uuid4()}",  # noqa: TID251 - test code
             task_queue=self.task_queue,
         )
+
+    async def refused_start(
+        self, context: dict[str, Any]
+    ) -> tuple[ConversationHandle, ApplicationError]:
+        """Start a conversation with ``context``; it, and the error that refused it.
+
+        The refusal is checked to be the start-input check's: ``InvalidConversationInput``,
+        not retried.
+        """
+        conversation = await ConversationHandle.start(
+            self.client,
+            SupportConversation.run,
+            id=f"forged-{uuid.uuid4()}",  # noqa: TID251 - test code
+            task_queue=self.task_queue,
+            input=ConversationInput(context=context),
+        )
+        with pytest.raises(WorkflowFailureError) as failed:
+            await conversation.handle.result()
+        cause = failed.value.cause
+        assert isinstance(cause, ApplicationError)
+        assert cause.type == "InvalidConversationInput"
+        assert cause.non_retryable
+        return conversation, cause
 
     async def refunds(self, order_id: str) -> list[tuple[str, int]]:
         engine = create_async_engine(self.database_url)

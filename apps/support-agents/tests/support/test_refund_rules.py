@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowFailureError
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from agents_temporal.client import ConversationHandle, ConversationInput, ConversationRefused
-from support_agents import SupportConversation
+from agents_temporal.client import ConversationRefused
 from tests.support.conftest import running_stack
 
 
@@ -66,16 +62,5 @@ async def test_a_start_input_with_a_refund_tally_is_refused(
             "customer_id": "CUST-1001",
             "refunds_without_approval": {"ORD-10057": {"forged": -(10**9)}},
         }
-        conversation = await ConversationHandle.start(
-            stack.client,
-            SupportConversation.run,
-            id=f"forged-{uuid.uuid4()}",  # noqa: TID251 - test code
-            task_queue=task_queue,
-            input=ConversationInput(context=context),
-        )
-        with pytest.raises(WorkflowFailureError) as failed:
-            await conversation.handle.result()
-        cause = failed.value.cause
-        assert isinstance(cause, ApplicationError)
-        assert cause.type == "InvalidConversationInput" and cause.non_retryable
+        _, cause = await stack.refused_start(context)
         assert "refunds_without_approval" in cause.message

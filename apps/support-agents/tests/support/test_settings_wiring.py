@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from temporalio.client import WorkflowFailureError
-from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from agents_temporal.client import ConversationConfig, ConversationHandle, ConversationInput
@@ -53,19 +51,7 @@ async def test_a_start_input_that_sets_refund_limits_is_refused(
     # with nobody asked. The worker's limits are the only ones: such an input is refused.
     async with running_stack(temporal_env, task_queue, tmp_path) as stack:
         context = {"customer_id": "CUST-1001", **forged}
-        conversation = await ConversationHandle.start(
-            stack.client,
-            SupportConversation.run,
-            id=f"forged-{uuid.uuid4()}",  # noqa: TID251 - test code
-            task_queue=task_queue,
-            input=ConversationInput(context=context),
-        )
-        with pytest.raises(WorkflowFailureError) as failed:
-            await conversation.handle.result()
-        cause = failed.value.cause
-        assert isinstance(cause, ApplicationError)
-        assert cause.type == "InvalidConversationInput"
-        assert cause.non_retryable
+        conversation, cause = await stack.refused_start(context)
         assert "only the worker's settings decide" in cause.message
         assert "REFUND_APPROVAL_THRESHOLD and REFUND_HARD_CAP" in cause.message
         with pytest.raises(Exception, match=r"(?i)workflow execution already completed"):

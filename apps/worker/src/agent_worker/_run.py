@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -22,7 +23,7 @@ from agent_stack.settings import Settings, load_app_settings
 from agent_stack.signals import stop_on_signals
 from agent_stack.tracing import configure_tracing
 from agent_worker._models import model_provider
-from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
+from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin, RedactingFormatter
 from agents_temporal.apps import AgentApp, AppSettings
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=60)
@@ -53,6 +54,27 @@ still choose ``@workflow.defn(versioning_behavior=VersioningBehavior.PINNED)``.
 
 NEEDED_BY = "the worker has nothing to run"
 """What the worker's refusal to start without an agent app says cannot happen."""
+
+
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+"""How the worker's log lines read (on stderr; the summary and status lines go to stdout)."""
+
+
+def configure_logging() -> None:
+    """Log warnings and errors to stderr with exception text redacted, unless already set up.
+
+    The Temporal SDK logs every failed activity and workflow task with its exception, whose
+    text can quote a customer or carry a secret (a provider's error echoing a key or an
+    ``Authorization`` header): each line keeps the exception's type and traceback frames, and
+    its text reads "details redacted" (`agents_temporal.RedactingFormatter`). A process whose
+    logging is configured already (handlers on the root logger) keeps its own.
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT))
+    root.addHandler(handler)
 
 
 def _workflows(count: int) -> str:
@@ -283,6 +305,7 @@ def serve_worker(
     When workflows stay stuck on the worker, this ends the process at once with
     `STUCK_EXIT_CODE`: the stuck workflow threads would keep a normal exit waiting forever.
     """
+    configure_logging()
     with asyncio.Runner() as runner:
         try:
             runner.run(run_worker(settings, apps, app_settings=app_settings))

@@ -113,9 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from agent_stack.settings import SettingsError, load_app_settings, load_settings
     from agent_worker._codec_server import CodecServerError
     from agent_worker._models import ModelSetupError
-    from agent_worker._run import NEEDED_BY, serve_worker
+    from agent_worker._run import NEEDED_BY, configure_logging, serve_worker
     from agents_temporal.apps import AgentAppError
 
+    configure_logging()
     try:
         settings = load_settings()
         if args.check:

@@ -25,6 +25,7 @@ from ._temporal_worker_env_ref import (
     TemporalWorkerEnvValue,
     temporal_worker_env_ref,
 )
+from ._tracing.redaction import RedactingFormatter
 from .sandbox._provider import SandboxClientProvider
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "PayloadDecryptionError",
     "PayloadNotFoundError",
     "PayloadStoreError",
+    "RedactingFormatter",
     "S3StorageDriver",
     "SandboxClientProvider",
     "StatefulMCPServerProvider",

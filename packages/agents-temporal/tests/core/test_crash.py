@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.testing import (
     OpenAICompatibleServer,
     RecordedRequest,
@@ -27,18 +21,16 @@ from agents_temporal.testing import (
     ToolCall,
     ToolCallReply,
 )
+from tests import killed_workers
 from tests.core.crash_worker import READY
 from tests.core.workflows import MultiStepAgent
+from tests.killed_workers import plugin_client, tool_outputs
 
 STEPS = 6
-ROOT = Path(__file__).parents[2]
 
 
 def steps_done(request: RecordedRequest) -> int:
-    items: list[Any] = (request.body_json or {}).get("input") or []
-    return sum(
-        1 for item in items if isinstance(item, dict) and item.get("type") == "function_call_output"
-    )
+    return len(tool_outputs(request))
 
 
 def planner(request: RecordedRequest) -> Reply:
@@ -50,39 +42,19 @@ def planner(request: RecordedRequest) -> Reply:
     return TextReply(f"finished {done} steps")
 
 
-@asynccontextmanager
-async def worker_process(
+def worker_process(
     address: str, task_queue: str, base_url: str, environ: dict[str, str]
-) -> AsyncGenerator[asyncio.subprocess.Process]:
-    env = {**environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.core.crash_worker",
-        address,
-        task_queue,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
+) -> AbstractAsyncContextManager[asyncio.subprocess.Process]:
+    return killed_workers.worker_process(
+        "tests.core.crash_worker", READY, address, task_queue, base_url, environ
     )
-    assert process.stdout is not None
-    line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
-    assert line.decode().strip() == READY
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
 
 
 async def test_sigkill_mid_run_resumes_without_resending(
     temporal_env: WorkflowEnvironment, task_queue: str, subprocess_env: dict[str, str]
 ) -> None:
     address = temporal_env.client.service_client.config.target_host
-    config = temporal_env.client.config()
-    config["plugins"] = [OpenAIAgentsPlugin()]
-    client = Client(**config)
+    client = plugin_client(temporal_env)
     with OpenAICompatibleServer(responder=planner) as server:
         async with worker_process(address, task_queue, server.base_url, subprocess_env) as first:
             handle = await client.start_workflow(

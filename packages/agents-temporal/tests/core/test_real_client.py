@@ -19,7 +19,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.worker import Worker
 
-from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
+from agents_temporal import ModelActivityParameters
 from agents_temporal.testing import (
     ErrorReply,
     HangReply,
@@ -30,8 +30,9 @@ from agents_temporal.testing import (
     ToolCall,
     ToolCallReply,
 )
+from stack_testapp.spec_examples import get_weather
 from tests.core.workflows import NamedModelAgent
-from tests.examples.spec_workflows import get_weather
+from tests.local_openai import API_KEY, local_openai_client
 
 FAST_RETRIES = RetryPolicy(
     initial_interval=timedelta(milliseconds=100), backoff_coefficient=1, maximum_attempts=3
@@ -61,12 +62,7 @@ async def client(
     task_queue: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncGenerator[Client]:
-    server.clear()
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
-    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-    config = temporal_client.config()
-    config["plugins"] = [OpenAIAgentsPlugin(model_params=PARAMS)]
-    agent_client = Client(**config)
+    agent_client = local_openai_client(temporal_client, server, monkeypatch, PARAMS)
     async with Worker(
         agent_client, task_queue=task_queue, workflows=[NamedModelAgent], activities=[get_weather]
     ):
@@ -103,7 +99,7 @@ async def test_tool_calling_agent(
     assert len(requests) == 2
     # The second request carries the activity tool's result back to the model.
     assert json.dumps(WEATHER["conditions"])[1:-1] in requests[1].input_text
-    assert requests[0].headers.get("authorization") == "Bearer sk-test-not-a-real-key"
+    assert requests[0].headers.get("authorization") == f"Bearer {API_KEY}"
 
 
 @pytest.mark.parametrize(

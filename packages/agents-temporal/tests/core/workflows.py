@@ -19,7 +19,7 @@ from temporalio import workflow
 
 from agents_temporal.testing import ResponseBuilders, TestModel
 from agents_temporal.workflow import activity_as_tool
-from tests.examples.spec_workflows import get_weather
+from stack_testapp.spec_examples import get_weather
 
 
 @workflow.defn

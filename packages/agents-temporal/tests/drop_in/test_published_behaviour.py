@@ -40,11 +40,11 @@ from agents_temporal.testing import (
     TestModel,
     TestModelProvider,
 )
+from stack_testapp.spec_examples import HelloWorldAgent
 from tests.conversations.support import Shop, shop_model
 from tests.conversations.workflows import ACTIVITIES, ShopConversation
 from tests.core.test_activity_summary import summaries
 from tests.drop_in.workflows import WEATHER_TOOL, FailingToolAgent, get_weather_failure
-from tests.examples.spec_workflows import HelloWorldAgent
 
 # The published package's signatures (its 1.1.0 release), in order:
 # POS = positional or keyword, KEY = keyword-only.

@@ -1,12 +1,13 @@
 """The specification's examples, with only the import path changed, plus the other standard ones.
 
-Workflow classes live in their own module because the sandbox re-imports it.
+The first two (``HelloWorldAgent``, ``WeatherAgent`` with its activity ``get_weather``) are in
+``stack_testapp.spec_examples``, which the worker's tests use too; the rest are here. Workflow
+classes live in their own module because the sandbox re-imports it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from agents import (
     Agent,
@@ -19,52 +20,7 @@ from agents import (
     input_guardrail,
 )
 from pydantic import BaseModel
-from temporalio import activity, workflow
-
-import agents_temporal
-
-
-@workflow.defn
-class HelloWorldAgent:
-    @workflow.run
-    async def run(self, prompt: str) -> str:
-        agent = Agent(
-            name="Assistant",
-            instructions="You only respond in haikus.",
-        )
-
-        result = await Runner.run(agent, input=prompt)
-        return result.final_output
-
-
-@dataclass
-class Weather:
-    city: str
-    temperature_range: str
-    conditions: str
-
-
-@activity.defn
-async def get_weather(city: str) -> Weather:
-    """Get the weather for a given city."""
-    return Weather(city=city, temperature_range="14-20C", conditions="Sunny with wind.")
-
-
-@workflow.defn
-class WeatherAgent:
-    @workflow.run
-    async def run(self, question: str) -> str:
-        agent = Agent(
-            name="Weather Assistant",
-            instructions="You are a helpful weather agent.",
-            tools=[
-                agents_temporal.workflow.activity_as_tool(
-                    get_weather, start_to_close_timeout=timedelta(seconds=10)
-                )
-            ],
-        )
-        result = await Runner.run(starting_agent=agent, input=question)
-        return result.final_output
+from temporalio import workflow
 
 
 @function_tool

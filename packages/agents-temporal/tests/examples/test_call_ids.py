@@ -10,7 +10,7 @@ import pytest
 from temporalio.client import Client
 
 from agents_temporal.testing import ResponseBuilders, TestModel
-from tests.examples.spec_workflows import WeatherAgent
+from stack_testapp.spec_examples import WeatherAgent
 from tests.examples.test_spec_examples import run, through_plugin
 
 

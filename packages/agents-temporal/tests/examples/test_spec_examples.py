@@ -22,16 +22,14 @@ from agents_temporal.testing import (
     TestModel,
     TestModelProvider,
 )
+from stack_testapp.spec_examples import HelloWorldAgent, WeatherAgent, get_weather
 from tests.examples.spec_workflows import (
     CityFacts,
     GuardedAgent,
-    HelloWorldAgent,
     MathAssistantAgent,
     StructuredOutputAgent,
     TriageAgent,
     TriageResult,
-    WeatherAgent,
-    get_weather,
 )
 from tests.replaying import save_history
 

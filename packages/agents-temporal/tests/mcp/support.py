@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from agents import Model
+from agents import Model, ModelResponse
 from agents.mcp import MCPServerStdio, MCPServerStdioParams, MCPServerStreamableHttp
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
@@ -24,8 +24,8 @@ from agents_temporal import (
     StatefulMCPServerProvider,
     StatelessMCPServerProvider,
 )
-from agents_temporal.testing import ResponseBuilders, TestModel, TestModelProvider
-from tests.mcp.workflows import WORKFLOWS
+from agents_temporal.testing import ModelRequest, ResponseBuilders, TestModel, TestModelProvider
+from tests.mcp.workflows import WORKFLOWS, NotebookAnswer
 
 SERVERS = Path(__file__).parent / "servers"
 NOTEBOOK = SERVERS / "notebook.py"
@@ -163,3 +163,32 @@ async def save_history_if_regenerating(name: str, handle: WorkflowHandle[Any, An
     HISTORIES.mkdir(exist_ok=True)
     text = json.dumps(json.loads(history.to_json()), indent=1)
     (HISTORIES / f"{name}.json").write_text(text + "\n")
+
+
+def adding_model(*, tools: set[str] | None = None, offered: set[str] | None = None) -> TestModel:
+    """A model that adds 2 and 3 with the notebook's ``add`` tool, then says the sum.
+
+    Args:
+        tools: The tool names every request must offer, exactly.
+        offered: Tool names the first request must offer, among others.
+    """
+
+    def respond(request: ModelRequest) -> ModelResponse:
+        names = {tool.name for tool in request.tools}
+        if tools is not None:
+            assert names == tools
+        outputs = request.tool_outputs()
+        if not outputs:
+            assert offered is None or offered <= names
+            return ResponseBuilders.tool_call('{"a": 2, "b": 3}', "add")
+        return ResponseBuilders.output_message(f"2 + 3 = {outputs[0]}")
+
+    return TestModel(respond)
+
+
+def assert_added_and_read_prompts(answer: object) -> None:
+    """``answer`` is the notebook's: the sum from its tool, its prompt listed and read."""
+    assert isinstance(answer, NotebookAnswer)
+    assert "5" in answer.answer.removeprefix("2 + 3 = ")
+    assert answer.prompts == ["summarize"]
+    assert answer.prompt_text == "Summarize what you know about durable agents in one sentence."

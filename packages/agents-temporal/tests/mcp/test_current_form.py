@@ -6,47 +6,26 @@ HTTP. The factories count the servers they build, which is how many connections 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from agents import ModelResponse
 from agents.mcp import MCPServer, MCPServerStdio, MCPServerStreamableHttp, ToolFilterContext
 from mcp.types import Tool
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from agents_temporal.testing import ModelRequest, ResponseBuilders, TestModel
-from tests.mcp.servers.http_server import serve_streamable_http
-from tests.mcp.servers.notebook import build_server
 from tests.mcp.support import (
     NOTEBOOK,
     activity_types,
+    adding_model,
+    assert_added_and_read_prompts,
     current_form_worker,
     save_history_if_regenerating,
     start,
     stdio_server,
 )
-from tests.mcp.workflows import CurrentFormQuestion, CurrentFormWorkflow, NotebookAnswer
-
-
-@pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    with serve_streamable_http(build_server(log_level="WARNING")) as url:
-        yield url
-
-
-def adding_model(expected_tools: set[str] | None = None) -> TestModel:
-    def respond(request: ModelRequest) -> ModelResponse:
-        if expected_tools is not None:
-            assert {tool.name for tool in request.tools} == expected_tools
-        outputs = request.tool_outputs()
-        if not outputs:
-            return ResponseBuilders.tool_call('{"a": 2, "b": 3}', "add")
-        return ResponseBuilders.output_message(f"2 + 3 = {outputs[0]}")
-
-    return TestModel(respond)
+from tests.mcp.workflows import CurrentFormQuestion, CurrentFormWorkflow
 
 
 class CountingFactory:
@@ -68,10 +47,7 @@ def stdio_notebook() -> MCPServerStdio:
 async def answer_of(client: Client, question: CurrentFormQuestion, task_queue: str) -> Any:
     handle = await start(client, CurrentFormWorkflow.run, question, task_queue)
     answer = await handle.result()
-    assert isinstance(answer, NotebookAnswer)
-    assert "5" in answer.answer.removeprefix("2 + 3 = ")
-    assert answer.prompts == ["summarize"]
-    assert answer.prompt_text == "Summarize what you know about durable agents in one sentence."
+    assert_added_and_read_prompts(answer)
     return handle
 
 
@@ -156,7 +132,7 @@ async def test_tool_filters_run_in_the_workflow(
     question: CurrentFormQuestion, tools: set[str], temporal_client: Client, task_queue: str
 ) -> None:
     async with current_form_worker(
-        temporal_client, task_queue, {"notebook": stdio_notebook}, adding_model(tools)
+        temporal_client, task_queue, {"notebook": stdio_notebook}, adding_model(tools=tools)
     ) as client:
         await answer_of(client, question, task_queue)
 

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from agents import ModelResponse
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from agents_temporal.testing import ModelRequest, ResponseBuilders, TestModel
-from tests.mcp.servers.http_server import serve_streamable_http
-from tests.mcp.servers.notebook import build_server
+from agents_temporal.testing import ResponseBuilders, TestModel
 from tests.mcp.support import (
     activity_types,
+    adding_model,
     agent_worker,
+    assert_added_and_read_prompts,
     notebook_providers,
     save_history_if_regenerating,
     start,
@@ -23,7 +20,6 @@ from tests.mcp.support import (
 from tests.mcp.workflows import (
     ApprovalOutcome,
     ApprovalWorkflow,
-    NotebookAnswer,
     NotebookQuestion,
     NotebookWorkflow,
     PromptRequest,
@@ -31,35 +27,15 @@ from tests.mcp.workflows import (
 )
 
 
-@pytest.fixture(scope="module")
-def http_url() -> Iterator[str]:
-    with serve_streamable_http(build_server(log_level="WARNING")) as url:
-        yield url
-
-
-def adding_model() -> TestModel:
-    def respond(request: ModelRequest) -> ModelResponse:
-        outputs = request.tool_outputs()
-        if not outputs:
-            assert {"add", "remember", "recall", "erase_notes"} <= {t.name for t in request.tools}
-            return ResponseBuilders.tool_call('{"a": 2, "b": 3}', "add")
-        return ResponseBuilders.output_message(f"2 + 3 = {outputs[0]}")
-
-    return TestModel(respond)
-
-
 async def test_stdio_server_tools_prompts_and_cached_tool_list(
     temporal_client: Client, task_queue: str
 ) -> None:
-    model = adding_model()
+    model = adding_model(offered={"add", "remember", "recall", "erase_notes"})
     question = NotebookQuestion(server="Notebook", question="2 + 3?", cache_tools_list=True)
     async with agent_worker(temporal_client, task_queue, notebook_providers(), model) as client:
         handle = await start(client, NotebookWorkflow.run, question, task_queue)
         answer = await handle.result()
-    assert isinstance(answer, NotebookAnswer)
-    assert "5" in answer.answer.removeprefix("2 + 3 = ")
-    assert answer.prompts == ["summarize"]
-    assert answer.prompt_text == "Summarize what you know about durable agents in one sentence."
+    assert_added_and_read_prompts(answer)
     mcp = [name for name in await activity_types(handle) if name.startswith("agents_temporal.mcp")]
     # Two agent turns, one tool list: the list is cached in workflow state.
     assert mcp == [
@@ -74,7 +50,7 @@ async def test_stdio_server_tools_prompts_and_cached_tool_list(
 async def test_streamable_http_server_lists_tools_every_turn(
     temporal_client: Client, task_queue: str, http_url: str
 ) -> None:
-    model = adding_model()
+    model = adding_model(offered={"add", "remember", "recall", "erase_notes"})
     question = NotebookQuestion(server="HttpNotebook", question="2 + 3?")
     providers = notebook_providers(http_url=http_url)
     async with agent_worker(temporal_client, task_queue, providers, model) as client:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from agents import Agent, Runner
-from agents.mcp import ToolFilterContext
+from agents.mcp import MCPServer, ToolFilterContext
 from mcp.types import CallToolResult, TextContent, Tool
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -56,6 +56,20 @@ class NotebookAnswer:
     prompt_text: str
 
 
+async def ask_notebook(server: MCPServer, question: str) -> NotebookAnswer:
+    """Let an agent answer ``question`` with the server's tools, then read its prompts directly."""
+    agent = Agent(name="Calculator", instructions="Use the tools.", mcp_servers=[server])
+    result = await Runner.run(agent, input=question)
+    prompts = await server.list_prompts()
+    prompt = await server.get_prompt("summarize", {"topic": "durable agents"})
+    content = prompt.messages[0].content
+    return NotebookAnswer(
+        answer=result.final_output,
+        prompts=[p.name for p in prompts.prompts],
+        prompt_text=content.text if isinstance(content, TextContent) else "",
+    )
+
+
 @workflow.defn
 class NotebookWorkflow:
     """An agent that uses a stateless server's tools, then the server's prompts directly."""
@@ -63,16 +77,7 @@ class NotebookWorkflow:
     @workflow.run
     async def run(self, request: NotebookQuestion) -> NotebookAnswer:
         server = stateless_mcp_server(request.server, cache_tools_list=request.cache_tools_list)
-        agent = Agent(name="Calculator", instructions="Use the tools.", mcp_servers=[server])
-        result = await Runner.run(agent, input=request.question)
-        prompts = await server.list_prompts()
-        prompt = await server.get_prompt("summarize", {"topic": "durable agents"})
-        content = prompt.messages[0].content
-        return NotebookAnswer(
-            answer=result.final_output,
-            prompts=[p.name for p in prompts.prompts],
-            prompt_text=content.text if isinstance(content, TextContent) else "",
-        )
+        return await ask_notebook(server, request.question)
 
 
 @dataclass
@@ -236,16 +241,7 @@ class CurrentFormWorkflow:
             factory_argument=request.factory_argument,
             **options,
         )
-        agent = Agent(name="Calculator", instructions="Use the tools.", mcp_servers=[server])
-        result = await Runner.run(agent, input=request.question)
-        prompts = await server.list_prompts()
-        prompt = await server.get_prompt("summarize", {"topic": "durable agents"})
-        content = prompt.messages[0].content
-        return NotebookAnswer(
-            answer=result.final_output,
-            prompts=[p.name for p in prompts.prompts],
-            prompt_text=content.text if isinstance(content, TextContent) else "",
-        )
+        return await ask_notebook(server, request.question)
 
 
 @dataclass

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import uuid
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.testing import (
     OpenAICompatibleServer,
     RecordedRequest,
@@ -25,16 +21,10 @@ from agents_temporal.testing import (
     ToolCall,
     ToolCallReply,
 )
+from tests import killed_workers
+from tests.killed_workers import plugin_client, tool_outputs
 from tests.sandbox.kill_worker import READY
 from tests.sandbox.workflows import SandboxShellAgent, SandboxTask
-
-ROOT = Path(__file__).parents[2]
-
-
-def outputs(request: RecordedRequest) -> list[str]:
-    items: list[Any] = (request.body_json or {}).get("input") or []
-    calls = [cast(dict[str, Any], item) for item in items if isinstance(item, dict)]
-    return [str(item.get("output")) for item in calls if item.get("type") == "function_call_output"]
 
 
 def shell(command: str) -> ToolCallReply:
@@ -56,7 +46,7 @@ def planner(marks: Path) -> Any:
     ]
 
     def reply(request: RecordedRequest) -> Reply:
-        done = outputs(request)
+        done = tool_outputs(request)
         if len(done) < len(plan):
             return plan[len(done)]
         return TextReply(f"after.txt holds: {done[-1]}")
@@ -64,30 +54,12 @@ def planner(marks: Path) -> Any:
     return reply
 
 
-@asynccontextmanager
-async def worker_process(
+def worker_process(
     address: str, task_queue: str, base_url: str, environ: dict[str, str]
-) -> AsyncGenerator[asyncio.subprocess.Process]:
-    env = {**environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.sandbox.kill_worker",
-        address,
-        task_queue,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
+) -> AbstractAsyncContextManager[asyncio.subprocess.Process]:
+    return killed_workers.worker_process(
+        "tests.sandbox.kill_worker", READY, address, task_queue, base_url, environ
     )
-    assert process.stdout is not None
-    line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
-    assert line.decode().strip() == READY
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
 
 
 def exists(path: Path) -> bool:
@@ -108,9 +80,7 @@ async def test_sigkill_in_a_sandbox_command_resumes_in_the_same_workspace(
     tmp_path: Path,
 ) -> None:
     address = temporal_env.client.service_client.config.target_host
-    config = temporal_env.client.config()
-    config["plugins"] = [OpenAIAgentsPlugin()]
-    client = Client(**config)
+    client = plugin_client(temporal_env)
     task = SandboxTask("Copy the file across a crash", heartbeat_timeout_seconds=2)
     with OpenAICompatibleServer(responder=planner(tmp_path)) as server:
         async with worker_process(address, task_queue, server.base_url, subprocess_env) as first:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
 from agents_temporal import OpenAIAgentsPlugin
@@ -16,6 +19,24 @@ from agents_temporal.streaming import StreamPage, read_events
 from tests.replaying import save_history
 from tests.streaming.support import subscribe, wait_for_history, wait_for_page
 from tests.streaming.workflows import ManualStream
+
+
+@asynccontextmanager
+async def manual_stream(
+    temporal_client: Client, task_queue: str
+) -> AsyncGenerator[tuple[Client, WorkflowHandle[ManualStream, Any]]]:
+    """A `ManualStream` run with a worker serving it, and the plugin's client, for the block."""
+    config = temporal_client.config()
+    config["plugins"] = [OpenAIAgentsPlugin()]
+    client = Client(**config)
+    async with Worker(client, task_queue=task_queue, workflows=[ManualStream]):
+        handle = await client.start_workflow(
+            ManualStream.run,
+            id=f"manual-{uuid.uuid4()}",  # noqa: TID251 - test code
+            task_queue=task_queue,
+            execution_timeout=timedelta(seconds=30),
+        )
+        yield client, handle
 
 
 def deltas(page: StreamPage) -> list[tuple[int | None, str | None]]:
@@ -27,16 +48,7 @@ def batch(attempt: int, first_index: int, *texts: str, call: str = "call-1") -> 
 
 
 async def test_resent_stale_and_restarted_batches(temporal_client: Client, task_queue: str) -> None:
-    config = temporal_client.config()
-    config["plugins"] = [OpenAIAgentsPlugin()]
-    client = Client(**config)
-    async with Worker(client, task_queue=task_queue, workflows=[ManualStream]):
-        handle = await client.start_workflow(
-            ManualStream.run,
-            id=f"manual-{uuid.uuid4()}",  # noqa: TID251 - test code
-            task_queue=task_queue,
-            execution_timeout=timedelta(seconds=30),
-        )
+    async with manual_stream(temporal_client, task_queue) as (client, handle):
         # An observer waits (in the long-polling update) before anything happened.
         observer = asyncio.create_task(subscribe(client, handle.id))
         await wait_for_history(handle, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
@@ -88,16 +100,7 @@ async def test_resent_stale_and_restarted_batches(temporal_client: Client, task_
 async def test_subscription_ends_when_the_run_is_terminated_mid_stream(
     temporal_client: Client, task_queue: str
 ) -> None:
-    config = temporal_client.config()
-    config["plugins"] = [OpenAIAgentsPlugin()]
-    client = Client(**config)
-    async with Worker(client, task_queue=task_queue, workflows=[ManualStream]):
-        handle = await client.start_workflow(
-            ManualStream.run,
-            id=f"manual-{uuid.uuid4()}",  # noqa: TID251 - test code
-            task_queue=task_queue,
-            execution_timeout=timedelta(seconds=30),
-        )
+    async with manual_stream(temporal_client, task_queue) as (client, handle):
         await handle.signal(ManualStream.begin)
         await wait_for_page(client, handle.id, lambda page: page.streaming)
         observer = asyncio.create_task(subscribe(client, handle.id))

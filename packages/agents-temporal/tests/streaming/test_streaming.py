@@ -15,7 +15,6 @@ import pytest_asyncio
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.worker import Worker
 
-from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.streaming import StreamEvent, read_events
 from agents_temporal.testing import (
     ErrorReply,
@@ -25,6 +24,7 @@ from agents_temporal.testing import (
     ToolCall,
     ToolCallReply,
 )
+from tests.local_openai import local_openai_client
 from tests.replaying import save_history
 from tests.streaming.support import PARAMS, history_counts, subscribe, words
 from tests.streaming.workflows import (
@@ -50,12 +50,7 @@ async def client(
     task_queue: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncGenerator[Client]:
-    server.clear()
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
-    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-    config = temporal_client.config()
-    config["plugins"] = [OpenAIAgentsPlugin(model_params=PARAMS)]
-    agent_client = Client(**config)
+    agent_client = local_openai_client(temporal_client, server, monkeypatch, PARAMS)
     async with Worker(
         agent_client, task_queue=task_queue, workflows=[StreamingAssistant, StreamedWithoutLog]
     ):

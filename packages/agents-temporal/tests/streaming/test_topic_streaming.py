@@ -19,8 +19,9 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.contrib.workflow_streams import WorkflowStreamClient
 from temporalio.worker import Worker
 
-from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
+from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.testing import OpenAICompatibleServer, TextReply
+from tests.local_openai import local_openai_client
 from tests.replaying import replay, save_history
 from tests.streaming.support import PARAMS, POLL, words
 from tests.streaming.workflows import StreamedToTopic, StreamReport
@@ -35,20 +36,6 @@ def server() -> Iterator[OpenAICompatibleServer]:
         yield server
 
 
-def agent_client(
-    temporal_client: Client,
-    server: OpenAICompatibleServer,
-    monkeypatch: pytest.MonkeyPatch,
-    params: ModelActivityParameters,
-) -> Client:
-    server.clear()
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
-    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-    config = temporal_client.config()
-    config["plugins"] = [OpenAIAgentsPlugin(model_params=params)]
-    return Client(**config)
-
-
 @pytest_asyncio.fixture(loop_scope="session")
 async def client(
     temporal_client: Client,
@@ -56,7 +43,7 @@ async def client(
     task_queue: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncGenerator[Client]:
-    client = agent_client(temporal_client, server, monkeypatch, TOPIC_PARAMS)
+    client = local_openai_client(temporal_client, server, monkeypatch, TOPIC_PARAMS)
     async with Worker(client, task_queue=task_queue, workflows=[StreamedToTopic]):
         yield client
 
@@ -113,7 +100,7 @@ async def test_topic_streaming_refuses_local_activities(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     params = dataclasses.replace(TOPIC_PARAMS, use_local_activity=True)
-    client = agent_client(temporal_client, server, monkeypatch, params)
+    client = local_openai_client(temporal_client, server, monkeypatch, params)
     async with Worker(client, task_queue=task_queue, workflows=[StreamedToTopic]):
         with pytest.raises(WorkflowFailureError) as failed:
             await client.execute_workflow(

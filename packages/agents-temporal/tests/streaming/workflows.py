@@ -154,21 +154,26 @@ class ManualStream:
         return call
 
 
+async def stream_plain_agent(prompt: str) -> StreamReport:
+    """Run the plain agent streamed, reporting the raw events the workflow saw and its text."""
+    result = Runner.run_streamed(build_agent("plain"), prompt)
+    report = StreamReport(final_output="", workflow_text="")
+    async for event in result.stream_events():
+        if isinstance(event, RawResponsesStreamEvent):
+            report.raw_event_types.append(event.data.type)
+            if isinstance(event.data, ResponseTextDeltaEvent):
+                report.workflow_text += event.data.delta
+    report.final_output = str(result.final_output or "")
+    return report
+
+
 @workflow.defn
 class StreamedWithoutLog:
     """``Runner.run_streamed`` in a workflow with nowhere to stream (no log, no topic)."""
 
     @workflow.run
     async def run(self, prompt: str) -> StreamReport:
-        result = Runner.run_streamed(build_agent("plain"), prompt)
-        report = StreamReport(final_output="", workflow_text="")
-        async for event in result.stream_events():
-            if isinstance(event, RawResponsesStreamEvent):
-                report.raw_event_types.append(event.data.type)
-                if isinstance(event.data, ResponseTextDeltaEvent):
-                    report.workflow_text += event.data.delta
-        report.final_output = str(result.final_output or "")
-        return report
+        return await stream_plain_agent(prompt)
 
 
 @workflow.defn
@@ -182,12 +187,4 @@ class StreamedToTopic:
 
     @workflow.run
     async def run(self, prompt: str) -> StreamReport:
-        result = Runner.run_streamed(build_agent("plain"), prompt)
-        report = StreamReport(final_output="", workflow_text="")
-        async for event in result.stream_events():
-            if isinstance(event, RawResponsesStreamEvent):
-                report.raw_event_types.append(event.data.type)
-                if isinstance(event.data, ResponseTextDeltaEvent):
-                    report.workflow_text += event.data.delta
-        report.final_output = str(result.final_output or "")
-        return report
+        return await stream_plain_agent(prompt)

@@ -20,7 +20,8 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from agents_temporal._tracing.otel import REDACTED_ERROR_TEXT, AgentsSpansToOtel, redacted_error
+from agents_temporal._tracing.otel import AgentsSpansToOtel
+from agents_temporal._tracing.redaction import REDACTED_ERROR_TEXT, redacted_error
 from agents_temporal.testing import ModelRequest, ResponseBuilders, TestModel
 from tests.tracing.support import agents_tracing
 

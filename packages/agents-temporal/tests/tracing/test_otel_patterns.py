@@ -51,6 +51,35 @@ def assert_one_trace(spans: OtelSpans) -> None:
     assert len({span_id(s) for s in finished}) == len(finished)
 
 
+async def run_traced_workflow(
+    temporal_client: Client, task_queue: str, plugin: OpenAIAgentsPlugin, prefix: str
+) -> str:
+    """Run `TracedWorkflow` (direct OpenTelemetry spans) inside a client trace; its result.
+
+    The workflow's own spans need ``opentelemetry`` passed through the sandbox; with no
+    workflow cache every task replays the run so far, which the spans must come through.
+    """
+    client = with_plugin(temporal_client, plugin)
+    with agents_tracing():
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[TracedWorkflow],
+            activities=[fetch_numbers],
+            workflow_runner=SandboxedWorkflowRunner(
+                SandboxRestrictions.default.with_passthrough_modules("opentelemetry")
+            ),
+            max_cached_workflows=0,
+        ):
+            with plugin.tracing_context(), trace("Customer support workflow"):
+                return await client.execute_workflow(
+                    TracedWorkflow.run,
+                    id=workflow_id(prefix),
+                    task_queue=task_queue,
+                    execution_timeout=TIMEOUT,
+                )
+
+
 async def test_plugin_flag_in_an_agent_environment(
     temporal_client: Client, task_queue: str, otel: OtelSpans
 ) -> None:
@@ -81,25 +110,7 @@ async def test_direct_spans_in_a_workflow_under_a_custom_span(
 ) -> None:
     """Pattern 2: direct OpenTelemetry spans in a workflow, with opentelemetry passed through."""
     plugin = OpenAIAgentsPlugin(use_otel_instrumentation=True)
-    client = with_plugin(temporal_client, plugin)
-    with agents_tracing():
-        async with Worker(
-            client,
-            task_queue=task_queue,
-            workflows=[TracedWorkflow],
-            activities=[fetch_numbers],
-            workflow_runner=SandboxedWorkflowRunner(
-                SandboxRestrictions.default.with_passthrough_modules("opentelemetry")
-            ),
-            max_cached_workflows=0,
-        ):
-            with plugin.tracing_context(), trace("Customer support workflow"):
-                result = await client.execute_workflow(
-                    TracedWorkflow.run,
-                    id=workflow_id("direct"),
-                    task_queue=task_queue,
-                    execution_timeout=TIMEOUT,
-                )
+    result = await run_traced_workflow(temporal_client, task_queue, plugin, "direct")
     assert result == "total 6"
     spans = otel.finished()
     assert_one_trace(otel)
@@ -123,25 +134,7 @@ async def test_without_temporal_spans_a_workflow_hangs_under_the_client_trace(
     client starts the workflow, and the bridge never makes a trace's span current.
     """
     plugin = OpenAIAgentsPlugin(add_temporal_spans=False, use_otel_instrumentation=True)
-    client = with_plugin(temporal_client, plugin)
-    with agents_tracing():
-        async with Worker(
-            client,
-            task_queue=task_queue,
-            workflows=[TracedWorkflow],
-            activities=[fetch_numbers],
-            workflow_runner=SandboxedWorkflowRunner(
-                SandboxRestrictions.default.with_passthrough_modules("opentelemetry")
-            ),
-            max_cached_workflows=0,
-        ):
-            with plugin.tracing_context(), trace("Customer support workflow"):
-                await client.execute_workflow(
-                    TracedWorkflow.run,
-                    id=workflow_id("no-temporal-spans"),
-                    task_queue=task_queue,
-                    execution_timeout=TIMEOUT,
-                )
+    await run_traced_workflow(temporal_client, task_queue, plugin, "no-temporal-spans")
     spans = otel.finished()
     assert_one_trace(otel)
     main = ["Main workflow", "Customer support workflow"]

@@ -1,15 +1,16 @@
 """Small agent workflows from the specification's examples, for tests of the stack's parts.
 
 ``HelloWorldAgent`` and ``WeatherAgent`` (with its activity tool ``get_weather``) are the first
-two examples of the specification, with only the import path changed; ``GoodbyeAgent`` is a
-third as small, so a test can run two apps on one worker and tell them apart. The worker's
-tests serve them as apps of their own making (settings, activities, offline models).
+two examples of the specification, with only the import path changed (and docstrings added);
+``GoodbyeAgent`` is a third as small, so a test can run two apps on one worker and tell them
+apart. The worker's tests serve them as apps of their own making (settings, activities,
+offline models); the library's tests run them with the specification's other examples
+(``packages/agents-temporal/tests/examples/``) and replay their committed histories.
 
 They live here, not under a member's ``tests/``, because members' tests never import one
-another's. The library's own tests keep every example of the specification in
-``packages/agents-temporal/tests/examples/spec_workflows.py``: the library does not depend on
-this package. Workflow classes have this module to themselves because the workflow sandbox
-re-imports it for every run.
+another's; the library itself does not depend on this package, only its tests use it. Workflow
+classes have this module to themselves because the workflow sandbox re-imports it for every
+run.
 """
 
 from __future__ import annotations

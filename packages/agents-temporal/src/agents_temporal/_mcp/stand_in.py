@@ -1,8 +1,8 @@
-"""Workflow side: the MCP server an agent sees in a workflow, each method an activity.
+"""Workflow side: the session-era MCP stand-in, each method one activity of its own.
 
-The real server lives on a worker. The stand-in holds only deterministic workflow state (its
-name, its activity options and, when asked, the cached tool list), so a workflow that uses it
-replays exactly.
+``stateless_mcp_server`` and ``stateful_mcp_server`` give agents this server: every operation
+is an activity named for the server and the operation, and the worker-side server's approval
+settings travel with the tool list. What every stand-in shares is in ``stand_in_base``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from agents import RunContextWrapper
-from agents.mcp import MCPServer
 from agents.mcp.server import RequireApprovalSetting
 from mcp.types import CallToolResult, GetPromptResult, ListPromptsResult, Tool
 from temporalio import workflow
@@ -26,6 +25,7 @@ from .common import (
     ToolListing,
     operation_activity,
 )
+from .stand_in_base import WorkflowMCPServer, lifted_failure
 
 _T = TypeVar("_T")
 
@@ -39,11 +39,8 @@ def operation_options(config: workflow.ActivityConfig | None) -> workflow.Activi
     return options
 
 
-class ActivityMCPServer(MCPServer):
-    """An Agents SDK ``MCPServer`` whose requests run as activities on a worker.
-
-    ``connect()`` and ``cleanup()`` do nothing: connections are opened by the activities.
-    """
+class ActivityMCPServer(WorkflowMCPServer):
+    """An Agents SDK ``MCPServer`` whose requests run as activities on a worker."""
 
     def __init__(
         self,
@@ -54,33 +51,21 @@ class ActivityMCPServer(MCPServer):
         require_approval: RequireApprovalSetting,
         factory_argument: Any = None,
     ) -> None:
-        super().__init__(require_approval=require_approval)
-        self._name = name
-        self._factory_argument = factory_argument
-        self._options = operation_options(config)
-        self._cache_tools_list = cache_tools_list
+        super().__init__(
+            name,
+            options=operation_options(config),
+            cache_tools_list=cache_tools_list,
+            factory_argument=factory_argument,
+            require_approval=require_approval,
+        )
         self._approval_from_workflow = require_approval is not None
-        self._listing: ToolListing | None = None
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    async def connect(self) -> None:
-        """Nothing to do: each request connects inside its activity."""
-
-    async def cleanup(self) -> None:
-        """Nothing to do: each request closes its connection inside its activity."""
+        self._needs_approval: dict[str, bool] = {}
 
     @property
     def cached_tools(self) -> list[Tool] | None:
-        if self._listing is None:
+        if self._tools is None:
             return None
-        return [tool.model_copy(deep=True) for tool in self._listing.tools]
-
-    def invalidate_tools_cache(self) -> None:
-        """Fetch the tool list again on the next ``list_tools``."""
-        self._listing = None
+        return [tool.model_copy(deep=True) for tool in self._tools]
 
     async def list_tools(
         self,
@@ -89,13 +74,15 @@ class ActivityMCPServer(MCPServer):
     ) -> list[Tool]:
         # The activity cannot see the run context or the agent, so a dynamic tool filter on
         # the worker-side server sees neither; static filters apply there as configured.
-        if self._listing is None or not self._cache_tools_list:
-            listing = await self._execute(
-                "list_tools", self._factory_request(), ToolListing, "list tools"
-            )
-            self._listing = listing
-            self.use_structured_content = listing.use_structured_content
-        return [tool.model_copy(deep=True) for tool in self._listing.tools]
+        return [tool.model_copy(deep=True) for tool in await self._listed_tools()]
+
+    async def _fetch_tools(self) -> list[Tool]:
+        listing = await self._execute(
+            "list_tools", self._factory_request(), ToolListing, "list tools"
+        )
+        self._needs_approval = listing.needs_approval
+        self.use_structured_content = listing.use_structured_content
+        return listing.tools
 
     async def call_tool(
         self,
@@ -135,9 +122,9 @@ class ActivityMCPServer(MCPServer):
         # A require_approval given in the workflow wins: it may be a callable, which can only
         # run here, next to the run context. Otherwise the worker-side server's own setting
         # decides, as reported with the tool list.
-        if self._approval_from_workflow or self._listing is None:
+        if self._approval_from_workflow or self._tools is None:
             return super()._get_needs_approval_for_tool(tool, agent)
-        return self._listing.needs_approval.get(tool.name, False)
+        return self._needs_approval.get(tool.name, False)
 
     async def _execute(
         self, operation: Operation, request: Any, result_type: type[_T], summary: str
@@ -164,11 +151,10 @@ class ActivityMCPServer(MCPServer):
 
     def _failure(self, operation: Operation, error: ActivityError) -> Exception | None:
         """The error a workflow sees when an MCP activity fails for good (None: as it is)."""
+        lifted = lifted_failure(error)
+        if lifted is not None:
+            return lifted
         cause = error.cause
-        if isinstance(cause, ApplicationError):
-            # The activity's message already says what went wrong with which server; lift it
-            # out of the "Activity task failed" wrapper so it reaches the workflow's caller.
-            return ApplicationError(cause.message, type=cause.type, non_retryable=True)
         if isinstance(cause, TimeoutError):
             kind = cause.type.name.lower() if cause.type is not None else "timeout"
             return ApplicationError(
@@ -178,6 +164,3 @@ class ActivityMCPServer(MCPServer):
                 non_retryable=True,
             )
         return None
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._name!r})"

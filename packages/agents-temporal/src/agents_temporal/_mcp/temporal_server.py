@@ -27,11 +27,12 @@ from mcp.types import (
 )
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 from .._errors import AgentsWorkflowError
 from .._workflow_context import current_context
 from .common import PooledOperation, pooled_activity
+from .stand_in_base import WorkflowMCPServer, lifted_failure
 
 _R = TypeVar("_R", bound=BaseModel)
 
@@ -48,11 +49,8 @@ def _static_filter(tools: list[Tool], tool_filter: ToolFilterStatic) -> list[Too
     return tools
 
 
-class TemporalMCPServer(MCPServer):
-    """An Agents SDK ``MCPServer`` in a workflow whose requests run as activities.
-
-    ``connect()`` and ``cleanup()`` do nothing: the worker owns the connections.
-    """
+class TemporalMCPServer(WorkflowMCPServer):
+    """An Agents SDK ``MCPServer`` in a workflow whose requests run as pooled activities."""
 
     def __init__(
         self,
@@ -64,29 +62,20 @@ class TemporalMCPServer(MCPServer):
         tool_filter: ToolFilter = None,
         **server_options: Any,
     ) -> None:
-        super().__init__(**server_options)
-        self._name = name
         options = workflow.ActivityConfig(**(activity_config or {}))
         if (
             options.get("start_to_close_timeout") is None
             and options.get("schedule_to_close_timeout") is None
         ):
             options["start_to_close_timeout"] = DEFAULT_TIMEOUT
-        self._options = options
-        self._cache_tools_list = cache_tools_list
-        self._factory_argument = factory_argument
+        super().__init__(
+            name,
+            options=options,
+            cache_tools_list=cache_tools_list,
+            factory_argument=factory_argument,
+            **server_options,
+        )
         self.tool_filter: ToolFilter = tool_filter
-        self._tools: list[Tool] | None = None
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    async def connect(self) -> None:
-        """Nothing to do: the worker connects."""
-
-    async def cleanup(self) -> None:
-        """Nothing to do: the worker closes its connections."""
 
     @property
     def cached_tools(self) -> list[Tool] | None:
@@ -96,10 +85,6 @@ class TemporalMCPServer(MCPServer):
             return _static_filter(self._tools, cast(ToolFilterStatic, self.tool_filter))
         # A callable filter needs a run context and an agent, which this property has not.
         return None if self.tool_filter is not None else list(self._tools)
-
-    def invalidate_tools_cache(self) -> None:
-        """List the tools again on the next ``list_tools``."""
-        self._tools = None
 
     async def _run(self, operation: PooledOperation, result_type: type[_R], **fields: Any) -> _R:
         request = {"factory_argument": self._factory_argument, **fields}
@@ -111,24 +96,21 @@ class TemporalMCPServer(MCPServer):
                 **self._options,
             )
         except ActivityError as error:
-            cause = error.cause
-            if isinstance(cause, ApplicationError):
-                # The activity's message says what went wrong with which server; lift it out
-                # of the "Activity task failed" wrapper so it reaches the run's caller.
-                raise ApplicationError(
-                    cause.message, *cause.details, type=cause.type, non_retryable=True
-                ) from error
-            raise
+            lifted = lifted_failure(error)
+            if lifted is None:
+                raise
+            raise lifted from error
         return result_type.model_validate(value)
+
+    async def _fetch_tools(self) -> list[Tool]:
+        return (await self._run("list-tools", ListToolsResult)).tools
 
     async def list_tools(
         self,
         run_context: RunContextWrapper[Any] | None = None,
         agent: AgentBase | None = None,
     ) -> list[Tool]:
-        if self._tools is None or not self._cache_tools_list:
-            self._tools = (await self._run("list-tools", ListToolsResult)).tools
-        tools = list(self._tools)
+        tools = list(await self._listed_tools())
         if self.tool_filter is None:
             return tools
         if isinstance(self.tool_filter, dict):
@@ -189,9 +171,6 @@ class TemporalMCPServer(MCPServer):
                 "without a cursor",
                 type="AgentsConfigurationError",
             )
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._name!r})"
 
 
 def temporal_mcp_server(

@@ -12,7 +12,8 @@ spans: once anything in the process asks for that, every span the bridge exports
 is redacted, and nothing turns it back, so that one component's choice cannot loosen another's.
 Redaction covers a failed span's error too: an exception's text can carry the customer's words
 (a provider echoing the prompt, a tool raising with its arguments), so only its type, the
-names of what failed and the SDK's own fixed messages are kept (`redacted_error`).
+names of what failed and the SDK's own fixed messages are kept (`redaction.redacted_error`,
+the rule the worker's logs follow too).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from typing import Any, cast
 import opentelemetry.context
 from agents.tracing import (
     Span,
-    SpanError,
     TracingProcessor,
     add_trace_processor,
     get_trace_provider,
@@ -39,6 +39,7 @@ from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider
 
 from . import w3c
 from .provider import ReplayAwareProcessor, TemporalTraceProvider, install_trace_provider
+from .redaction import redacted_error
 
 # OpenTelemetry picks its context implementation lazily, with file reads the workflow sandbox
 # forbids; settle it here, outside any workflow.
@@ -61,55 +62,6 @@ _REDACTED = TraceConfig(
     hide_embeddings_text=True,
     hide_retrieval_documents=True,
 )
-
-
-# The Agents SDK's own error messages that are fixed text (what went wrong, never with what);
-# any other message may quote content and is replaced. A message missing here after an SDK
-# upgrade is only less informative, never leaked.
-_FIXED_MESSAGES = frozenset(
-    {
-        "Error getting response",
-        "Error in agent run",
-        "Error running tool",
-        "Error running tool (non-fatal)",
-        "Error streaming response",
-        "Guardrail tripwire triggered",
-        "Handoff function expected non-null input, but got None",
-        "Invalid JSON",
-        "Invalid JSON provided",
-        "Max turns exceeded",
-        "Multiple handoffs requested",
-        "Tool execution cancelled",
-        "Tool execution rejected",
-        "Tool not found",
-    }
-)
-
-# Error data that names what failed rather than quoting it; "type" is an exception's class
-# name (our interceptor records it).
-_NAMING_KEYS = ("type", "agent_name", "tool_name", "guardrail")
-
-REDACTED_ERROR_TEXT = "details redacted: trace content is off"
-"""What a redacted error says in place of the exception's text."""
-
-
-def redacted_error(error: SpanError) -> SpanError:
-    """``error`` without text that may quote content: its type and names, fixed messages.
-
-    Args:
-        error: A span's error as the Agents SDK or our interceptor recorded it.
-
-    Returns:
-        The error to export: the message when it is one of the SDK's fixed messages, otherwise
-        the exception's type and `REDACTED_ERROR_TEXT`; of its data only names and the type.
-    """
-    data = error.get("data") or {}
-    kept = {key: data[key] for key in _NAMING_KEYS if isinstance(data.get(key), str)}
-    message = error.get("message", "")
-    if message not in _FIXED_MESSAGES:
-        kind = kept.get("type")
-        message = f"{kind} ({REDACTED_ERROR_TEXT})" if kind else f"Error ({REDACTED_ERROR_TEXT})"
-    return SpanError(message=message, data=kept or None)
 
 
 def check_global_provider() -> ReplaySafeTracerProvider:
