@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import timedelta
 from typing import Any
@@ -41,8 +42,16 @@ def conversation_agent() -> Agent[None]:
     return Agent(name="Bench", instructions="Follow the steps.", tools=[next_step])
 
 
+@functools.cache
 def scripted_response(tool_outputs: int) -> ModelResponse:
-    """The zero-latency model's answer after ``tool_outputs`` tool results: a step or the end."""
+    """The zero-latency model's answer after ``tool_outputs`` tool results: a step or the end.
+
+    Built once per step and reused: the model runs in the worker's process, and building a
+    response (pydantic models) on every call would count as the plugin's CPU though no real
+    model costs the worker anything of the kind. The floor has no model at all, so the model
+    here must cost as near nothing as it can. Nothing downstream changes a response: the
+    activity serializes it, and in the SDK-loop workflow each step's response is used once.
+    """
     if tool_outputs < CALLS_PER_CONVERSATION - 1:
         step = tool_outputs + 1
         return ResponseBuilders.tool_call(
