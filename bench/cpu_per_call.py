@@ -17,10 +17,13 @@ plugin.
 
 The zero-latency model runs in this process; its responses are built once per step
 (``bench_workflows.scripted_response``), so the model costs next to nothing in every mode, as
-the floor, which has no model, does.
+the floor, which has no model, does. Workflow modules are read from bytecode caches, as in the
+worker image (``overhead.use_bytecode_caches``; ``--no-bytecode-caches`` compiles them from
+source for every new workflow, as a machine with ``PYTHONDONTWRITEBYTECODE=1`` does).
 
 Usage: ``uv run python bench/cpu_per_call.py [--conversations 20] [--rounds 3]
-[--modes floor sdk activity activity-sdk-passes activity-sdk-runner activity-unsandboxed]``
+[--modes floor sdk activity activity-sdk-passes activity-sdk-runner activity-unsandboxed]
+[--no-bytecode-caches]``
 """
 
 from __future__ import annotations
@@ -118,7 +121,10 @@ def main() -> None:
             "activity-unsandboxed",
         ],
     )
+    parser.add_argument("--no-bytecode-caches", action="store_true")
     args = parser.parse_args()
+    if not args.no_bytecode_caches:
+        overhead.use_bytecode_caches()
     figures = asyncio.run(cpu_per_call(args.modes, args.conversations, args.rounds))
     floor = figures.get("floor")
     print(f"\n{'mode':32}{'CPU ms/call':>12}{'vs floor':>10}")

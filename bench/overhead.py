@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import json
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -90,6 +93,22 @@ UNTUNED_WORKFLOWS: dict[str, Any] = {
     "floor-untuned": FloorConversation.run,
     "activity-untuned": AgentConversation.run,
 }
+
+
+def use_bytecode_caches() -> None:
+    """Let imports write and read bytecode caches (in a temporary directory) for this run.
+
+    The sandbox imports a workflow's module afresh for every new workflow. The worker image
+    compiles bytecode when it is built (``UV_COMPILE_BYTECODE=1``), so a deployed worker reads
+    it; on a machine with ``PYTHONDONTWRITEBYTECODE=1`` and no caches, every new workflow would
+    compile ``bench_workflows.py`` from source, a cost of this machine, not of any mode.
+    """
+    if not sys.dont_write_bytecode:
+        return
+    prefix = tempfile.mkdtemp(prefix="bench-pycache-")
+    atexit.register(shutil.rmtree, prefix, True)
+    sys.pycache_prefix = prefix
+    sys.dont_write_bytecode = False
 
 
 def zero_latency_model() -> TestModel:
@@ -264,6 +283,7 @@ async def main() -> None:
     parser.add_argument("--no-untuned", action="store_true", help="skip the untuned server's rows")
     args = parser.parse_args()
     set_tracing_disabled(True)
+    use_bytecode_caches()
     env = await start_local_server()
     untuned = None
     try:
