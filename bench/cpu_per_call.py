@@ -44,7 +44,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 sys.path.insert(0, str(Path(__file__).parent))
 
 import overhead
-from bench_workflows import CALLS_PER_CONVERSATION, AgentConversation
+from bench_agent_workflow import AgentConversation
+from bench_workflows import CALLS_PER_CONVERSATION
 
 from agents_temporal._payloads.idle_passes import sdk_passes
 from agents_temporal.testing import start_local_server
@@ -76,7 +77,7 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
             client,
             task_queue=sdk_queue,
             workflows=[AgentConversation],
-            workflow_runner=_SdkSandboxedRunner(),
+            workflow_runner=_SdkSandboxedRunner(restrictions=overhead.BENCH_RESTRICTIONS),
             max_concurrent_workflow_tasks=100,
             max_concurrent_activities=100,
         )
