@@ -1,7 +1,17 @@
-"""Workflows the benchmarks run; a module of its own because the sandbox re-imports it."""
+"""What the benchmarks' workflows share: the agent and its tool, the models, the no-op activity.
+
+An app's library, as the worker app treats one: the bench workers pass this module through
+the sandbox (``PASSTHROUGH``), so it is imported once per process. Each sandboxed workflow the
+CPU benches compare lives in a module of its own (``bench_agent_workflow``,
+``bench_floor_workflow``, ``bench_sdk_loop_workflow``), which the sandbox re-imports for every
+new workflow, as it does an app's workflow module: each mode pays for its own module only, not
+for defining every other bench workflow again. ``UnstreamedAnswer`` stays here for
+``bench/streaming.py``, whose worker does not pass this module through.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import timedelta
 from typing import Any
@@ -15,19 +25,19 @@ from agents import (
     ModelResponse,
     ModelSettings,
     ModelTracing,
-    RunConfig,
     Runner,
     Tool,
     TResponseInputItem,
     function_tool,
 )
-from agents.run import AgentRunner
 from openai.types.responses.response_prompt_param import ResponsePromptParam
 from temporalio import activity, workflow
 
 from agents_temporal.testing import ResponseBuilders
 
 CALLS_PER_CONVERSATION = 10
+PASSTHROUGH = "bench_workflows"
+"""The module name the bench workers pass through the sandbox."""
 
 
 @function_tool
@@ -41,8 +51,17 @@ def conversation_agent() -> Agent[None]:
     return Agent(name="Bench", instructions="Follow the steps.", tools=[next_step])
 
 
+@functools.cache
 def scripted_response(tool_outputs: int) -> ModelResponse:
-    """The zero-latency model's answer after ``tool_outputs`` tool results: a step or the end."""
+    """The zero-latency model's answer after ``tool_outputs`` tool results: a step or the end.
+
+    Built once per step and reused: the model runs in the worker's process, and building a
+    response (pydantic models) on every call would count as the plugin's CPU though no real
+    model costs the worker anything of the kind. The floor has no model at all, so the model
+    here must cost as near nothing as it can. Nothing downstream changes a response: the
+    activity serializes it, and the SDK's loop (``bench_sdk_loop_workflow``) only reassigns its
+    ``usage`` to an equal value.
+    """
     if tool_outputs < CALLS_PER_CONVERSATION - 1:
         step = tool_outputs + 1
         return ResponseBuilders.tool_call(
@@ -51,18 +70,10 @@ def scripted_response(tool_outputs: int) -> ModelResponse:
     return ResponseBuilders.output_message("finished")
 
 
-async def _run_agent(prompt: str) -> str:
+async def run_agent(prompt: str) -> str:
+    """One conversation through ``Runner.run``."""
     result = await Runner.run(conversation_agent(), prompt, max_turns=CALLS_PER_CONVERSATION + 1)
     return str(result.final_output)
-
-
-@workflow.defn
-class AgentConversation:
-    """One conversation of CALLS_PER_CONVERSATION model calls through the plugin."""
-
-    @workflow.run
-    async def run(self, prompt: str) -> str:
-        return await _run_agent(prompt)
 
 
 @workflow.defn(sandboxed=False)
@@ -71,7 +82,7 @@ class UnsandboxedAgentConversation:
 
     @workflow.run
     async def run(self, prompt: str) -> str:
-        return await _run_agent(prompt)
+        return await run_agent(prompt)
 
 
 @activity.defn
@@ -80,20 +91,7 @@ async def noop(step: int) -> int:
     return step
 
 
-@workflow.defn
-class FloorConversation:
-    """The same number of plain activity round trips, with no agent at all."""
-
-    @workflow.run
-    async def run(self, prompt: str) -> str:
-        for step in range(CALLS_PER_CONVERSATION):
-            await workflow.execute_activity(
-                noop, step, start_to_close_timeout=timedelta(seconds=10)
-            )
-        return prompt
-
-
-class _NoopActivityModel(Model):
+class NoopActivityModel(Model):
     """Each call is the no-op activity, then a scripted answer: the SDK loop over the floor."""
 
     async def get_response(
@@ -119,26 +117,11 @@ class _NoopActivityModel(Model):
         raise NotImplementedError
 
 
-class _NoopActivityProvider(ModelProvider):
+class NoopActivityProvider(ModelProvider):
+    """Gives every agent the ``NoopActivityModel``."""
+
     def get_model(self, model_name: str | None) -> Model:
-        return _NoopActivityModel()
-
-
-@workflow.defn
-class SdkLoopConversation:
-    """The Agents SDK's own run loop in a workflow, each model call a no-op activity.
-
-    It calls the SDK's ``AgentRunner`` directly, so none of the plugin's code runs: the
-    difference to the floor is what the SDK's loop itself costs inside a workflow.
-    """
-
-    @workflow.run
-    async def run(self, prompt: str) -> str:
-        config = RunConfig(model_provider=_NoopActivityProvider(), tracing_disabled=True)
-        result = await AgentRunner().run(
-            conversation_agent(), prompt, run_config=config, max_turns=CALLS_PER_CONVERSATION + 1
-        )
-        return str(result.final_output)
+        return NoopActivityModel()
 
 
 @workflow.defn

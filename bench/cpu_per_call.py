@@ -8,16 +8,29 @@ activities): on a loaded machine every figure grows, their ratios much less.
 The modes take turns round by round, so load from other work on the machine falls on all of
 them alike. ``activity-sdk-runner`` is the plugin's workflow on a worker given Temporal's own
 ``SandboxedWorkflowRunner`` (a subclass, which the plugin keeps as it is), so that its difference
-to ``activity`` is what the plugin's runner saves (``agents_temporal._workflow_runner``).
+to ``activity`` is what the plugin's runner saves (``agents_temporal._plugin``).
+``activity-sdk-passes`` is the plugin's workflow with the Temporal SDK's own payload passes
+put back for its turns (``agents_temporal._payloads.idle_passes``): its difference to
+``activity`` is what skipping the passes that have nothing to do saves. The floor, the SDK's
+loop and the SDK's runner run with the SDK's passes too: they stand for Temporal without the
+plugin.
+
+The zero-latency model runs in this process; its responses are built once per step
+(``bench_workflows.scripted_response``), so the model costs next to nothing in every mode, as
+the floor, which has no model, does. Workflow modules are read from bytecode caches, as in the
+worker image (``overhead.use_bytecode_caches``; ``--no-bytecode-caches`` compiles them from
+source for every new workflow, as a machine with ``PYTHONDONTWRITEBYTECODE=1`` does).
 
 Usage: ``uv run python bench/cpu_per_call.py [--conversations 20] [--rounds 3]
-[--modes floor sdk activity activity-sdk-runner activity-unsandboxed]``
+[--modes floor sdk activity activity-sdk-passes activity-sdk-runner activity-unsandboxed]
+[--no-bytecode-caches]``
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import sys
 import time
@@ -31,12 +44,19 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 sys.path.insert(0, str(Path(__file__).parent))
 
 import overhead
-from bench_workflows import CALLS_PER_CONVERSATION, AgentConversation
+from bench_agent_workflow import AgentConversation
+from bench_workflows import CALLS_PER_CONVERSATION
 
+from agents_temporal._payloads.idle_passes import sdk_passes
 from agents_temporal.testing import start_local_server
 
 _QUEUES = itertools.count()
-_LABELS = {**overhead.LABELS, "activity-sdk-runner": "plugin, activities, SDK's runner"}
+_SDK_PASS_MODES = {"floor", "sdk", "activity-sdk-passes", "activity-sdk-runner"}
+_LABELS = {
+    **overhead.LABELS,
+    "activity-sdk-runner": "plugin, act., SDK's runner+passes",
+    "activity-sdk-passes": "plugin, activities, SDK's passes",
+}
 
 
 @dataclass(frozen=True)
@@ -57,7 +77,7 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
             client,
             task_queue=sdk_queue,
             workflows=[AgentConversation],
-            workflow_runner=_SdkSandboxedRunner(),
+            workflow_runner=_SdkSandboxedRunner(restrictions=overhead.BENCH_RESTRICTIONS),
             max_concurrent_workflow_tasks=100,
             max_concurrent_activities=100,
         )
@@ -68,7 +88,7 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
                     sdk_queue if mode == "activity-sdk-runner" else queue,
                     AgentConversation.run
                     if mode == "activity-sdk-runner"
-                    else overhead.WORKFLOWS[mode],
+                    else overhead.WORKFLOWS[mode.removesuffix("-sdk-passes")],
                 )
                 for mode in modes
             }
@@ -76,9 +96,10 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
                 await one()  # warm caches, sandbox imports and pollers
             for _ in range(rounds):
                 for mode, one in runs.items():
-                    started = time.process_time()
-                    await asyncio.gather(*(one() for _ in range(conversations)))
-                    cpu[mode] += time.process_time() - started
+                    with sdk_passes() if mode in _SDK_PASS_MODES else contextlib.nullcontext():
+                        started = time.process_time()
+                        await asyncio.gather(*(one() for _ in range(conversations)))
+                        cpu[mode] += time.process_time() - started
     finally:
         await env.shutdown()
     calls = rounds * conversations * CALLS_PER_CONVERSATION
@@ -92,9 +113,19 @@ def main() -> None:
     parser.add_argument(
         "--modes",
         nargs="+",
-        default=["floor", "sdk", "activity", "activity-sdk-runner", "activity-unsandboxed"],
+        default=[
+            "floor",
+            "sdk",
+            "activity",
+            "activity-sdk-passes",
+            "activity-sdk-runner",
+            "activity-unsandboxed",
+        ],
     )
+    parser.add_argument("--no-bytecode-caches", action="store_true")
     args = parser.parse_args()
+    if not args.no_bytecode_caches:
+        overhead.use_bytecode_caches()
     figures = asyncio.run(cpu_per_call(args.modes, args.conversations, args.rounds))
     floor = figures.get("floor")
     print(f"\n{'mode':32}{'CPU ms/call':>12}{'vs floor':>10}")

@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import json
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -40,14 +43,16 @@ from typing import Any
 from agents import RunConfig, Runner, set_tracing_disabled
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from bench_agent_workflow import AgentConversation
+from bench_floor_workflow import FloorConversation
+from bench_sdk_loop_workflow import SdkLoopConversation
 from bench_workflows import (
     CALLS_PER_CONVERSATION,
-    AgentConversation,
-    FloorConversation,
-    SdkLoopConversation,
+    PASSTHROUGH,
     UnsandboxedAgentConversation,
     conversation_agent,
     noop,
@@ -90,6 +95,22 @@ UNTUNED_WORKFLOWS: dict[str, Any] = {
     "floor-untuned": FloorConversation.run,
     "activity-untuned": AgentConversation.run,
 }
+
+
+def use_bytecode_caches() -> None:
+    """Let imports write and read bytecode caches (in a temporary directory) for this run.
+
+    The sandbox imports a workflow's module afresh for every new workflow. The worker image
+    compiles bytecode when it is built (``UV_COMPILE_BYTECODE=1``), so a deployed worker reads
+    it; on a machine with ``PYTHONDONTWRITEBYTECODE=1`` and no caches, every new workflow would
+    compile its workflow module from source, a cost of this machine, not of any mode.
+    """
+    if not sys.dont_write_bytecode:
+        return
+    prefix = tempfile.mkdtemp(prefix="bench-pycache-")
+    atexit.register(shutil.rmtree, prefix, True)
+    sys.pycache_prefix = prefix
+    sys.dont_write_bytecode = False
 
 
 def zero_latency_model() -> TestModel:
@@ -160,6 +181,10 @@ def temporal_conversation(client: Client, task_queue: str, workflow: Any) -> Con
     return one
 
 
+BENCH_RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules(PASSTHROUGH)
+"""The sandbox's defaults, sharing ``bench_workflows`` as an app's library is shared."""
+
+
 def bench_worker(client: Client, task_queue: str) -> Worker:
     return Worker(
         client,
@@ -171,6 +196,7 @@ def bench_worker(client: Client, task_queue: str) -> Worker:
             SdkLoopConversation,
         ],
         activities=[noop],
+        workflow_runner=SandboxedWorkflowRunner(restrictions=BENCH_RESTRICTIONS),
         max_concurrent_workflow_tasks=100,
         max_concurrent_activities=100,
     )
@@ -264,6 +290,7 @@ async def main() -> None:
     parser.add_argument("--no-untuned", action="store_true", help="skip the untuned server's rows")
     args = parser.parse_args()
     set_tracing_disabled(True)
+    use_bytecode_caches()
     env = await start_local_server()
     untuned = None
     try:

@@ -11,6 +11,7 @@ from agents import (
     AgentOutputSchema,
     CodeInterpreterTool,
     FileSearchTool,
+    FunctionTool,
     HostedMCPTool,
     ImageGenerationTool,
     WebSearchTool,
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from agents_temporal import AgentsWorkflowError
+from agents_temporal._model import specs as specs_module
 from agents_temporal._model.specs import (
     SpecOutputSchema,
     handoff_spec,
@@ -63,6 +65,35 @@ def test_function_tool_keeps_what_the_model_sees() -> None:
     assert (rebuilt.name, rebuilt.description) == ("lookup", "Look up an order.")
     assert rebuilt.params_json_schema == lookup.params_json_schema
     assert rebuilt.strict_json_schema is True
+
+
+def _data(tool: object) -> dict[str, object]:
+    """A tool's fields, without its callables (placeholders, made anew for each build)."""
+    return {name: value for name, value in vars(tool).items() if not callable(value)}
+
+
+def test_a_function_tool_is_built_once_and_each_call_gets_its_own() -> None:
+    @function_tool
+    def refund(order_id: str, reason: str | None = None) -> str:
+        """Refund an order."""
+        return order_id
+
+    spec = through_payload(tool_spec(refund))
+    specs_module._function_tool_template.cache_clear()  # pyright: ignore[reportPrivateUsage]
+    first, second = rebuild_tool(spec), rebuild_tool(through_payload(tool_spec(refund)))
+    info = specs_module._function_tool_template.cache_info()  # pyright: ignore[reportPrivateUsage]
+    assert (info.misses, info.hits) == (1, 1)
+
+    # The same tool as one built the way the Agents SDK builds it...
+    built = specs_module._build(FunctionTool, spec.fields)  # pyright: ignore[reportPrivateUsage]
+    assert type(first) is FunctionTool
+    assert _data(first) == _data(built)
+    # ...and a copy of its own: a provider that edits one call's schema leaves the next alone.
+    first.params_json_schema["properties"].clear()
+    first.description = "edited"
+    third = rebuild_tool(spec)
+    assert second.params_json_schema == third.params_json_schema == refund.params_json_schema
+    assert third.description == "Refund an order."
 
 
 def test_handoff_keeps_name_schema_and_target() -> None:

@@ -29,6 +29,7 @@ from ._mcp.servers import DEFAULT_IDLE_TIMEOUT, PooledMCPServers
 from ._model.activity import ModelActivity
 from ._model.runner import TemporalAgentRunner
 from ._params import ModelActivityParameters
+from ._payloads import idle_passes
 from ._payloads.converter import with_agents_converter
 from ._streaming.workflow_model import build_stream_event_types
 from ._temporal_worker_env_ref import AllowAllWorkerEnvVars, snapshot_names
@@ -287,6 +288,9 @@ class OpenAIAgentsPlugin(SimplePlugin):
 
     @contextlib.asynccontextmanager
     async def _while_worker_runs(self) -> AsyncGenerator[None]:
+        # Stays installed after the worker stops: it gives every data converter the SDK's
+        # result, only faster for those without a codec or payload storage.
+        idle_passes.install()
         async with _RUNNER.active():
             build_stream_event_types()
             if self.use_otel_instrumentation:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from typing import Any
 
 from agents import (
@@ -147,12 +148,48 @@ def _callable_placeholders(cls: type[Any], present: dict[str, Any]) -> dict[str,
     return required
 
 
-def rebuild_tool(spec: ToolSpec) -> Any:
-    """Rebuild a stand-in tool (activity side) that the provider can describe to the model."""
-    cls = Handoff if spec.kind == "Handoff" else _TOOL_CLASSES[spec.kind]
-    kwargs = dict(spec.fields)
+def _build(cls: type[Any], fields: dict[str, Any]) -> Any:
+    kwargs = dict(fields)
     kwargs.update(_callable_placeholders(cls, kwargs))
     return cls(**kwargs)
+
+
+_FUNCTION_TOOL_TEMPLATES = 256
+"""How many distinct function tools the model activity keeps built, most recently used first."""
+
+
+@functools.lru_cache(maxsize=_FUNCTION_TOOL_TEMPLATES)
+def _function_tool_template(fields_json: str) -> FunctionTool:
+    return _build(FunctionTool, json.loads(fields_json))
+
+
+def _copy_data(value: Any) -> Any:
+    """A copy of the dicts and lists in ``value``; anything else is shared."""
+    if isinstance(value, dict):
+        return {key: _copy_data(item) for key, item in value.items()}  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, list):
+        return [_copy_data(item) for item in value]  # pyright: ignore[reportUnknownVariableType]
+    return value
+
+
+def _function_tool(fields: dict[str, Any]) -> FunctionTool:
+    """A function tool built once per distinct spec, handed out as a copy of its own.
+
+    Building one makes the Agents SDK copy, strictify and check its JSON schema, on every model
+    call for every tool of the agent. Each call gets its own dicts and lists (the JSON schemas
+    among them), so a provider that edits a tool's schema for its API edits only its copy.
+    """
+    template = _function_tool_template(json.dumps(fields))
+    tool = object.__new__(FunctionTool)
+    tool.__dict__.update({name: _copy_data(value) for name, value in vars(template).items()})
+    return tool
+
+
+def rebuild_tool(spec: ToolSpec) -> Any:
+    """Rebuild a stand-in tool (activity side) that the provider can describe to the model."""
+    if spec.kind == "FunctionTool":
+        return _function_tool(spec.fields)
+    return _build(Handoff if spec.kind == "Handoff" else _TOOL_CLASSES[spec.kind], spec.fields)
 
 
 class SpecOutputSchema(AgentOutputSchemaBase):
