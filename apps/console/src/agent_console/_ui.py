@@ -70,6 +70,24 @@ def main() -> None:
         st.error(str(error))
         st.stop()
     operator = operator_or_stop(settings)
+    # The page's frame first: on a fresh console, loading the apps imports the Agents SDK and
+    # the first overview connects to Temporal, seconds in all, and the operator should see the
+    # console (not a blank tab) meanwhile. Streamlit sends each element as it is drawn.
+    with st.sidebar:
+        st.title(":material/support_agent: Agent console")
+        _operator_line(operator)
+    with st.spinner("Loading the agent apps and reading Temporal…"):
+        console, app, health, overview = _load(settings)
+    page = Page(console, operator, app, health, overview)
+    _sidebar(page)
+    show_flashes()
+    if current_view() == "inbox":
+        inbox(page)
+    else:
+        _conversation_view(page)
+
+
+def _load(settings: Settings) -> tuple[Console, AgentApp, HealthReport, Overview]:
     try:
         if not agent_apps(settings.app_objects):
             raise NoAgentAppError(NEEDED_BY)
@@ -84,14 +102,7 @@ def main() -> None:
     app = console.app(st.session_state.get("app_choice"))
     health = console.run(console.service.health())
     _banners(settings, health)
-    overview = _overview(console, app, health)
-    page = Page(console, operator, app, health, overview)
-    _sidebar(page)
-    show_flashes()
-    if current_view() == "inbox":
-        inbox(page)
-    else:
-        _conversation_view(page)
+    return console, app, health, _overview(console, app, health)
 
 
 def _banners(settings: Settings, health: HealthReport) -> None:
@@ -115,8 +126,6 @@ def _overview(console: Console, app: AgentApp, health: HealthReport) -> Overview
 
 def _sidebar(page: Page) -> None:
     with st.sidebar:
-        st.title(":material/support_agent: Agent console")
-        _operator_line(page.operator)
         apps = page.console.apps
         if len(apps) > 1:
             st.selectbox(

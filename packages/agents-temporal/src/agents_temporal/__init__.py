@@ -12,9 +12,10 @@ operator console) starts seconds sooner for it. Type checkers and IDEs read the
 
 from __future__ import annotations
 
-# Private aliases: this module's public names are exactly ``__all__`` (a test checks it).
-import importlib as _importlib
+# A private alias: this module's public names are exactly ``__all__`` (a test checks it).
 import typing as _typing
+
+from ._lazy import lazy_names as _lazy_names
 
 if _typing.TYPE_CHECKING:
     from . import workflow
@@ -91,18 +92,4 @@ _HOMES: dict[str, str | None] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    home = _HOMES.get(name, "")
-    if home == "":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if home is None:
-        value: _typing.Any = _importlib.import_module(f".{name}", __name__)
-    else:
-        value = getattr(_importlib.import_module(home, __name__), name)
-    # Cached as a plain attribute, so later look-ups do not come back here.
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = _lazy_names(globals(), _HOMES)
