@@ -21,12 +21,14 @@ from agent_console._ui_common import (
     Page,
     agent_apps,
     clear_note,
+    close_conversation,
     console_for,
     current_conversation,
     current_view,
     follow_callbacks,
     note,
     open_conversation,
+    session_dict,
     show_flashes,
     show_note,
     show_view,
@@ -133,6 +135,8 @@ def _sidebar(page: Page) -> None:
                 [a.name for a in apps],
                 format_func=lambda name: page.console.app(name).title,
                 key="app_choice",
+                on_change=_switch_app,
+                args=(page.app.name,),
             )
         else:
             st.caption(f"App: **{plain(page.app.title)}**")
@@ -154,6 +158,23 @@ def _sidebar(page: Page) -> None:
             f"`{page.settings.temporal_namespace}` · task queue "
             f"`{page.settings.temporal_task_queue}`"
         )
+
+
+def _switch_app(previous: str) -> None:
+    # Another app's conversation must not stay open under this app's name: its agents, starter
+    # prompts and approvals would be the wrong app's. Each app gets back the conversation that
+    # was open when the operator left it (like a tab), or its welcome page; not simply its most
+    # recent one, which may be a conversation another operator is handling.
+    left = session_dict("open_by_app")
+    if (workflow_id := current_conversation()) is not None:
+        left[previous] = workflow_id
+    else:
+        left.pop(previous, None)
+    chosen = str(st.session_state.get("app_choice") or "")
+    if chosen in left:
+        open_conversation(left[chosen], show=False)
+    else:
+        close_conversation()
 
 
 def _live_sidebar(page: Page) -> None:
