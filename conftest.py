@@ -17,6 +17,7 @@ pytest_plugins = ["agents_temporal.pytest_plugin", "tests.timeout_report"]
 # your own app when you like; the generic parts are tested on stack_testapp either way.
 EXAMPLE_SUITES = [
     "tests/browser/test_console_browser.py",
+    "tests/browser/test_console_switch_app.py",
     "tests/browser/test_new_app_browser.py",
     "tests/browser/test_stop_turn_browser.py",
     "tests/reliability/test_concurrent_conversations.py",

@@ -128,8 +128,10 @@ def test_chat_and_inbox_fit_a_1280_by_720_window(dev: DevProcess, browser: Brows
         card = page.locator('[class*="st-key-card-inbox-"]').first
         top = top_of(page, "the inbox's first card", card)
         assert top <= 720 * BANNER_SHARE, f"the inbox's first card starts at y={top:.0f}"
-        # The card's own context (amount, order, limits) comes before its buttons, which a
-        # refund card's length may put below the first screen: the banner is what this checks.
+        # Its decisions come before the facts and arguments, so a refund card, long as it is,
+        # can be decided without scrolling.
         in_view(page, "the inbox card's title", card.get_by_text("wants to call").first)
+        in_view(page, "the inbox card's Approve button", card.get_by_role("button", name="Approve"))
+        in_view(page, "the inbox card's Reject button", card.get_by_role("button", name="Reject"))
     except AssertionError as error:
         raise AssertionError(f"{error}\n{explain(dev, page)}") from error

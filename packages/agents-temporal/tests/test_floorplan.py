@@ -22,6 +22,7 @@ FLOORS: list[set[str]] = [
         "_temporal_server",
         "_process",
         "_temporal_worker_env_ref",
+        "_lazy",
     },
     {
         "_workflow_context",
@@ -33,8 +34,8 @@ FLOORS: list[set[str]] = [
         "process",
         "sandbox",
     },
-    {"_model", "_mcp", "_conversation", "streaming", "opentelemetry", "apps"},
-    {"_plugin", "workflow", "client", "offline"},
+    {"_model", "_mcp", "_conversation", "streaming", "opentelemetry"},
+    {"_plugin", "workflow", "client", "offline", "apps"},
     {"__init__", "testing"},
 ]
 
@@ -84,8 +85,9 @@ def test_every_room_is_on_a_floor_and_imports_only_rooms_below() -> None:
     assert rooms == set(floor_of), "place new rooms on a floor in FLOORS, remove gone ones"
     # 25, plus the offline model base (apps ship it to workers; it is not a test helper) and
     # the two rooms the published integration's API names: the public `sandbox` package and
-    # `_temporal_worker_env_ref` (see DESIGN.md).
-    assert len(rooms) <= 28
+    # `_temporal_worker_env_ref` (see DESIGN.md), and `_lazy`, the first-use loading that three
+    # public modules share so that a client does not import the Agents SDK.
+    assert len(rooms) <= 29
     assert len(FLOORS) <= 5
     upward = sorted(
         f"{module} -> {target}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from types import ModuleType
 
 import pytest
@@ -20,10 +22,13 @@ MODULES = [
 @pytest.mark.parametrize("name", MODULES)
 def test_all_is_the_sorted_public_names(name: str) -> None:
     module = importlib.import_module(name)
+    # dir(), not vars(): the top level loads its names on first use and lists them in __dir__.
     public = sorted(
         attr
-        for attr, value in vars(module).items()
-        if not attr.startswith("_") and attr != "annotations" and not isinstance(value, ModuleType)
+        for attr in dir(module)
+        if not attr.startswith("_")
+        and attr != "annotations"
+        and not isinstance(getattr(module, attr), ModuleType)
     )
     # Submodules re-exported on purpose (agents_temporal.workflow) are listed too.
     exported_modules = sorted(
@@ -43,3 +48,30 @@ def test_spec_import_path_names() -> None:
     assert callable(agents_temporal.workflow.activity_as_tool)
     for attr in ("AgentEnvironment", "TestModel", "ResponseBuilders", "TestModelProvider"):
         assert hasattr(agents_temporal.testing, attr)
+
+
+def test_top_level_is_lazy_and_every_name_resolves() -> None:
+    """Importing the top level loads no Agents SDK; each name in ``__all__`` still imports.
+
+    A fresh interpreter, so that no other test has imported the Agents SDK already.
+    """
+    script = """
+import sys
+import agents_temporal
+heavy = sorted(m for m in ("agents", "openai", "litellm", "mcp") if m in sys.modules)
+assert not heavy, f"import agents_temporal loaded {heavy}"
+for name in agents_temporal.__all__:
+    exec(f"from agents_temporal import {name}")
+    assert getattr(agents_temporal, name) is not None, name
+assert sorted(set(agents_temporal.__all__) - set(dir(agents_temporal))) == []
+try:
+    agents_temporal.NoSuchName
+except AttributeError as error:
+    assert "NoSuchName" in str(error), error
+else:
+    raise AssertionError("an unknown name resolved")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

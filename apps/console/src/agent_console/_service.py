@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateHandle
@@ -18,8 +18,6 @@ from agent_console._text import clip
 from agent_stack.connection import data_converter
 from agent_stack.health import HealthReport, check_health
 from agent_stack.settings import Settings
-from agent_stack.tracing import PluginTracingOptions, configure_tracing
-from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp
 from agents_temporal.client import (
     ApprovalDecision,
@@ -29,6 +27,9 @@ from agents_temporal.client import (
     TranscriptEntry,
     UsageReport,
 )
+
+if TYPE_CHECKING:
+    from agent_stack.tracing import PluginTracingOptions
 
 _T = TypeVar("_T")
 
@@ -150,6 +151,10 @@ def _converter_options(settings: Settings) -> dict[str, Any]:
 
 
 def _tracing(settings: Settings) -> PluginTracingOptions:
+    # Imported here, not at the top: tracing loads the Agents SDK (seconds), and the page must
+    # draw before it (the first connection pays for it, on the service loop).
+    from agent_stack.tracing import configure_tracing
+
     # Spans go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set, and never to OpenAI unless asked;
     # with payloads encrypted, they carry no content (TRACE_CONTENT decides otherwise).
     return configure_tracing(settings, "console").plugin_options()
@@ -216,6 +221,9 @@ class ConsoleService:
             TemporalUnavailableError: Temporal did not answer.
         """
         if self._client is None:
+            # Imported on first use for the same reason as `_tracing`'s import.
+            from agents_temporal import OpenAIAgentsPlugin
+
             try:
                 self._client = await _within(
                     Client.connect(

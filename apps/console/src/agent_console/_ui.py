@@ -21,12 +21,14 @@ from agent_console._ui_common import (
     Page,
     agent_apps,
     clear_note,
+    close_conversation,
     console_for,
     current_conversation,
     current_view,
     follow_callbacks,
     note,
     open_conversation,
+    session_dict,
     show_flashes,
     show_note,
     show_view,
@@ -70,6 +72,24 @@ def main() -> None:
         st.error(str(error))
         st.stop()
     operator = operator_or_stop(settings)
+    # The page's frame first: on a fresh console, loading the apps imports the Agents SDK and
+    # the first overview connects to Temporal, seconds in all, and the operator should see the
+    # console (not a blank tab) meanwhile. Streamlit sends each element as it is drawn.
+    with st.sidebar:
+        st.title(":material/support_agent: Agent console")
+        _operator_line(operator)
+    with st.spinner("Loading the agent apps and reading Temporal…"):
+        console, app, health, overview = _load(settings)
+    page = Page(console, operator, app, health, overview)
+    _sidebar(page)
+    show_flashes()
+    if current_view() == "inbox":
+        inbox(page)
+    else:
+        _conversation_view(page)
+
+
+def _load(settings: Settings) -> tuple[Console, AgentApp, HealthReport, Overview]:
     try:
         if not agent_apps(settings.app_objects):
             raise NoAgentAppError(NEEDED_BY)
@@ -84,14 +104,7 @@ def main() -> None:
     app = console.app(st.session_state.get("app_choice"))
     health = console.run(console.service.health())
     _banners(settings, health)
-    overview = _overview(console, app, health)
-    page = Page(console, operator, app, health, overview)
-    _sidebar(page)
-    show_flashes()
-    if current_view() == "inbox":
-        inbox(page)
-    else:
-        _conversation_view(page)
+    return console, app, health, _overview(console, app, health)
 
 
 def _banners(settings: Settings, health: HealthReport) -> None:
@@ -115,8 +128,6 @@ def _overview(console: Console, app: AgentApp, health: HealthReport) -> Overview
 
 def _sidebar(page: Page) -> None:
     with st.sidebar:
-        st.title(":material/support_agent: Agent console")
-        _operator_line(page.operator)
         apps = page.console.apps
         if len(apps) > 1:
             st.selectbox(
@@ -124,6 +135,8 @@ def _sidebar(page: Page) -> None:
                 [a.name for a in apps],
                 format_func=lambda name: page.console.app(name).title,
                 key="app_choice",
+                on_change=_switch_app,
+                args=(page.app.name,),
             )
         else:
             st.caption(f"App: **{plain(page.app.title)}**")
@@ -145,6 +158,23 @@ def _sidebar(page: Page) -> None:
             f"`{page.settings.temporal_namespace}` · task queue "
             f"`{page.settings.temporal_task_queue}`"
         )
+
+
+def _switch_app(previous: str) -> None:
+    # Another app's conversation must not stay open under this app's name: its agents, starter
+    # prompts and approvals would be the wrong app's. Each app gets back the conversation that
+    # was open when the operator left it (like a tab), or its welcome page; not simply its most
+    # recent one, which may be a conversation another operator is handling.
+    left = session_dict("open_by_app")
+    if (workflow_id := current_conversation()) is not None:
+        left[previous] = workflow_id
+    else:
+        left.pop(previous, None)
+    chosen = str(st.session_state.get("app_choice") or "")
+    if chosen in left:
+        open_conversation(left[chosen], show=False)
+    else:
+        close_conversation()
 
 
 def _live_sidebar(page: Page) -> None:

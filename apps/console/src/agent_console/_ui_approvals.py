@@ -40,37 +40,51 @@ def approval_card(page: Page, workflow_id: str, approval: PendingApproval, *, wh
         expires = f" · expires in {until(approval.expires_at)}" if approval.expires_at else ""
         st.caption(f"Turn {approval.turn} · waiting {since(approval.requested_at)}{expires}")
         if approval.context is not None:
-            _context(approval.context)
-        st.code(pretty_json(approval.arguments), language="json")
+            st.markdown(f"**{plain(approval.context.summary)}**")
         if refusal is not None:
             st.warning(refusal)
-        st.text_input("Reason", key=f"reason:{key}", placeholder="Why (needed to reject)")
-        approve_column, reject_column = st.columns(2)
-        # Decisions run in the buttons' callbacks, before the page draws again: by then the
-        # approval may be gone from the page (decided in another console), and the click
-        # must still be answered, with who decided first.
-        approve_column.button(
-            "Approve",
-            key=f"approve:{key}",
-            type="primary",
-            disabled=refusal is not None,
-            on_click=_on_approve,
-            args=(page, workflow_id, approval, key),
-        )
-        reject_column.button(
-            "Reject",
-            key=f"reject:{key}",
-            disabled=refusal is not None,
-            on_click=_on_reject,
-            args=(page, workflow_id, approval, key),
-        )
-        show_note(key)
+        # The decision comes right after the one-line summary, the facts and arguments below
+        # it: a refund card's facts once pushed the buttons below a 1280x720 window's fold.
+        _decision_row(page, workflow_id, approval, key, disabled=refusal is not None)
+        if approval.context is not None:
+            _facts(approval.context)
+        st.code(pretty_json(approval.arguments), language="json")
         _editor(page, workflow_id, approval, key, disabled=refusal is not None)
 
 
-def _context(context: ApprovalContext) -> None:
-    """The app's summary and facts: what the operator decides on, in the domain's terms."""
-    st.markdown(f"**{plain(context.summary)}**")
+def _decision_row(
+    page: Page, workflow_id: str, approval: PendingApproval, key: str, *, disabled: bool
+) -> None:
+    """The reason and the two decisions on one line, and the note they leave."""
+    reason_column, approve_column, reject_column = st.columns(
+        [4, 1, 1], vertical_alignment="bottom"
+    )
+    reason_column.text_input("Reason", key=f"reason:{key}", placeholder="Why (needed to reject)")
+    # Decisions run in the buttons' callbacks, before the page draws again: by then the
+    # approval may be gone from the page (decided in another console), and the click must
+    # still be answered, with who decided first.
+    approve_column.button(
+        "Approve",
+        key=f"approve:{key}",
+        type="primary",
+        disabled=disabled,
+        on_click=_on_approve,
+        args=(page, workflow_id, approval, key),
+        width="stretch",
+    )
+    reject_column.button(
+        "Reject",
+        key=f"reject:{key}",
+        disabled=disabled,
+        on_click=_on_reject,
+        args=(page, workflow_id, approval, key),
+        width="stretch",
+    )
+    show_note(key)
+
+
+def _facts(context: ApprovalContext) -> None:
+    """The app's facts: what the operator decides on, in the domain's terms."""
     if context.facts:
         st.markdown("\n".join(f"- {plain(k)}: **{plain(v)}**" for k, v in context.facts.items()))
 

@@ -162,15 +162,26 @@ def current_conversation() -> str | None:
     return value or None
 
 
+def close_conversation() -> None:
+    """Show no conversation: the app's welcome page (a widget callback, or before a rerun)."""
+    if CONVERSATION_PARAM in st.query_params:
+        del st.query_params[CONVERSATION_PARAM]
+
+
 def current_view() -> View:
     """The view the URL asks for."""
     return "inbox" if st.query_params.get(VIEW_PARAM) == "inbox" else "conversation"
 
 
-def open_conversation(workflow_id: str) -> None:
-    """Switch to ``workflow_id``'s conversation view (a widget callback, or before a rerun)."""
+def open_conversation(workflow_id: str, *, show: bool = True) -> None:
+    """Switch to ``workflow_id``'s conversation view (a widget callback, or before a rerun).
+
+    With ``show=False`` the conversation becomes the open one, but the view (the inbox, say)
+    stays.
+    """
     st.query_params[CONVERSATION_PARAM] = workflow_id
-    show_view("conversation")
+    if show:
+        show_view("conversation")
 
 
 def show_view(view: View) -> None:

@@ -10,7 +10,15 @@ is not installed that way is named by reference instead (``load_app("module:attr
 An app with settings of its own declares them as an ``AppSettings`` subclass
 (``AgentApp.settings``); the worker loads and checks them at start-up and hands them to the
 app's factories.
+
+`ModelProviderByApp`, which only a worker needs, loads on first use: the console reads apps
+without importing the Agents SDK.
 """
+
+from __future__ import annotations
+
+# A private alias: this module's public names are exactly ``__all__`` (a test checks it).
+import typing as _typing
 
 from ._app_settings import AppSettings, SettingValue, redact_url
 from ._apps import (
@@ -20,11 +28,14 @@ from ._apps import (
     AgentAppError,
     AgentInfo,
     MCPProviderFactory,
-    ModelProviderByApp,
     discover_apps,
     load_app,
     workflow_type,
 )
+from ._lazy import lazy_names as _lazy_names
+
+if _typing.TYPE_CHECKING:
+    from ._model.by_app import ModelProviderByApp
 
 __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "ActivityFactory",
@@ -41,3 +52,5 @@ __all__ = [  # noqa: RUF022 - plain sorted order, checked by test_public_api
     "redact_url",
     "workflow_type",
 ]
+
+__getattr__, __dir__ = _lazy_names(globals(), {"ModelProviderByApp": "._model.by_app"})

@@ -18,7 +18,7 @@ from ._conversation.types import (
     TranscriptEntry,
     TurnResult,
 )
-from ._conversation.usage import ModelCallUsage, UsageReport, UsageTotals
+from ._conversation.usage_types import ModelCallUsage, UsageReport, UsageTotals
 
 __all__ = [
     "ApprovalContext",

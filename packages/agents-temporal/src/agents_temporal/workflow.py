@@ -18,7 +18,8 @@ from ._conversation.types import (
     TranscriptEntry,
     TurnResult,
 )
-from ._conversation.usage import ModelCallUsage, UsageHooks, UsageReport, UsageTotals
+from ._conversation.usage import UsageHooks
+from ._conversation.usage_types import ModelCallUsage, UsageReport, UsageTotals
 from ._conversation.workflow import ConversationWorkflow
 from ._errors import AgentsWorkflowError, ToolSerializationError
 from ._mcp.temporal_server import temporal_mcp_server

@@ -34,7 +34,7 @@ from .types import (
     TranscriptEntry,
     TurnResult,
 )
-from .usage import UsageReport
+from .usage_types import UsageReport
 
 _T = TypeVar("_T")
 

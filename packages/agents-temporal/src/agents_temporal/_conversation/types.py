@@ -19,7 +19,7 @@ from temporalio.exceptions import ApplicationError
 
 from .._streaming.types import StreamLogState
 from .approval_types import ApprovalRecord, PendingApproval, PendingRun, ToolPolicy
-from .usage import UsageReport, UsageTotals
+from .usage_types import UsageReport, UsageTotals
 
 SEND_MESSAGE = "send_message"
 """Update that sends a user message (``SendMessage`` -> ``TurnResult``)."""

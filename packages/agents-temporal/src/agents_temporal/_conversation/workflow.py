@@ -55,7 +55,8 @@ from .types import (
     TurnResult,
     refusal,
 )
-from .usage import UsageHooks, UsageReport
+from .usage import UsageHooks
+from .usage_types import UsageReport
 
 TContext = TypeVar("TContext")
 

@@ -29,14 +29,9 @@ from openai.types.responses import (
 )
 
 from .._model.activity import calling_agent
+from ._prefix import OFFLINE_RESPONSE_PREFIX
 from ._streaming import WordStreamingModel
 from ._turn import OfflineTurn
-
-OFFLINE_RESPONSE_PREFIX = "offline-demo"
-"""Every response of an offline model has a ``response_id`` starting with this.
-
-The console reads it from a conversation's history to say that no real model answered.
-"""
 
 _CHARS_PER_TOKEN = 4
 
