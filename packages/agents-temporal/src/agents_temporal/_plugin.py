@@ -167,7 +167,7 @@ def _payload_types(
     return types
 
 
-def warm_up_worker(config: WorkerConfig) -> None:
+def warm_up_worker(config: WorkerConfig, not_tools: Collection[Callable[..., Any]] = ()) -> None:
     """Build, before the worker polls, what a fresh worker's first workflow tasks would build.
 
     A process builds some things once, on first use: the pydantic adapter of each payload type,
@@ -175,13 +175,17 @@ def warm_up_worker(config: WorkerConfig) -> None:
     worker, every workflow thread builds the same ones at once, inside the SDK's 2 s deadlock
     detector; on a starved CPU (a worker started to replace one that died, among busy ones)
     those tasks failed as potential deadlocks. Here they are built once, before any task.
+
+    Args:
+        config: The worker's configuration (its client, workflows and activities).
+        not_tools: Registered activities no workflow makes a tool (the plugin's own).
     """
     workflows = list(config.get("workflows") or ())
     activities: list[Callable[..., Any]] = [*config.get("activities", ())]
     client = config.get("client")
     if client is not None:
         build_type_adapters(client.data_converter, _payload_types(workflows, activities))
-    describe_activities(activities)
+    describe_activities(a for a in activities if a not in not_tools)
     # Every run makes a Usage, whose defaults are OpenAI models that build their validators
     # on first use, as the stream event types do (`build_stream_event_types`).
     Usage()
@@ -321,6 +325,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
             activities.extend(self._mcp_servers.activities())
             for provider in self.sandbox_clients:
                 activities.extend(provider._get_activities(self.resolvable_worker_env_vars))  # pyright: ignore[reportPrivateUsage]
+        self._own_activities = tuple(activities)
         super().__init__(
             name="agents_temporal.OpenAIAgentsPlugin",
             data_converter=with_agents_converter,
@@ -333,7 +338,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
     def configure_worker(self, config: WorkerConfig) -> WorkerConfig:
         """See base class; also builds what the first workflow tasks would (`warm_up_worker`)."""
         config = super().configure_worker(config)
-        warm_up_worker(config)
+        warm_up_worker(config, not_tools=self._own_activities)
         return config
 
     @contextlib.asynccontextmanager
