@@ -25,12 +25,15 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from temporalio.client import Client, WorkflowHistory
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from agents_temporal.client import (
@@ -43,6 +46,8 @@ from agents_temporal.client import (
 from stack_testapp import DeskConversation
 from tests.reliability.desk_driver import DeskWorkerProcess, desk_client, desk_env
 from tests.reliability.histories import keep_histories
+
+_T = TypeVar("_T")
 
 APPROVALS = int(os.environ.get("EXPIRY_APPROVALS", "100"))
 WORKERS = 2
@@ -97,15 +102,31 @@ async def ask_to_close(
     return Expiry(workflow_id, approval)
 
 
+async def _asked(query: Callable[[], Awaitable[_T]]) -> _T:
+    """A query's answer, asked again while the workers are too busy to answer in time.
+
+    A query is answered by a worker, in a workflow task of its own: with a thousand
+    conversations woken at once, one can wait in the task queue past the client's RPC timeout
+    (the 1,000-approval run failed so). That says nothing of the conversation.
+    """
+    while True:
+        try:
+            return await query()
+        except RPCError as error:
+            if error.status not in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+                raise
+        await asyncio.sleep(0.5)
+
+
 async def wait_until_answered(client: Client, expiry: Expiry) -> None:
     """Wait until the turn ended after its approval expired, then read the decision."""
     conversation = ConversationHandle(client, expiry.workflow_id)
-    while (status := await conversation.status()).phase != "idle":
+    while (status := await _asked(conversation.status)).phase != "idle":
         # Waiting for its timer, or running again once it fired.
         assert status.phase != "closed", f"{expiry.workflow_id}: {status}"
         # Polling, one conversation at a time, so the polls do not load the workers.
         await asyncio.sleep(0.5)
-    entries = await conversation.transcript()
+    entries = await _asked(conversation.transcript)
     decisions = [e for e in entries if e.kind == "approval_decision"]
     assert len(decisions) == 1, f"{expiry.workflow_id}: {decisions}"
     expiry.decision = decisions[0]

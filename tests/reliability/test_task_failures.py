@@ -203,6 +203,26 @@ def test_a_moved_sticky_task_is_overload_when_its_replacements_worker_was_killed
     assert unexplained(task_failures("wf", events.history(), {})) != []
 
 
+def test_a_moved_sticky_task_whose_replacement_a_live_worker_failed_is_not_overload() -> None:
+    # The 300-conversation run's two sticky timeouts left unexplained: each one's replacement
+    # failed as a potential deadlock on a fresh worker, then the retry completed. The moved
+    # task stays unexplained with its replacement: overload is accepted only where the work
+    # went on for reasons explained, and a live worker failing a task is not one.
+    events = Events()
+    events.task(B)
+    scheduled = events.scheduled(sticky=True)
+    events.timed_out(scheduled, 0, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)
+    moved = events.scheduled()
+    events.failed(moved, events.started(moved, A), A)
+    events.task(A)
+    failures = task_failures("wf", events.history(), {})
+    assert [(f.cause.split(":")[0], f.worker, f.overload) for f in failures] == [
+        ("sticky schedule-to-start timeout", B, False),
+        ("failed", A, False),
+    ]
+    assert unexplained(failures) == failures
+
+
 def test_only_a_sticky_task_can_be_overload() -> None:
     # A normal-queue task nobody picked up is no live worker's backlog: it stays unexplained.
     events = Events()

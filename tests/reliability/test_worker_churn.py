@@ -312,16 +312,6 @@ async def test_workers_killed_replaced_and_joined_refund_exactly_once(
 
     workflow_ids = [c.outcome.plan.workflow_id for c in conversations]
     failures = await all_task_failures(client, workflow_ids, log.killed)
-    wrong = unexplained(failures)
-    if wrong:
-        kept = await keep_histories(
-            client, sorted({f.workflow_id for f in wrong}), tmp_path / "histories"
-        )
-        raise AssertionError(
-            f"seed {SEED}: {len(wrong)} workflow task failures no killed worker explains "
-            f"({kept}):\n" + "\n".join(str(f) for f in wrong)
-        )
-
     turn_seconds = [s for c in conversations for s in c.turn_seconds.values()]
     causes = Counter(f"{f.cause} ({f.verdict})" for f in failures)
     overloaded = sorted({f.worker or "" for f in failures if f.overload})
@@ -335,3 +325,12 @@ async def test_workers_killed_replaced_and_joined_refund_exactly_once(
         f"failures {len(failures)}: {dict(causes)}; overload on live workers {overloaded} "
         f"(seed {SEED})"
     )
+    wrong = unexplained(failures)
+    if wrong:
+        kept = await keep_histories(
+            client, sorted({f.workflow_id for f in wrong}), tmp_path / "histories"
+        )
+        raise AssertionError(
+            f"seed {SEED}: {len(wrong)} workflow task failures no killed worker explains "
+            f"({kept}):\n" + "\n".join(str(f) for f in wrong)
+        )

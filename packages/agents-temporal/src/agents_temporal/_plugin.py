@@ -6,16 +6,17 @@ import asyncio
 import contextlib
 import dataclasses
 import warnings
-from collections.abc import AsyncGenerator, Collection, Generator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Generator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from agents import ModelProvider
+from agents import ModelProvider, Usage
 from agents.run import AgentRunner, get_default_agent_runner, set_default_agent_runner
+from temporalio import activity, workflow
 from temporalio.converter import SerializationContext
 from temporalio.converter._extstore import StorageDriverStoreContext
 from temporalio.plugin import SimplePlugin
-from temporalio.worker import WorkflowRunner
+from temporalio.worker import WorkerConfig, WorkflowRunner
 from temporalio.worker._command_aware_visitor import CommandInfo
 from temporalio.worker._workflow_instance import WorkflowInstance, WorkflowInstanceDetails
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
@@ -27,10 +28,11 @@ from ._mcp.pool import ServerFactory
 from ._mcp.providers import MCPServerProvider, provider_activities, provider_names
 from ._mcp.servers import DEFAULT_IDLE_TIMEOUT, PooledMCPServers
 from ._model.activity import ModelActivity
+from ._model.activity_tool import describe_activities
 from ._model.runner import TemporalAgentRunner
 from ._params import ModelActivityParameters
 from ._payloads import idle_passes
-from ._payloads.converter import with_agents_converter
+from ._payloads.converter import build_type_adapters, with_agents_converter
 from ._streaming.workflow_model import build_stream_event_types
 from ._temporal_worker_env_ref import AllowAllWorkerEnvVars, snapshot_names
 from ._tracing.interceptor import AgentsTracingInterceptor
@@ -141,6 +143,53 @@ def _with_passthrough(runner: WorkflowRunner | None) -> WorkflowRunner:
         )
     # A subclass someone wrote may override create_instance for reasons of its own: kept.
     return dataclasses.replace(runner, restrictions=restrictions)
+
+
+def _payload_types(
+    workflows: Sequence[type], activities: Sequence[Callable[..., Any]]
+) -> list[Any]:
+    """Every type a workflow task may decode: workflow, handler and activity inputs and results."""
+    handlers: list[Any] = []
+    for cls in workflows:
+        defn = workflow._Definition.from_class(cls)
+        if defn is not None:
+            handlers += [defn, *defn.signals.values(), *defn.queries.values()]
+            handlers += defn.updates.values()
+    for fn in activities:
+        defn = activity._Definition.from_callable(fn)  # pyright: ignore[reportPrivateUsage]
+        if defn is not None:
+            handlers.append(defn)
+    types: list[Any] = []
+    for handler in handlers:
+        types += handler.arg_types or ()
+        ret = getattr(handler, "ret_type", None)
+        if ret is not None:
+            types.append(ret)
+    return types
+
+
+def warm_up_worker(config: WorkerConfig, not_tools: Collection[Callable[..., Any]] = ()) -> None:
+    """Build, before the worker polls, what a fresh worker's first workflow tasks would build.
+
+    A process builds some things once, on first use: the pydantic adapter of each payload type,
+    and the schema of each activity made a tool. Left to the first workflow tasks of a new
+    worker, every workflow thread builds the same ones at once, inside the SDK's 2 s deadlock
+    detector; on a starved CPU (a worker started to replace one that died, among busy ones)
+    those tasks failed as potential deadlocks. Here they are built once, before any task.
+
+    Args:
+        config: The worker's configuration (its client, workflows and activities).
+        not_tools: Registered activities no workflow makes a tool (the plugin's own).
+    """
+    workflows = list(config.get("workflows") or ())
+    activities: list[Callable[..., Any]] = [*config.get("activities", ())]
+    client = config.get("client")
+    if client is not None:
+        build_type_adapters(client.data_converter, _payload_types(workflows, activities))
+    describe_activities(a for a in activities if a not in not_tools)
+    # Every run makes a Usage, whose defaults are OpenAI models that build their validators
+    # on first use, as the stream event types do (`build_stream_event_types`).
+    Usage()
 
 
 def _model_params(
@@ -277,6 +326,7 @@ class OpenAIAgentsPlugin(SimplePlugin):
             activities.extend(self._mcp_servers.activities())
             for provider in self.sandbox_clients:
                 activities.extend(provider._get_activities(self.resolvable_worker_env_vars))  # pyright: ignore[reportPrivateUsage]
+        self._own_activities = tuple(activities)
         super().__init__(
             name="agents_temporal.OpenAIAgentsPlugin",
             data_converter=with_agents_converter,
@@ -285,6 +335,12 @@ class OpenAIAgentsPlugin(SimplePlugin):
             workflow_runner=_with_passthrough,
             run_context=self._while_worker_runs,
         )
+
+    def configure_worker(self, config: WorkerConfig) -> WorkerConfig:
+        """See base class; also builds what the first workflow tasks would (`warm_up_worker`)."""
+        config = super().configure_worker(config)
+        warm_up_worker(config, not_tools=self._own_activities)
+        return config
 
     @contextlib.asynccontextmanager
     async def _while_worker_runs(self) -> AsyncGenerator[None]:

@@ -8,7 +8,7 @@ import json
 import threading
 import typing
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -101,6 +101,32 @@ def _describe(
     )
     with _described_lock:
         _described.setdefault(function, {})[key] = described
+    return described
+
+
+def describe_activities(activities: Iterable[Callable[..., Any]]) -> int:
+    """Describe each activity as ``activity_as_tool`` does by default, once per process.
+
+    Workflows build their tools inside workflow tasks; the first description of an activity
+    (function schema, pydantic model, JSON schema) is the costly part, and on a fresh worker
+    every workflow thread would build the same ones at once, under the SDK's 2 s deadlock
+    detector. The worker calls this before it polls, so that those tasks find them made. Only
+    the default options (no name or description override, strict schema) are covered; a tool
+    with overrides is described on its first use, as before.
+
+    Returns:
+        How many activities were described (an activity whose signature cannot be a tool is
+        skipped: it fails, with its own message, where a workflow makes it one).
+    """
+    described = 0
+    for fn in activities:
+        # Workflows name an activity method through its class: describe the plain function.
+        function = getattr(fn, "__func__", fn)
+        try:
+            _describe(function, None, None, True)
+        except Exception:  # a warm-up never stops a worker from starting
+            continue
+        described += 1
     return described
 
 

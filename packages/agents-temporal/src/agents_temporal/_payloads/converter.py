@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Iterable
 
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, PydanticPayloadConverter
 from temporalio.converter import (
@@ -41,6 +42,34 @@ class AgentsPayloadConverter(PydanticPayloadConverter):
                 for c in DefaultPayloadConverter.default_encoding_payload_converters
             ),
         )
+
+
+def build_type_adapters(converter: DataConverter, types: Iterable[object]) -> int:
+    """Build the shared JSON converter's pydantic adapter for each type, once per process.
+
+    The adapter for a type is built on the first payload of that type, which on a fresh worker
+    is the first workflow task of each workflow (its input, its updates, its activities'
+    results), under the SDK's 2 s deadlock detector and with every other workflow thread
+    building the same ones. The worker calls this before it polls. Nothing is done for a
+    payload converter the user chose.
+
+    Returns:
+        How many types have an adapter (a type pydantic cannot handle is skipped: its payloads
+        fail, with pydantic's message, where they are converted).
+    """
+    if converter.payload_converter_class is not AgentsPayloadConverter:
+        return 0
+    # temporalio's private lru_cache of TypeAdapter by type hint: the cache the converter
+    # reads (pyproject pins temporalio to a minor series; the warm-up test checks it).
+    adapter = _shared_json_converter()._type_adapter  # pyright: ignore[reportPrivateUsage]
+    built = 0
+    for type_hint in types:
+        try:
+            adapter(type_hint)
+        except Exception:  # a warm-up never stops a worker from starting
+            continue
+        built += 1
+    return built
 
 
 OpenAIPayloadConverter = AgentsPayloadConverter
