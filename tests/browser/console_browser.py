@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import signal
 from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+from tests.dev_process import DevProcess
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS = Path(__file__).parents[2] / "docs"
@@ -24,6 +28,27 @@ WAIT_MS = 90_000
 """How long actions and assertions wait: pages are slow on a loaded machine."""
 
 REFUND = "I want a refund of $150 on order ORD-10042"
+
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.timeout(600),
+    pytest.mark.skipif(
+        not CHROMIUM.is_file(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+    ),
+]
+"""Every browser test's marks: slow, and skipped where Debian's Chromium is missing."""
+
+
+def running_dev(stack: DevProcess) -> Generator[DevProcess]:
+    """Hand the started ``stack`` to the test once it is ready; stop it after, as Ctrl-C does."""
+    try:
+        stack.wait_ready()
+        yield stack
+    finally:
+        if stack.process.poll() is None:
+            stack.stop(signal.SIGINT)
 
 
 @contextmanager

@@ -14,33 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
+from tests.browser.console_browser import BROWSER_MARKS, DOCS, REFUND, chromium, click, new_tab
 from tests.dev_process import DevProcess, alive
 
-CHROMIUM = Path("/usr/bin/chromium")
-DOCS_SCREENSHOT = Path(__file__).parents[2] / "docs" / "console.png"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REFUND = "I want a refund of $150 on order ORD-10042"
-WAIT_MS = 90_000
+DOCS_SCREENSHOT = DOCS / "console.png"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.timeout(600),
-    pytest.mark.skipif(
-        not CHROMIUM.is_file(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -59,25 +40,8 @@ def dev(tmp_path: Path) -> Iterator[DevProcess]:
 
 @pytest.fixture
 def page() -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1440, "height": 1800})
-            # Actions and assertions alike wait for slow machines (assertions default to 5 s).
-            tab.set_default_timeout(WAIT_MS)
-            expect.set_options(timeout=WAIT_MS)
-            tab.on("pageerror", lambda error: print("browser page error:", error))
-            yield tab
-        finally:
-            browser.close()
-
-
-def click(page: Page, button: Locator) -> None:
-    """Click once the page has finished its run, so the click is not lost to a redraw."""
-    expect(
-        page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    ).to_be_attached()
-    button.click()
+    with chromium() as browser:
+        yield new_tab(browser)
 
 
 def test_refund_conversation_approved_in_the_inbox(

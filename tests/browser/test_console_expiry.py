@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-import signal
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -32,25 +31,18 @@ from agents_temporal.client import (
 )
 from stack_testapp import REFERENCE, DeskConversation
 from tests.browser.console_browser import (
-    CHROMIUM,
+    BROWSER_MARKS,
     assert_not_reloaded,
     chromium,
     click,
     keyed,
     never_reloaded,
     new_tab,
+    running_dev,
 )
 from tests.dev_process import DevProcess
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.timeout(600),
-    pytest.mark.skipif(
-        not CHROMIUM.is_file(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 APPROVAL_TIMEOUT = timedelta(seconds=30)
 """Long enough for a loaded machine to draw the card first; the expiry is then awaited."""
@@ -58,13 +50,7 @@ APPROVAL_TIMEOUT = timedelta(seconds=30)
 
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[DevProcess]:
-    stack = DevProcess.start(tmp_path, AGENT_APP_OBJECTS=REFERENCE)
-    try:
-        stack.wait_ready()
-        yield stack
-    finally:
-        if stack.process.poll() is None:
-            stack.stop(signal.SIGINT)
+    yield from running_dev(DevProcess.start(tmp_path, AGENT_APP_OBJECTS=REFERENCE))
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from agents_temporal.testing import ErrorReply, OpenAICompatibleServer, RecordedRequest
 from tests.browser.console_browser import (
-    CHROMIUM,
+    BROWSER_MARKS,
     DOCS,
     assert_not_reloaded,
     chromium,
@@ -31,43 +30,21 @@ from tests.browser.console_browser import (
     keyed,
     never_reloaded,
     new_tab,
+    running_dev,
     settled,
     start_refund,
 )
 from tests.dev_process import DevProcess
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.timeout(600),
-    pytest.mark.skipif(
-        not CHROMIUM.is_file(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 UPDATE_DOCS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
-
-
-def running_dev(workdir: Path, provider_url: str | None = None) -> Iterator[DevProcess]:
-    if provider_url is None:
-        stack = DevProcess.start(workdir)
-    else:
-        stack = DevProcess.start(
-            workdir, OPENAI_API_KEY="sk-test-outage", OPENAI_BASE_URL=provider_url
-        )
-    try:
-        stack.wait_ready()
-        yield stack
-    finally:
-        if stack.process.poll() is None:
-            stack.stop(signal.SIGINT)
 
 
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevProcess]:
     """One offline stack for the module's tests (each starts conversations of its own)."""
-    yield from running_dev(tmp_path_factory.mktemp("dev"))
+    yield from running_dev(DevProcess.start(tmp_path_factory.mktemp("dev")))
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +191,11 @@ def test_a_model_outage_shows_its_cause_and_attempts_in_the_chat(
         return ErrorReply(503, {"error": {"message": OUTAGE, "type": "server_error"}})
 
     with OpenAICompatibleServer(responder=unavailable) as provider:
-        for dev in running_dev(tmp_path, provider.base_url):
+        for dev in running_dev(
+            DevProcess.start(
+                tmp_path, OPENAI_API_KEY="sk-test-outage", OPENAI_BASE_URL=provider.base_url
+            )
+        ):
             page = new_tab(browser)
             try:
                 page.goto(dev.console_url)

@@ -7,7 +7,6 @@ banner and header.
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -15,25 +14,18 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.console_browser import (
-    CHROMIUM,
+    BROWSER_MARKS,
     chromium,
     click,
     keyed,
     new_tab,
+    running_dev,
     settled,
     start_refund,
 )
 from tests.dev_process import DevProcess
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.timeout(600),
-    pytest.mark.skipif(
-        not CHROMIUM.is_file(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 """Hosts a request may go to: this machine."""
@@ -41,13 +33,7 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 
 @pytest.fixture(scope="module")
 def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevProcess]:
-    stack = DevProcess.start(tmp_path_factory.mktemp("dev"))
-    try:
-        stack.wait_ready()
-        yield stack
-    finally:
-        if stack.process.poll() is None:
-            stack.stop(signal.SIGINT)
+    yield from running_dev(DevProcess.start(tmp_path_factory.mktemp("dev")))
 
 
 @pytest.fixture(scope="module")

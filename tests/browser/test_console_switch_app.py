@@ -9,7 +9,6 @@ operator left it, or its welcome page, and the URL says which.
 from __future__ import annotations
 
 import re
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,29 +16,24 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from stack_testapp import REFERENCE
-from tests.browser.console_browser import CHROMIUM, chromium, click, new_tab, settled
+from tests.browser.console_browser import (
+    BROWSER_MARKS,
+    chromium,
+    click,
+    new_tab,
+    running_dev,
+    settled,
+)
 from tests.dev_process import DevProcess
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.timeout(600),
-    pytest.mark.skipif(
-        not CHROMIUM.is_file(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[DevProcess]:
-    stack = DevProcess.start(tmp_path, AGENT_APP_OBJECTS=f"support_agents:app {REFERENCE}")
-    try:
-        stack.wait_ready()
-        yield stack
-    finally:
-        if stack.process.poll() is None:
-            stack.stop(signal.SIGINT)
+    yield from running_dev(
+        DevProcess.start(tmp_path, AGENT_APP_OBJECTS=f"support_agents:app {REFERENCE}")
+    )
 
 
 @pytest.fixture

@@ -16,19 +16,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.console_browser import CHROMIUM, chromium, click, new_tab
+from tests.browser.console_browser import BROWSER_MARKS, chromium, click, new_tab
 from tests.dev_process import DevProcess, alive
 from tests.repository_copy import UV, copy_of_repository, uv, uv_environment
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.timeout(600),
-    pytest.mark.skipif(
-        not CHROMIUM.is_file(),
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 # What only the generated app's offline model says: its specialist answers with the result of
 # its own search tool (`travel.search`), which knows the opening hours.

@@ -18,19 +18,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from agents_temporal.testing import HangReply, OpenAICompatibleServer, RecordedRequest, Reply
-from tests.browser.test_console_browser import CHROMIUM, click
+from tests.browser.console_browser import BROWSER_MARKS, click
 from tests.browser.test_console_browser import page as page
 from tests.dev_process import DevProcess, alive
 from tests.support.openai_brain import support_responder
 
 SLOW = "Where is my order ORD-10042? Take your time."
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.timeout(600),
-    pytest.mark.skipif(not CHROMIUM.is_file(), reason="needs Debian's chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def slow_when_asked(request: RecordedRequest) -> Reply:
