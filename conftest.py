@@ -26,6 +26,7 @@ EXAMPLE_SUITES = [
     "tests/reliability/test_temporal_server_restart.py",
     "tests/reliability/test_worker_churn.py",
     "tests/reliability/test_worker_kills.py",
+    "tests/reliability/test_worker_warm_up.py",
     "tests/security",
 ]
 if importlib.util.find_spec("support_agents") is None:
