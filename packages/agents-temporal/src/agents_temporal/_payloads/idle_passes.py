@@ -15,7 +15,7 @@ external storage gets one walk on decode, which raises the SDK's own error on a 
 and none on encode; any other data converter goes through the SDK's passes unchanged. The
 wrappers look at the data converter of each call, so they are right for every worker of the
 process, the plugin's or not. They rely on private ``temporalio`` names: ``pyproject.toml``
-pins ``temporalio`` to a minor series, and ``tests/test_idle_passes.py`` checks both paths.
+pins ``temporalio`` to a minor series, and ``tests/core/test_idle_passes.py`` checks both paths.
 """
 
 from __future__ import annotations
