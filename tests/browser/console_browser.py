@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from tests.dev_process import DevProcess
+from tests.dev_process import DevProcess, alive
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS = Path(__file__).parents[2] / "docs"
@@ -49,6 +49,19 @@ def running_dev(stack: DevProcess) -> Generator[DevProcess]:
     finally:
         if stack.process.poll() is None:
             stack.stop(signal.SIGINT)
+
+
+def stopped_cleanly(stack: DevProcess) -> Generator[DevProcess]:
+    """Like `running_dev`, and then checks Ctrl-C stops it with exit 0 and no child left."""
+    try:
+        stack.wait_ready()
+        yield stack
+    except BaseException:
+        stack.kill()
+        raise
+    children = stack.descendants()
+    assert stack.stop(signal.SIGINT) == 0, stack.text()
+    assert not {pid for pid in children if alive(pid)}
 
 
 @contextmanager

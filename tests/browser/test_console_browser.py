@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.console_browser import BROWSER_MARKS, DOCS, REFUND, chromium, click, new_tab
-from tests.dev_process import DevProcess, alive
+from tests.browser.console_browser import (
+    BROWSER_MARKS,
+    DOCS,
+    REFUND,
+    chromium,
+    click,
+    new_tab,
+    stopped_cleanly,
+)
+from tests.dev_process import DevProcess
 
 DOCS_SCREENSHOT = DOCS / "console.png"
 
@@ -26,16 +33,7 @@ pytestmark = BROWSER_MARKS
 
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[DevProcess]:
-    stack = DevProcess.start(tmp_path)
-    try:
-        stack.wait_ready()
-        yield stack
-    except BaseException:
-        stack.kill()
-        raise
-    children = stack.descendants()
-    assert stack.stop(signal.SIGINT) == 0, stack.text()
-    assert not {pid for pid in children if alive(pid)}
+    yield from stopped_cleanly(DevProcess.start(tmp_path))
 
 
 @pytest.fixture

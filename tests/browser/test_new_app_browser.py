@@ -9,15 +9,14 @@ once used one app's offline model for every app, so the travel desk heard the su
 from __future__ import annotations
 
 import re
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.console_browser import BROWSER_MARKS, chromium, click, new_tab
-from tests.dev_process import DevProcess, alive
+from tests.browser.console_browser import BROWSER_MARKS, chromium, click, new_tab, stopped_cleanly
+from tests.dev_process import DevProcess
 from tests.repository_copy import UV, copy_of_repository, uv, uv_environment
 
 pytestmark = BROWSER_MARKS
@@ -37,17 +36,9 @@ def dev(tmp_path: Path) -> Iterator[DevProcess]:
     created = uv(root, "run", "new-app", "travel")
     assert "new-app: created apps/travel-agents" in created.stdout, created.stdout
     stack = DevProcess.start(root, command=[UV, "run", "dev"], environ=uv_environment())
-    try:
-        stack.wait_ready()
-        yield stack
-    except BaseException:
-        stack.kill()
-        raise
     # Stopped as Ctrl-C stops it: `uv run` hands the signal to `dev`, which stops the rest.
-    children = stack.descendants()
-    assert stack.stop(signal.SIGINT) == 0, stack.text()
+    yield from stopped_cleanly(stack)
     assert "dev: stopped" in stack.text()
-    assert not {pid for pid in children if alive(pid)}
 
 
 def test_each_app_is_answered_by_its_own_offline_model(dev: DevProcess) -> None:

@@ -9,7 +9,6 @@ sees who stopped the turn, and the next message is answered.
 from __future__ import annotations
 
 import re
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -18,9 +17,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from agents_temporal.testing import HangReply, OpenAICompatibleServer, RecordedRequest, Reply
-from tests.browser.console_browser import BROWSER_MARKS, click
+from tests.browser.console_browser import BROWSER_MARKS, click, stopped_cleanly
 from tests.browser.test_console_browser import page as page
-from tests.dev_process import DevProcess, alive
+from tests.dev_process import DevProcess
 from tests.support.openai_brain import support_responder
 
 SLOW = "Where is my order ORD-10042? Take your time."
@@ -45,18 +44,11 @@ def model_server() -> Iterator[OpenAICompatibleServer]:
 
 @pytest.fixture
 def dev(tmp_path: Path, model_server: OpenAICompatibleServer) -> Iterator[DevProcess]:
-    stack = DevProcess.start(
-        tmp_path, OPENAI_API_KEY="sk-test-local", OPENAI_BASE_URL=model_server.base_url
+    yield from stopped_cleanly(
+        DevProcess.start(
+            tmp_path, OPENAI_API_KEY="sk-test-local", OPENAI_BASE_URL=model_server.base_url
+        )
     )
-    try:
-        stack.wait_ready()
-        yield stack
-    except BaseException:
-        stack.kill()
-        raise
-    children = stack.descendants()
-    assert stack.stop(signal.SIGINT) == 0, stack.text()
-    assert not {pid for pid in children if alive(pid)}
 
 
 def test_stop_a_running_turn_in_the_console(dev: DevProcess, page: Page) -> None:
