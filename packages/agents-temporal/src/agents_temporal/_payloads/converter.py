@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, PydanticPayloadConverter
 from temporalio.converter import (
-    CompositePayloadConverter,
     DataConverter,
     DefaultPayloadConverter,
+    EncodingPayloadConverter,
     JSONPlainPayloadConverter,
 )
 
@@ -18,6 +18,17 @@ from temporalio.converter import (
 @functools.cache
 def _shared_json_converter() -> PydanticJSONPlainPayloadConverter:
     return PydanticJSONPlainPayloadConverter()
+
+
+@functools.cache
+def _encoding_converters() -> dict[bytes, EncodingPayloadConverter]:
+    """The default encoding converters by encoding, the JSON one replaced by the shared one."""
+    json_converter = _shared_json_converter()
+    converters = (
+        json_converter if isinstance(c, JSONPlainPayloadConverter) else c
+        for c in DefaultPayloadConverter.default_encoding_payload_converters
+    )
+    return {c.encoding.encode(): c for c in converters}
 
 
 class AgentsPayloadConverter(PydanticPayloadConverter):
@@ -33,15 +44,11 @@ class AgentsPayloadConverter(PydanticPayloadConverter):
         Temporal makes a new payload converter for every serialization context (with external
         storage, for every activity), and pydantic's type adapters are cached per converter: a
         fresh cache would rebuild the model call input's adapter, about 1.5 ms, on every call.
+        The list of converters is worked out once too: a worker makes converters per workflow
+        activation.
         """
-        json_converter = _shared_json_converter()
-        CompositePayloadConverter.__init__(
-            self,
-            *(
-                json_converter if isinstance(c, JSONPlainPayloadConverter) else c
-                for c in DefaultPayloadConverter.default_encoding_payload_converters
-            ),
-        )
+        # A copy: CompositePayloadConverter's converters belong to each instance.
+        self.converters = dict(_encoding_converters())
 
 
 def build_type_adapters(converter: DataConverter, types: Iterable[object]) -> int:
