@@ -11,7 +11,10 @@ them alike. ``activity-sdk-runner`` is the plugin's workflow on a worker given T
 to ``activity`` is what the plugin's runner saves (``agents_temporal._plugin``).
 ``activity-sdk-passes`` is the plugin's workflow with the Temporal SDK's own payload passes
 put back for its turns (``agents_temporal._payloads.idle_passes``): its difference to
-``activity`` is what skipping the passes that have nothing to do saves. The floor, the SDK's
+``activity`` is what skipping the passes that have nothing to do saves.
+``activity-sdk-converters`` puts back the SDK's per-activation data converters
+(``agents_temporal._payloads.command_converters``), and ``activity-gc`` runs with the worker
+app's garbage collector settings (``agent_worker._heap``), for their turns. The floor, the SDK's
 loop and the SDK's runner run with the SDK's passes too: they stand for Temporal without the
 plugin.
 
@@ -22,7 +25,8 @@ worker image (``overhead.use_bytecode_caches``; ``--no-bytecode-caches`` compile
 source for every new workflow, as a machine with ``PYTHONDONTWRITEBYTECODE=1`` does).
 
 Usage: ``uv run python bench/cpu_per_call.py [--conversations 20] [--rounds 3]
-[--modes floor sdk activity activity-sdk-passes activity-sdk-runner activity-unsandboxed]
+[--modes floor sdk activity activity-sdk-passes activity-sdk-runner activity-unsandboxed
+activity-sdk-converters activity-gc]
 [--no-bytecode-caches]``
 """
 
@@ -31,9 +35,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import itertools
 import sys
 import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +53,8 @@ import overhead
 from bench_agent_workflow import AgentConversation
 from bench_workflows import CALLS_PER_CONVERSATION
 
+from agent_worker._heap import settle_heap
+from agents_temporal._payloads.command_converters import sdk_create
 from agents_temporal._payloads.idle_passes import sdk_passes
 from agents_temporal.testing import start_local_server
 
@@ -56,6 +64,28 @@ _LABELS = {
     **overhead.LABELS,
     "activity-sdk-runner": "plugin, act., SDK's runner+passes",
     "activity-sdk-passes": "plugin, activities, SDK's passes",
+    "activity-sdk-converters": "plugin, act., SDK's converters",
+    "activity-gc": "plugin, act., worker's GC",
+}
+
+
+@contextlib.contextmanager
+def _worker_gc() -> Generator[None]:
+    """The worker app's collector settings for one turn, then the process's own again."""
+    thresholds = gc.get_threshold()
+    settle_heap()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+# Modes that run the plugin's activity workflow with one of its cuts undone (or the app's
+# collector settings), and how.
+_ACTIVITY_VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
+    "activity-sdk-converters": sdk_create,
+    "activity-gc": _worker_gc,
 }
 
 
@@ -88,7 +118,11 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
                     sdk_queue if mode == "activity-sdk-runner" else queue,
                     AgentConversation.run
                     if mode == "activity-sdk-runner"
-                    else overhead.WORKFLOWS[mode.removesuffix("-sdk-passes")],
+                    else overhead.WORKFLOWS[
+                        "activity"
+                        if mode in _ACTIVITY_VARIANTS
+                        else mode.removesuffix("-sdk-passes")
+                    ],
                 )
                 for mode in modes
             }
@@ -96,7 +130,11 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
                 await one()  # warm caches, sandbox imports and pollers
             for _ in range(rounds):
                 for mode, one in runs.items():
-                    with sdk_passes() if mode in _SDK_PASS_MODES else contextlib.nullcontext():
+                    variant = _ACTIVITY_VARIANTS.get(mode, contextlib.nullcontext)
+                    with (
+                        sdk_passes() if mode in _SDK_PASS_MODES else contextlib.nullcontext(),
+                        variant(),
+                    ):
                         started = time.process_time()
                         await asyncio.gather(*(one() for _ in range(conversations)))
                         cpu[mode] += time.process_time() - started
@@ -120,6 +158,8 @@ def main() -> None:
             "activity-sdk-passes",
             "activity-sdk-runner",
             "activity-unsandboxed",
+            "activity-sdk-converters",
+            "activity-gc",
         ],
     )
     parser.add_argument("--no-bytecode-caches", action="store_true")

@@ -22,6 +22,7 @@ from agent_stack.health import STUCK_EXIT_CODE, HealthServer
 from agent_stack.settings import Settings, load_app_settings
 from agent_stack.signals import stop_on_signals
 from agent_stack.tracing import configure_tracing
+from agent_worker._heap import settle_heap
 from agent_worker._models import model_provider
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin, RedactingFormatter
 from agents_temporal.apps import AgentApp, AppSettings
@@ -181,6 +182,7 @@ async def run_worker(
     stop: asyncio.Event | None = None,
     ready_event: asyncio.Event | None = None,
     out: TextIO = sys.stdout,
+    own_process: bool = False,
 ) -> None:
     """Serve every app's workflows and activities until ``stop`` is set (or SIGTERM/SIGINT).
 
@@ -192,6 +194,8 @@ async def run_worker(
         stop: Set it to stop the worker; SIGTERM and SIGINT set it too.
         ready_event: Set once the worker polls its task queue.
         out: Where the summary and status lines go.
+        own_process: The process is the worker's alone: once the worker is built and warmed
+            up, set the garbage collector for it (`settle_heap`).
 
     Raises:
         NoAgentAppError: ``apps`` is empty.
@@ -248,6 +252,9 @@ async def run_worker(
                 workflow_runner=workflow_runner(apps),
                 deployment_config=deployment_config(settings),
             )
+            if own_process:
+                # After the plugin's warm-up (in the Worker's constructor), before any task.
+                settle_heap()
             if settings.worker_health_port:
                 health = HealthServer(
                     settings.worker_health_port,
@@ -308,7 +315,7 @@ def serve_worker(
     configure_logging()
     with asyncio.Runner() as runner:
         try:
-            runner.run(run_worker(settings, apps, app_settings=app_settings))
+            runner.run(run_worker(settings, apps, app_settings=app_settings, own_process=True))
         except WorkerStuckError:
             print(
                 f"worker: workflows are stuck on this worker (see above); exiting with code "
