@@ -12,9 +12,8 @@ to ``activity`` is what the plugin's runner saves (``agents_temporal._plugin``).
 ``activity-sdk-passes`` is the plugin's workflow with the Temporal SDK's own payload passes
 put back for its turns (``agents_temporal._payloads.idle_passes``): its difference to
 ``activity`` is what skipping the passes that have nothing to do saves.
-``activity-sdk-converters`` puts back the SDK's per-activation data converters
-(``agents_temporal._payloads.command_converters``), and ``activity-gc`` runs with the worker
-app's garbage collector settings (``agent_worker._heap``), for their turns. The floor, the SDK's
+``activity-gc`` is the plugin's workflow with the worker app's garbage collector settings
+(``agent_worker._heap``) for its turns. The floor, the SDK's
 loop and the SDK's runner run with the SDK's passes too: they stand for Temporal without the
 plugin.
 
@@ -26,7 +25,7 @@ source for every new workflow, as a machine with ``PYTHONDONTWRITEBYTECODE=1`` d
 
 Usage: ``uv run python bench/cpu_per_call.py [--conversations 20] [--rounds 3]
 [--modes floor sdk activity activity-sdk-passes activity-sdk-runner activity-unsandboxed
-activity-sdk-converters activity-gc]
+activity-gc]
 [--no-bytecode-caches]``
 """
 
@@ -54,7 +53,6 @@ from bench_agent_workflow import AgentConversation
 from bench_workflows import CALLS_PER_CONVERSATION
 
 from agent_worker._heap import settle_heap
-from agents_temporal._payloads.command_converters import sdk_create
 from agents_temporal._payloads.idle_passes import sdk_passes
 from agents_temporal.testing import start_local_server
 
@@ -64,7 +62,6 @@ _LABELS = {
     **overhead.LABELS,
     "activity-sdk-runner": "plugin, act., SDK's runner+passes",
     "activity-sdk-passes": "plugin, activities, SDK's passes",
-    "activity-sdk-converters": "plugin, act., SDK's converters",
     "activity-gc": "plugin, act., worker's GC",
 }
 
@@ -81,10 +78,8 @@ def _worker_gc() -> Generator[None]:
         gc.set_threshold(*thresholds)
 
 
-# Modes that run the plugin's activity workflow with one of its cuts undone (or the app's
-# collector settings), and how.
+# Modes that run the plugin's activity workflow in a setting of their own, and which.
 _ACTIVITY_VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
-    "activity-sdk-converters": sdk_create,
     "activity-gc": _worker_gc,
 }
 
@@ -158,7 +153,6 @@ def main() -> None:
             "activity-sdk-passes",
             "activity-sdk-runner",
             "activity-unsandboxed",
-            "activity-sdk-converters",
             "activity-gc",
         ],
     )

@@ -31,7 +31,7 @@ from ._model.activity import ModelActivity
 from ._model.activity_tool import describe_activities
 from ._model.runner import TemporalAgentRunner
 from ._params import ModelActivityParameters
-from ._payloads import command_converters, idle_passes
+from ._payloads import idle_passes
 from ._payloads.converter import build_type_adapters, with_agents_converter
 from ._streaming.workflow_model import build_stream_event_types
 from ._temporal_worker_env_ref import AllowAllWorkerEnvVars, snapshot_names
@@ -344,10 +344,9 @@ class OpenAIAgentsPlugin(SimplePlugin):
 
     @contextlib.asynccontextmanager
     async def _while_worker_runs(self) -> AsyncGenerator[None]:
-        # Both stay installed after the worker stops: they give every data converter the SDK's
-        # result, only faster (idle passes: for those without a codec or payload storage).
+        # Stays installed after the worker stops: it gives every data converter the SDK's
+        # result, only faster for those without a codec or payload storage.
         idle_passes.install()
-        command_converters.install()
         async with _RUNNER.active():
             build_stream_event_types()
             if self.use_otel_instrumentation:
