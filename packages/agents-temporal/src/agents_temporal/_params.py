@@ -116,10 +116,13 @@ class ModelActivityParameters:
     ) -> str:
         """The Web UI summary for a call made by ``agent`` (named ``agent_name``)."""
         override = self.summary_override
+        if override is None:
+            # First: the default needs no runtime-checkable Protocol test on every call.
+            if model_name is None:
+                return f"{agent_name}: model call"
+            return f"{agent_name} ({model_name})"
         if isinstance(override, str):
             return override
         if isinstance(override, ModelSummaryProvider):
             return override.provide(agent, instructions, input)
-        if override is not None:
-            return override(agent_name, model_name)
-        return f"{agent_name}: model call" if model_name is None else f"{agent_name} ({model_name})"
+        return override(agent_name, model_name)

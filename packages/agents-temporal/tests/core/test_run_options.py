@@ -1,4 +1,4 @@
-"""Handoff input filters, RunConfig model overrides and max_turns behave as in plain SDK code."""
+"""Handoff input filters, RunConfig overrides (model, settings) and max_turns act as in SDK code."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from agents import Model, ModelProvider, ModelResponse
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from agents_temporal.testing import AgentEnvironment, ModelRequest, ResponseBuilders, TestModel
+from agents_temporal.testing import (
+    AgentEnvironment,
+    ModelRequest,
+    ResponseBuilders,
+    TestModel,
+    TestModelProvider,
+)
 from tests.core.workflows import RunOptionsAgent
 
 
@@ -68,3 +74,15 @@ async def test_max_turns_is_enforced(temporal_client: Client, task_queue: str) -
     result = await run_case(temporal_client, task_queue, provider, "max_turns")
     assert result.startswith("stopped: Max turns (2) exceeded")
     assert len(provider.names) == 2
+
+
+async def test_run_config_model_settings_reach_the_model(
+    temporal_client: Client, task_queue: str
+) -> None:
+    model = TestModel(lambda: ResponseBuilders.output_message("hello"))
+    assert await run_case(temporal_client, task_queue, TestModelProvider(model), "model_settings")
+    (request,) = model.requests
+    settings = request.model_settings
+    assert settings.temperature == 0.3
+    assert settings.reasoning is not None and settings.reasoning.effort == "low"
+    assert settings.metadata == {"desk": "7"}

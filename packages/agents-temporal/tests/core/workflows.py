@@ -8,6 +8,7 @@ from agents import (
     Agent,
     LocalShellTool,
     MaxTurnsExceeded,
+    ModelSettings,
     RunConfig,
     Runner,
     SQLiteSession,
@@ -15,6 +16,7 @@ from agents import (
     handoff,
 )
 from agents.extensions import handoff_filters
+from openai.types.shared import Reasoning
 from temporalio import workflow
 
 from agents_temporal.testing import ResponseBuilders, TestModel
@@ -93,6 +95,14 @@ class RunOptionsAgent:
             elif case == "model_override":
                 result = await Runner.run(
                     triage, "hi", run_config=RunConfig(model="override-model")
+                )
+                return str(result.final_output)
+            elif case == "model_settings":
+                settings = ModelSettings(
+                    temperature=0.3, reasoning=Reasoning(effort="low"), metadata={"desk": "7"}
+                )
+                result = await Runner.run(
+                    specialist, "hi", run_config=RunConfig(model_settings=settings)
                 )
                 return str(result.final_output)
             else:

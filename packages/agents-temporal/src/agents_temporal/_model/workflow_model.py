@@ -124,6 +124,18 @@ def _input_items(value: str | list[TResponseInputItem]) -> str | list[dict[str, 
 
 
 _STREAM_EVENT: TypeAdapter[TResponseStreamEvent] = TypeAdapter(TResponseStreamEvent)
+_SETTINGS: TypeAdapter[ModelSettings] = TypeAdapter(ModelSettings)
+
+
+def settings_json(settings: ModelSettings) -> dict[str, Any]:
+    """``settings.to_json_dict()``, without building a pydantic ``TypeAdapter`` on every call.
+
+    The Agents SDK's method makes a new adapter each time (most of its cost); ours is made once.
+    A subclass that defines its own ``to_json_dict`` is asked for it.
+    """
+    if type(settings).to_json_dict is not ModelSettings.to_json_dict:
+        return settings.to_json_dict()
+    return _SETTINGS.dump_python(settings, mode="json")
 
 
 class ActivityModel(Model):
@@ -191,7 +203,7 @@ class ActivityModel(Model):
             agent_name=self._tracker.agent_name,
             system_instructions=system_instructions,
             input=_input_items(input),
-            model_settings=model_settings.to_json_dict(),
+            model_settings=settings_json(model_settings),
             tools=[tool_spec(t) for t in tools],
             handoffs=[handoff_spec(h) for h in handoffs],
             output_schema=output_schema_spec(output_schema),
