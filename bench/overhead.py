@@ -185,7 +185,8 @@ BENCH_RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules(PASSTH
 """The sandbox's defaults, sharing ``bench_workflows`` as an app's library is shared."""
 
 
-def bench_worker(client: Client, task_queue: str) -> Worker:
+def bench_worker(client: Client, task_queue: str, **options: Any) -> Worker:
+    """Every bench workflow and the no-op activity; ``options`` go to ``Worker`` as they are."""
     return Worker(
         client,
         task_queue=task_queue,
@@ -199,6 +200,7 @@ def bench_worker(client: Client, task_queue: str) -> Worker:
         workflow_runner=SandboxedWorkflowRunner(restrictions=BENCH_RESTRICTIONS),
         max_concurrent_workflow_tasks=100,
         max_concurrent_activities=100,
+        **options,
     )
 
 
