@@ -172,11 +172,11 @@ def activity_mode_calls(
                 "workflow task (server's started to completed)": _ms(wt),
                 "  activation: workflow code (wall)": _ms(run.end - run.start),
                 "  activation: workflow code (thread CPU)": _ms(run.cpu),
-                "  the rest: transport, core, decode, encode": _ms(wt - (run.end - run.start)),
+                "  the rest: poll response, core, decode, encode": _ms(wt - (run.end - run.start)),
                 "server: dispatch the activity": _ms(act_started[k] - wt_completed[k]),
                 "activity task (server's started to completed)": _ms(act),
                 "  activity function": _ms(activities[k].end - activities[k].start),
-                "  the rest: transport, core, decode, encode ": _ms(
+                "  the rest: poll, decode, encode, completion": _ms(
                     act - (activities[k].end - activities[k].start)
                 ),
             }
