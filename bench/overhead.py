@@ -16,7 +16,11 @@ zero-latency model (nine tool calls, then an answer):
   against the floor on the same server).
 
 Modes take turns round by round (each round runs every mode once), so that load from anything
-else on the machine falls on all of them alike; each figure is the median over the rounds.
+else on the machine falls on all of them alike; each figure is the median over the rounds. The
+last two columns are CPU time per model call, means over the rounds: this process's (worker and
+client) and the Temporal dev server's. Where the machine has a core to spare they run in
+parallel, so a ratio of latencies can sit well below the ratio of CPU; on a loaded machine it
+moves toward it (docs/PERFORMANCE.md). ``bench/call_timeline.py`` splits one call's time up.
 
 Usage: ``uv run python bench/overhead.py [--conversations 1 20] [--rounds 5] [--json FILE]
 [--no-untuned]``
@@ -58,6 +62,7 @@ from bench_workflows import (
     noop,
     scripted_response,
 )
+from compare_measure import dev_server_pid, process_cpu_seconds
 from dev_servers import start_untuned_server
 
 from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
@@ -123,6 +128,10 @@ class Row:
     conversations: int
     latency_ms: float
     calls_per_s: float
+    cpu_ms: float
+    """This process's CPU time (worker and client) per model call, mean over the rounds."""
+    server_cpu_ms: float | None
+    """The Temporal dev server's CPU time per model call (none for plain ``Runner.run``)."""
 
 
 async def timed(one: Callable[[], Awaitable[object]]) -> float:
@@ -138,14 +147,30 @@ Conversation = Callable[[], Awaitable[object]]
 class Samples:
     latencies: list[float] = field(default_factory=list[float])
     throughputs: list[float] = field(default_factory=list[float])
+    cpu: list[float] = field(default_factory=list[float])
+    server_cpu: list[float] = field(default_factory=list[float])
 
 
-async def measure_round(conversations: int, one: Conversation, into: Samples) -> None:
-    start = time.perf_counter()
-    durations = await asyncio.gather(*(timed(one) for _ in range(conversations)))
-    wall = time.perf_counter() - start
+@dataclass
+class Mode:
+    """One row's conversation, and the pid of the server it runs on (None: no server)."""
+
+    one: Conversation
+    server_pid: int | None
+
+
+async def measure_round(conversations: int, mode: Mode, into: Samples) -> None:
+    calls = conversations * CALLS_PER_CONVERSATION
+    server_cpu = process_cpu_seconds(mode.server_pid) if mode.server_pid else 0.0
+    cpu, start = time.process_time(), time.perf_counter()
+    durations = await asyncio.gather(*(timed(mode.one) for _ in range(conversations)))
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     into.latencies.append(statistics.mean(durations) / CALLS_PER_CONVERSATION * 1000)
-    into.throughputs.append(conversations * CALLS_PER_CONVERSATION / wall)
+    into.throughputs.append(calls / wall)
+    into.cpu.append(cpu / calls * 1000)
+    if mode.server_pid:
+        server_cpu = process_cpu_seconds(mode.server_pid) - server_cpu
+        into.server_cpu.append(server_cpu / calls * 1000)
 
 
 def plain_conversation() -> Conversation:
@@ -185,7 +210,8 @@ BENCH_RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules(PASSTH
 """The sandbox's defaults, sharing ``bench_workflows`` as an app's library is shared."""
 
 
-def bench_worker(client: Client, task_queue: str) -> Worker:
+def bench_worker(client: Client, task_queue: str, **options: Any) -> Worker:
+    """Every bench workflow and the no-op activity; ``options`` go to ``Worker`` as they are."""
     return Worker(
         client,
         task_queue=task_queue,
@@ -199,6 +225,7 @@ def bench_worker(client: Client, task_queue: str) -> Worker:
         workflow_runner=SandboxedWorkflowRunner(restrictions=BENCH_RESTRICTIONS),
         max_concurrent_workflow_tasks=100,
         max_concurrent_activities=100,
+        **options,
     )
 
 
@@ -216,12 +243,13 @@ async def measure_all(
         "local": f"bench-local-{suffix}",
         "untuned": f"bench-untuned-{suffix}",
     }
-    modes: dict[str, Conversation] = {"plain": plain_conversation()}
+    tuned_pid = server_pid(base)
+    modes: dict[str, Mode] = {"plain": Mode(plain_conversation(), None)}
     for mode, workflow in WORKFLOWS.items():
         local = mode.startswith("local")
         client = local_client if local else activity_client
         queue = queues["local" if local else "activities"]
-        modes[mode] = temporal_conversation(client, queue, workflow)
+        modes[mode] = Mode(temporal_conversation(client, queue, workflow), tuned_pid)
     async with AsyncExitStack() as workers:
         await workers.enter_async_context(bench_worker(activity_client, queues["activities"]))
         await workers.enter_async_context(bench_worker(local_client, queues["local"]))
@@ -229,25 +257,31 @@ async def measure_all(
             untuned_client = plugin_client(untuned, False)
             await workers.enter_async_context(bench_worker(untuned_client, queues["untuned"]))
             for mode, workflow in UNTUNED_WORKFLOWS.items():
-                modes[mode] = temporal_conversation(untuned_client, queues["untuned"], workflow)
+                one = temporal_conversation(untuned_client, queues["untuned"], workflow)
+                modes[mode] = Mode(one, server_pid(untuned))
         return await measure_modes(modes, conversation_counts, rounds)
 
 
+def server_pid(client: Client) -> int | None:
+    """The pid of the dev server ``client`` talks to, if this process started it."""
+    return dev_server_pid(client.service_client.config.target_host)
+
+
 async def measure_modes(
-    modes: dict[str, Conversation], conversation_counts: list[int], rounds: int
+    modes: dict[str, Mode], conversation_counts: list[int], rounds: int
 ) -> list[Row]:
     """Each mode at each concurrency, the modes taking turns within each round."""
     rows: list[Row] = []
-    for one in modes.values():
-        await one()  # warm up caches, sandbox imports and task queue pollers
+    for mode in modes.values():
+        await mode.one()  # warm up caches, sandbox imports and task queue pollers
     for conversations in conversation_counts:
         samples = {mode: Samples() for mode in modes}
         for n in range(rounds):
-            for mode, one in modes.items():
-                if mode in UNTUNED_WORKFLOWS:
+            for name, mode in modes.items():
+                if name in UNTUNED_WORKFLOWS:
                     for _ in range(UNTUNED_BURST_SPENDERS):
-                        await one()
-                await measure_round(conversations, one, samples[mode])
+                        await mode.one()
+                await measure_round(conversations, mode, samples[name])
             print(f"  {conversations} conversations: round {n + 1}/{rounds}", file=sys.stderr)
         rows.extend(
             Row(
@@ -255,6 +289,8 @@ async def measure_modes(
                 conversations,
                 statistics.median(s.latencies),
                 statistics.median(s.throughputs),
+                statistics.mean(s.cpu),
+                statistics.mean(s.server_cpu) if s.server_cpu else None,
             )
             for mode, s in samples.items()
         )
@@ -264,6 +300,7 @@ async def measure_modes(
 def print_table(rows: list[Row]) -> None:
     header = (
         f"{'mode':<36}{'conv':>6}{'ms/call':>10}{'calls/s':>10}{'vs floor':>24}{'vs plain':>12}"
+        f"{'CPU ms/call':>13}{'server CPU':>12}"
     )
     print("\n" + header)
     for conv in sorted({r.conversations for r in rows}):
@@ -276,9 +313,10 @@ def print_table(rows: list[Row]) -> None:
                 f"{row.calls_per_s / floor.calls_per_s:.0%} thr"
             )
             vs_plain = f"{row.latency_ms / plain_row.latency_ms:.1f}x lat"
+            server = "" if row.server_cpu_ms is None else f"{row.server_cpu_ms:.2f}"
             print(
                 f"{row.mode:<36}{conv:>6}{row.latency_ms:>10.2f}{row.calls_per_s:>10.1f}"
-                f"{vs_floor:>24}{vs_plain:>12}"
+                f"{vs_floor:>24}{vs_plain:>12}{row.cpu_ms:>13.2f}{server:>12}"
             )
 
 
