@@ -3,14 +3,15 @@
 While any workflow activation runs, the sandbox replaces ``builtins.isinstance`` and
 ``builtins.issubclass``, for every thread of the process, with an object whose call reads a
 thread-local, then calls a ``functools.partial`` that unwraps a restricted proxy from either
-argument before calling the real builtin: about eight times the cost of the builtin, on the
+argument before calling the real builtin: fifteen times the builtin's cost or more, on the
 1,500 or so calls that one model call of an agent workflow makes. ``install`` has the same
 shared objects put a plain function in ``builtins`` instead, which goes straight to the real
-builtin unless an argument is a restricted proxy, and then unwraps it as the sandbox does.
-Unwrapping is right in every thread (outside a sandbox there is no proxy to unwrap), so the
-function needs no thread-local; the objects still count who applied them and still put the
-real builtin back when the last activation of the process ends, so Temporal's own sandboxed
-runner, in the same process, keeps working: its activations get the same function.
+builtin unless an argument is a restricted proxy, and then unwraps it as the sandbox does: a
+sixth to an eighth of the wrapper's cost. Unwrapping is right in every thread (outside a
+sandbox there is no proxy to unwrap), so the function needs no thread-local; the objects still
+count who applied them and still put the real builtin back when the last activation of the
+process ends, so Temporal's own sandboxed runner, in the same process, keeps working: its
+activations get the same function.
 
 Every function-level import in sandboxed code (the Agents SDK's loop makes about fifteen per
 model call, ``from .tool_actions import ...`` and the like) goes through the sandbox's importer,
