@@ -105,11 +105,13 @@ def test_the_plain_functions_are_in_builtins_while_any_activation_runs() -> None
 
     thread = threading.Thread(target=activation)
     thread.start()
-    entered.wait()
-    with second.applied():
-        seen["both"] = builtins.isinstance, builtins.issubclass
-    other_done.set()
-    thread.join()
+    try:
+        assert entered.wait(timeout=30)
+        with second.applied():
+            seen["both"] = builtins.isinstance, builtins.issubclass
+    finally:
+        other_done.set()
+        thread.join()
 
     assert seen["first"] is sandbox_isinstance
     assert seen["both"] == (sandbox_isinstance, sandbox_issubclass)
