@@ -11,9 +11,12 @@ them alike. ``activity-sdk-runner`` is the plugin's workflow on a worker given T
 to ``activity`` is what the plugin's runner saves (``agents_temporal._plugin``).
 ``activity-sdk-passes`` is the plugin's workflow with the Temporal SDK's own payload passes
 put back for its turns (``agents_temporal._payloads.idle_passes``): its difference to
-``activity`` is what skipping the passes that have nothing to do saves. The floor, the SDK's
-loop and the SDK's runner run with the SDK's passes too: they stand for Temporal without the
-plugin.
+``activity`` is what skipping the passes that have nothing to do saves.
+``activity-sdk-builtins`` is the plugin's workflow with the sandbox's own ``isinstance``,
+``issubclass`` and importer put back for its turns (``agents_temporal._sandbox_builtins``): its
+difference to ``activity`` is what the plain builtins and the importer's shortcut save. The
+floor, the SDK's loop and the SDK's runner run with the SDK's passes and wrappers too: they
+stand for Temporal without the plugin.
 
 The zero-latency model runs in this process; its responses are built once per step
 (``bench_workflows.scripted_response``), so the model costs next to nothing in every mode, as
@@ -22,7 +25,8 @@ worker image (``overhead.use_bytecode_caches``; ``--no-bytecode-caches`` compile
 source for every new workflow, as a machine with ``PYTHONDONTWRITEBYTECODE=1`` does).
 
 Usage: ``uv run python bench/cpu_per_call.py [--conversations 20] [--rounds 3]
-[--modes floor sdk activity activity-sdk-passes activity-sdk-runner activity-unsandboxed]
+[--modes floor sdk activity activity-sdk-passes activity-sdk-builtins activity-sdk-runner
+activity-unsandboxed]
 [--no-bytecode-caches]``
 """
 
@@ -48,14 +52,17 @@ from bench_agent_workflow import AgentConversation
 from bench_workflows import CALLS_PER_CONVERSATION
 
 from agents_temporal._payloads.idle_passes import sdk_passes
+from agents_temporal._sandbox_builtins import sdk_wrappers
 from agents_temporal.testing import start_local_server
 
 _QUEUES = itertools.count()
 _SDK_PASS_MODES = {"floor", "sdk", "activity-sdk-passes", "activity-sdk-runner"}
+_SDK_WRAPPER_MODES = {"floor", "sdk", "activity-sdk-builtins", "activity-sdk-runner"}
 _LABELS = {
     **overhead.LABELS,
     "activity-sdk-runner": "plugin, act., SDK's runner+passes",
     "activity-sdk-passes": "plugin, activities, SDK's passes",
+    "activity-sdk-builtins": "plugin, act., SDK's builtins",
 }
 
 
@@ -88,7 +95,9 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
                     sdk_queue if mode == "activity-sdk-runner" else queue,
                     AgentConversation.run
                     if mode == "activity-sdk-runner"
-                    else overhead.WORKFLOWS[mode.removesuffix("-sdk-passes")],
+                    else overhead.WORKFLOWS[
+                        mode.removesuffix("-sdk-passes").removesuffix("-sdk-builtins")
+                    ],
                 )
                 for mode in modes
             }
@@ -96,7 +105,11 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
                 await one()  # warm caches, sandbox imports and pollers
             for _ in range(rounds):
                 for mode, one in runs.items():
-                    with sdk_passes() if mode in _SDK_PASS_MODES else contextlib.nullcontext():
+                    with contextlib.ExitStack() as sdk_parts:
+                        if mode in _SDK_PASS_MODES:
+                            sdk_parts.enter_context(sdk_passes())
+                        if mode in _SDK_WRAPPER_MODES:
+                            sdk_parts.enter_context(sdk_wrappers())
                         started = time.process_time()
                         await asyncio.gather(*(one() for _ in range(conversations)))
                         cpu[mode] += time.process_time() - started
@@ -118,6 +131,7 @@ def main() -> None:
             "sdk",
             "activity",
             "activity-sdk-passes",
+            "activity-sdk-builtins",
             "activity-sdk-runner",
             "activity-unsandboxed",
         ],
