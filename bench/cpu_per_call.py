@@ -12,10 +12,12 @@ to ``activity`` is what the plugin's runner saves (``agents_temporal._plugin``).
 ``activity-sdk-passes`` is the plugin's workflow with the Temporal SDK's own payload passes
 put back for its turns (``agents_temporal._payloads.idle_passes``): its difference to
 ``activity`` is what skipping the passes that have nothing to do saves.
+``activity-sdk-builtins`` is the plugin's workflow with the sandbox's own ``isinstance``,
+``issubclass`` and importer put back for its turns (``agents_temporal._sandbox_builtins``): its
+difference to ``activity`` is what the plain builtins and the importer's shortcut save.
 ``activity-gc`` is the plugin's workflow with the worker app's garbage collector settings
-(``agent_worker._heap``) for its turns. The floor, the SDK's
-loop and the SDK's runner run with the SDK's passes too: they stand for Temporal without the
-plugin.
+(``agent_worker._heap``) for its turns. The floor, the SDK's loop and the SDK's runner run
+with the SDK's passes and wrappers too: they stand for Temporal without the plugin.
 
 The zero-latency model runs in this process; its responses are built once per step
 (``bench_workflows.scripted_response``), so the model costs next to nothing in every mode, as
@@ -24,9 +26,8 @@ worker image (``overhead.use_bytecode_caches``; ``--no-bytecode-caches`` compile
 source for every new workflow, as a machine with ``PYTHONDONTWRITEBYTECODE=1`` does).
 
 Usage: ``uv run python bench/cpu_per_call.py [--conversations 20] [--rounds 3]
-[--modes floor sdk activity activity-sdk-passes activity-sdk-runner activity-unsandboxed
-activity-gc]
-[--no-bytecode-caches]``
+[--modes floor sdk activity activity-sdk-passes activity-sdk-builtins activity-sdk-runner
+activity-unsandboxed activity-gc] [--no-bytecode-caches]``
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import gc
 import itertools
 import sys
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,14 +55,17 @@ from bench_workflows import CALLS_PER_CONVERSATION
 
 from agent_worker._heap import settle_heap
 from agents_temporal._payloads.idle_passes import sdk_passes
+from agents_temporal._sandbox_builtins import sdk_wrappers
 from agents_temporal.testing import start_local_server
 
 _QUEUES = itertools.count()
 _SDK_PASS_MODES = {"floor", "sdk", "activity-sdk-passes", "activity-sdk-runner"}
+_SDK_WRAPPER_MODES = {"floor", "sdk", "activity-sdk-builtins", "activity-sdk-runner"}
 _LABELS = {
     **overhead.LABELS,
     "activity-sdk-runner": "plugin, act., SDK's runner+passes",
     "activity-sdk-passes": "plugin, activities, SDK's passes",
+    "activity-sdk-builtins": "plugin, act., SDK's builtins",
     "activity-gc": "plugin, act., worker's GC",
 }
 
@@ -76,12 +80,6 @@ def _worker_gc() -> Generator[None]:
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
-
-
-# Modes that run the plugin's activity workflow in a setting of their own, and which.
-_ACTIVITY_VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
-    "activity-gc": _worker_gc,
-}
 
 
 @dataclass(frozen=True)
@@ -114,9 +112,9 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
                     AgentConversation.run
                     if mode == "activity-sdk-runner"
                     else overhead.WORKFLOWS[
-                        "activity"
-                        if mode in _ACTIVITY_VARIANTS
-                        else mode.removesuffix("-sdk-passes")
+                        mode.removesuffix("-sdk-passes")
+                        .removesuffix("-sdk-builtins")
+                        .removesuffix("-gc")
                     ],
                 )
                 for mode in modes
@@ -125,11 +123,13 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
                 await one()  # warm caches, sandbox imports and pollers
             for _ in range(rounds):
                 for mode, one in runs.items():
-                    variant = _ACTIVITY_VARIANTS.get(mode, contextlib.nullcontext)
-                    with (
-                        sdk_passes() if mode in _SDK_PASS_MODES else contextlib.nullcontext(),
-                        variant(),
-                    ):
+                    with contextlib.ExitStack() as sdk_parts:
+                        if mode in _SDK_PASS_MODES:
+                            sdk_parts.enter_context(sdk_passes())
+                        if mode in _SDK_WRAPPER_MODES:
+                            sdk_parts.enter_context(sdk_wrappers())
+                        if mode == "activity-gc":
+                            sdk_parts.enter_context(_worker_gc())
                         started = time.process_time()
                         await asyncio.gather(*(one() for _ in range(conversations)))
                         cpu[mode] += time.process_time() - started
@@ -151,6 +151,7 @@ def main() -> None:
             "sdk",
             "activity",
             "activity-sdk-passes",
+            "activity-sdk-builtins",
             "activity-sdk-runner",
             "activity-unsandboxed",
             "activity-gc",

@@ -30,6 +30,7 @@ FLOORS: list[set[str]] = [
         "_streaming",
         "_tracing",
         "_apps",
+        "_sandbox_builtins",
         "pytest_plugin",
         "process",
         "sandbox",
@@ -86,8 +87,9 @@ def test_every_room_is_on_a_floor_and_imports_only_rooms_below() -> None:
     # 25, plus the offline model base (apps ship it to workers; it is not a test helper) and
     # the two rooms the published integration's API names: the public `sandbox` package and
     # `_temporal_worker_env_ref` (see DESIGN.md), and `_lazy`, the first-use loading that three
-    # public modules share so that a client does not import the Agents SDK.
-    assert len(rooms) <= 29
+    # public modules share so that a client does not import the Agents SDK, and
+    # `_sandbox_builtins`, the stand-ins for the workflow sandbox's process-wide builtin wrappers.
+    assert len(rooms) <= 30
     assert len(FLOORS) <= 5
     upward = sorted(
         f"{module} -> {target}"

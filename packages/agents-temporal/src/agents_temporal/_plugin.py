@@ -24,6 +24,7 @@ from temporalio.worker.workflow_sandbox._runner import (
     _Instance,  # pyright: ignore[reportPrivateUsage]
 )
 
+from . import _sandbox_builtins
 from ._mcp.pool import ServerFactory
 from ._mcp.providers import MCPServerProvider, provider_activities, provider_names
 from ._mcp.servers import DEFAULT_IDLE_TIMEOUT, PooledMCPServers
@@ -95,12 +96,17 @@ class _FastContextInstance(_Instance):
     inside the sandbox (a lookup of the pending command: no user code, no imports; ``temporalio``
     is always passed through, so it is the same class inside and out), so these two calls go to
     it directly. Creating the instance and every activation, which run workflow code, still go
-    through the sandbox.
+    through the sandbox. Its importer returns loaded modules to function-level imports directly
+    (``_sandbox_builtins.use_fast_imports``).
 
     It relies on ``temporalio``'s private ``_Instance``: ``pyproject.toml`` pins ``temporalio``
     to a minor series, and ``tests/core/test_workflow_runner.py`` checks that the lookups skip
     the sandbox and that codecs still see each command's context.
     """
+
+    def _create_instance(self) -> None:
+        _sandbox_builtins.use_fast_imports(self.importer)
+        super()._create_instance()
 
     def _in_sandbox(self) -> Any:
         return self.globals_and_locals.get("__temporal_in_sandbox")
@@ -347,6 +353,8 @@ class OpenAIAgentsPlugin(SimplePlugin):
         # Stays installed after the worker stops: it gives every data converter the SDK's
         # result, only faster for those without a codec or payload storage.
         idle_passes.install()
+        # Process-wide too, and right for every sandboxed runner (see the module).
+        _sandbox_builtins.install()
         async with _RUNNER.active():
             build_stream_event_types()
             if self.use_otel_instrumentation:

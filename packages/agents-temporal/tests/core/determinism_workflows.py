@@ -26,6 +26,12 @@ class ReadsWallClock:
             return str(time.time())  # noqa: TID251 - the non-determinism under test
         if where == "random":
             return str(random.random())
+        if where == "imported":
+            # A function-level import of a module the workflow already loaded is answered by the
+            # plugin's importer shortcut, and must still hand out the restricted function.
+            from time import time as wall_clock  # noqa: TID251 - the non-determinism under test
+
+            return str(wall_clock())
         agent = Agent(name="Clerk", instructions="Stamp, then answer.", tools=[stamp])
         result = await Runner.run(agent, "stamp it")
         return str(result.final_output)
@@ -63,3 +69,18 @@ class ChangesCommandsAfter:
         return await workflow.execute_activity(
             other_step, value, start_to_close_timeout=timedelta(seconds=10)
         )
+
+
+@workflow.defn
+class CallsRestrictedBuiltin:
+    """Calls a builtin the sandbox refuses to workflow code."""
+
+    @workflow.run
+    async def run(self, builtin: str) -> str:
+        if builtin == "open":
+            with open(__file__) as source:  # noqa: ASYNC230 - the refusal under test
+                return source.readline()
+        if builtin == "input":
+            return input()  # noqa: ASYNC250 - the refusal under test
+        breakpoint()
+        return "resumed"

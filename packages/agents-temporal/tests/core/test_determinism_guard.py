@@ -1,10 +1,12 @@
 """Non-deterministic workflow code is still caught on the plugin's workers.
 
-The plugin runs workflows in Temporal's sandbox with its own runner (``_workflow_runner.py``);
-these tests hold it to what the sandbox promises: reading the wall clock or the global random
-generator in workflow code fails the workflow task (so the run stops and retries instead of
-recording a decision a replay could not repeat), a function tool an agent calls in the workflow
-is refused the clock too, and a change in the commands code makes is reported on replay.
+The plugin runs workflows in Temporal's sandbox with its own runner and builtins (``_plugin.py``,
+``_sandbox_builtins.py``); these tests hold it to what the sandbox promises: reading the wall
+clock (also through a function-level import) or the global random generator in workflow code
+fails the workflow task (so the run stops and retries instead of recording a decision a replay
+could not repeat), so does calling a builtin the sandbox refuses (``open``, ``input``,
+``breakpoint``), a function tool an agent calls in the workflow is refused the clock too, and a
+change in the commands code makes is reported on replay.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from temporalio.workflow import NondeterminismError
 from agents_temporal import OpenAIAgentsPlugin
 from agents_temporal.testing import AgentEnvironment, ResponseBuilders, TestModel
 from tests.core.determinism_workflows import (
+    CallsRestrictedBuiltin,
     ChangesCommandsAfter,
     ChangesCommandsBefore,
     ReadsWallClock,
@@ -42,7 +45,8 @@ async def _first_task_failure(handle: WorkflowHandle[Any, Any]) -> str:
 
 
 @pytest.mark.parametrize(
-    ("where", "restricted"), [("workflow", "time.time"), ("random", "random.random")]
+    ("where", "restricted"),
+    [("workflow", "time.time"), ("random", "random.random"), ("imported", "time.time")],
 )
 async def test_reading_the_clock_or_randomness_fails_the_task(
     where: str, restricted: str, temporal_client: Client, task_queue: str
@@ -63,6 +67,36 @@ async def test_reading_the_clock_or_randomness_fails_the_task(
             await handle.terminate("the test has seen what it waited for")
     assert "Cannot access" in message
     assert restricted in message
+
+
+@pytest.mark.parametrize(
+    ("builtin", "refusal"),
+    [
+        ("open", "__builtins__.open"),
+        ("input", "__builtins__.input"),
+        ("breakpoint", "breakpoint() inside workflow code requires debug_mode=True"),
+    ],
+)
+async def test_restricted_builtins_fail_the_task(
+    builtin: str, refusal: str, temporal_client: Client, task_queue: str
+) -> None:
+    # The plugin replaces the sandbox's isinstance and issubclass wrappers
+    # (`_sandbox_builtins`); the builtins the sandbox refuses keep the sandbox's own.
+    config = temporal_client.config()
+    config["plugins"] = [OpenAIAgentsPlugin()]
+    client = Client(**config)
+    async with Worker(client, task_queue=task_queue, workflows=[CallsRestrictedBuiltin]):
+        handle = await client.start_workflow(
+            CallsRestrictedBuiltin.run,
+            builtin,
+            id=f"restricted-builtin-{uuid.uuid4()}",  # noqa: TID251 - test code
+            task_queue=task_queue,
+        )
+        try:
+            message = await _first_task_failure(handle)
+        finally:
+            await handle.terminate("the test has seen what it waited for")
+    assert refusal in message
 
 
 async def test_a_function_tool_cannot_read_the_clock(
