@@ -53,7 +53,7 @@ import overhead
 from bench_agent_workflow import AgentConversation
 from bench_workflows import CALLS_PER_CONVERSATION
 
-from agent_worker._heap import settle_heap
+from agent_worker._heap import GC_THRESHOLDS
 from agents_temporal._payloads.idle_passes import sdk_passes
 from agents_temporal._sandbox_builtins import sdk_wrappers
 from agents_temporal.testing import start_local_server
@@ -72,9 +72,15 @@ _LABELS = {
 
 @contextlib.contextmanager
 def _worker_gc() -> Generator[None]:
-    """The worker app's collector settings for one turn, then the process's own again."""
+    """The worker app's collector settings for one turn, then the process's own again.
+
+    Without `settle_heap`'s collection first: it would give each of these turns a clean heap
+    that the other modes' turns do not get. What this freezes is unfrozen after the turn, so
+    garbage frozen with it is collected later all the same.
+    """
     thresholds = gc.get_threshold()
-    settle_heap()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         yield
     finally:
