@@ -44,6 +44,26 @@ async def _first_task_failure(handle: WorkflowHandle[Any, Any]) -> str:
             await asyncio.sleep(0.05)
 
 
+async def _task_failure_on_plugin_worker(
+    temporal_client: Client, task_queue: str, workflow_class: Any, argument: str
+) -> str:
+    """Runs ``workflow_class`` on a plugin worker; the message its first failed task gives."""
+    config = temporal_client.config()
+    config["plugins"] = [OpenAIAgentsPlugin()]
+    client = Client(**config)
+    async with Worker(client, task_queue=task_queue, workflows=[workflow_class]):
+        handle = await client.start_workflow(
+            workflow_class.run,
+            argument,
+            id=f"guarded-{uuid.uuid4()}",  # noqa: TID251 - test code
+            task_queue=task_queue,
+        )
+        try:
+            return await _first_task_failure(handle)
+        finally:
+            await handle.terminate("the test has seen what it waited for")
+
+
 @pytest.mark.parametrize(
     ("where", "restricted"),
     [("workflow", "time.time"), ("random", "random.random"), ("imported", "time.time")],
@@ -51,20 +71,9 @@ async def _first_task_failure(handle: WorkflowHandle[Any, Any]) -> str:
 async def test_reading_the_clock_or_randomness_fails_the_task(
     where: str, restricted: str, temporal_client: Client, task_queue: str
 ) -> None:
-    config = temporal_client.config()
-    config["plugins"] = [OpenAIAgentsPlugin()]
-    client = Client(**config)
-    async with Worker(client, task_queue=task_queue, workflows=[ReadsWallClock]):
-        handle = await client.start_workflow(
-            ReadsWallClock.run,
-            where,
-            id=f"nondeterministic-{uuid.uuid4()}",  # noqa: TID251 - test code
-            task_queue=task_queue,
-        )
-        try:
-            message = await _first_task_failure(handle)
-        finally:
-            await handle.terminate("the test has seen what it waited for")
+    message = await _task_failure_on_plugin_worker(
+        temporal_client, task_queue, ReadsWallClock, where
+    )
     assert "Cannot access" in message
     assert restricted in message
 
@@ -82,20 +91,9 @@ async def test_restricted_builtins_fail_the_task(
 ) -> None:
     # The plugin replaces the sandbox's isinstance and issubclass wrappers
     # (`_sandbox_builtins`); the builtins the sandbox refuses keep the sandbox's own.
-    config = temporal_client.config()
-    config["plugins"] = [OpenAIAgentsPlugin()]
-    client = Client(**config)
-    async with Worker(client, task_queue=task_queue, workflows=[CallsRestrictedBuiltin]):
-        handle = await client.start_workflow(
-            CallsRestrictedBuiltin.run,
-            builtin,
-            id=f"restricted-builtin-{uuid.uuid4()}",  # noqa: TID251 - test code
-            task_queue=task_queue,
-        )
-        try:
-            message = await _first_task_failure(handle)
-        finally:
-            await handle.terminate("the test has seen what it waited for")
+    message = await _task_failure_on_plugin_worker(
+        temporal_client, task_queue, CallsRestrictedBuiltin, builtin
+    )
     assert refusal in message
 
 
