@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, PydanticPayloadConverter
 from temporalio.converter import (
+    CompositePayloadConverter,
     DataConverter,
     DefaultPayloadConverter,
     EncodingPayloadConverter,
@@ -21,14 +22,13 @@ def _shared_json_converter() -> PydanticJSONPlainPayloadConverter:
 
 
 @functools.cache
-def _encoding_converters() -> dict[bytes, EncodingPayloadConverter]:
-    """The default encoding converters by encoding, the JSON one replaced by the shared one."""
+def _encoding_converters() -> tuple[EncodingPayloadConverter, ...]:
+    """The default encoding converters, the JSON one replaced by the shared one."""
     json_converter = _shared_json_converter()
-    converters = (
+    return tuple(
         json_converter if isinstance(c, JSONPlainPayloadConverter) else c
         for c in DefaultPayloadConverter.default_encoding_payload_converters
     )
-    return {c.encoding.encode(): c for c in converters}
 
 
 class AgentsPayloadConverter(PydanticPayloadConverter):
@@ -47,8 +47,7 @@ class AgentsPayloadConverter(PydanticPayloadConverter):
         The list of converters is worked out once too: a worker makes converters per workflow
         activation.
         """
-        # A copy: CompositePayloadConverter's converters belong to each instance.
-        self.converters = dict(_encoding_converters())
+        CompositePayloadConverter.__init__(self, *_encoding_converters())
 
 
 def build_type_adapters(converter: DataConverter, types: Iterable[object]) -> int:
