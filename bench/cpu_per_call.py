@@ -18,6 +18,10 @@ difference to ``activity`` is what the plain builtins and the importer's shortcu
 ``activity-gc`` is the plugin's workflow with the worker app's garbage collector settings
 (``agent_worker._heap``) for its turns. The floor, the SDK's loop and the SDK's runner run
 with the SDK's passes and wrappers too: they stand for Temporal without the plugin.
+``plain`` is the same conversations through ``Runner.run`` with no Temporal at all: the Agents
+SDK's own CPU per model call. With both in the run, the table ends with their sum, the least
+any integration that runs the Agents SDK's loop as it is, with an activity per model call, can
+cost per call: the floor's round trip plus the SDK's turn, with nothing of the integration's own.
 
 The zero-latency model runs in this process; its responses are built once per step
 (``bench_workflows.scripted_response``), so the model costs next to nothing in every mode, as
@@ -26,7 +30,7 @@ worker image (``overhead.use_bytecode_caches``; ``--no-bytecode-caches`` compile
 source for every new workflow, as a machine with ``PYTHONDONTWRITEBYTECODE=1`` does).
 
 Usage: ``uv run python bench/cpu_per_call.py [--conversations 20] [--rounds 3]
-[--modes floor sdk activity activity-sdk-passes activity-sdk-builtins activity-sdk-runner
+[--modes plain floor sdk activity activity-sdk-passes activity-sdk-builtins activity-sdk-runner
 activity-unsandboxed activity-gc] [--no-bytecode-caches]``
 """
 
@@ -112,7 +116,9 @@ async def cpu_per_call(modes: list[str], conversations: int, rounds: int) -> dic
         )
         async with overhead.bench_worker(client, queue), sdk_runner_worker:
             runs = {
-                mode: overhead.temporal_conversation(
+                mode: overhead.plain_conversation()
+                if mode == "plain"
+                else overhead.temporal_conversation(
                     client,
                     sdk_queue if mode == "activity-sdk-runner" else queue,
                     AgentConversation.run
@@ -153,6 +159,7 @@ def main() -> None:
         "--modes",
         nargs="+",
         default=[
+            "plain",
             "floor",
             "sdk",
             "activity",
@@ -173,6 +180,9 @@ def main() -> None:
     for mode, value in figures.items():
         ratio = f"{value / floor:.2f}x" if floor else "-"
         print(f"{_LABELS[mode]:32}{value:12.2f}{ratio:>10}")
+    if floor and "plain" in figures:
+        bound = floor + figures["plain"]
+        print(f"{'least possible: floor + plain':32}{bound:12.2f}{bound / floor:9.2f}x")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ last two columns are CPU time per model call, means over the rounds: this proces
 client) and the Temporal dev server's. Where the machine has a core to spare they run in
 parallel, so a ratio of latencies can sit well below the ratio of CPU; on a loaded machine it
 moves toward it (docs/PERFORMANCE.md). ``bench/call_timeline.py`` splits one call's time up.
+Each group ends with the least possible: the floor plus plain ``Runner.run``, latency and CPU,
+what any integration that runs the Agents SDK's loop as it is, an activity per model call,
+costs before any code of its own.
 
 Usage: ``uv run python bench/overhead.py [--conversations 1 20] [--rounds 5] [--json FILE]
 [--no-untuned]``
@@ -318,6 +321,14 @@ def print_table(rows: list[Row]) -> None:
                 f"{row.mode:<36}{conv:>6}{row.latency_ms:>10.2f}{row.calls_per_s:>10.1f}"
                 f"{vs_floor:>24}{vs_plain:>12}{row.cpu_ms:>13.2f}{server:>12}"
             )
+        # The least any integration can reach that runs the Agents SDK's loop as it is with an
+        # activity per model call: the floor's round trip plus the SDK's own turn.
+        least = floor.latency_ms + plain_row.latency_ms
+        least_cpu = floor.cpu_ms + plain_row.cpu_ms
+        print(
+            f"{'least possible: floor + plain':<36}{conv:>6}{least:>10.2f}{'':>10}"
+            f"{f'{least / floor.latency_ms:.2f}x lat':>24}{'':>12}{least_cpu:>13.2f}"
+        )
 
 
 async def main() -> None:
