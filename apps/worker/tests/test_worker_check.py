@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from agent_stack.settings import Settings
+from agent_worker.cli import main
 from tests.test_worker_run import REPO_ROOT, free_port
 
 WORKER = Path(sys.executable).parent / "worker"
@@ -102,3 +104,43 @@ async def test_check_passes_every_time_then_fails_once_the_worker_stops(
     report = json.loads(out)
     assert (report["ok"], report["worker_ready"]) == (False, False)
     assert report["message"].startswith("The worker on this machine is not ready")
+
+
+def test_a_check_loads_neither_the_agents_sdk_nor_the_apps(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    # A container's health check runs `worker --check` every few seconds: the Agents SDK, the
+    # model clients and the apps are seconds of imports it does not need.
+    env = {k: v for k, v in subprocess_env.items() if k not in Settings.env_var_names()}
+    env["TEMPORAL_ADDRESS"] = "127.0.0.1:1"  # refused at once
+    heavy = ("agents", "litellm", "openai", "support_agents", "agent_worker._models")
+    probe = (
+        "import sys\n"
+        "from agent_worker.cli import main\n"
+        "code = main(['--check'])\n"
+        f"print(code, [name for name in {heavy!r} if name in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,  # no .env
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    *report, loaded = done.stdout.splitlines()
+    assert json.loads(report[-1])["temporal_reachable"] is False
+    assert loaded == "1 []", loaded
+
+
+def test_a_check_with_a_bad_setting_says_which(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setenv("WORKER_HEALTH_PORT", "not a port")
+    assert main(["--check"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("worker: Invalid setting (from environment variables or the .env file)")
+    assert "WORKER_HEALTH_PORT" in err

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -23,8 +22,9 @@ from agent_stack.settings import Settings, load_app_settings
 from agent_stack.signals import stop_on_signals
 from agent_stack.tracing import configure_tracing
 from agent_worker._heap import settle_heap
+from agent_worker._logging import configure_logging
 from agent_worker._models import model_provider
-from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin, RedactingFormatter
+from agents_temporal import ModelActivityParameters, OpenAIAgentsPlugin
 from agents_temporal.apps import AgentApp, AppSettings
 
 GRACEFUL_SHUTDOWN = timedelta(seconds=60)
@@ -55,27 +55,6 @@ still choose ``@workflow.defn(versioning_behavior=VersioningBehavior.PINNED)``.
 
 NEEDED_BY = "the worker has nothing to run"
 """What the worker's refusal to start without an agent app says cannot happen."""
-
-
-LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
-"""How the worker's log lines read (on stderr; the summary and status lines go to stdout)."""
-
-
-def configure_logging() -> None:
-    """Log warnings and errors to stderr with exception text redacted, unless already set up.
-
-    The Temporal SDK logs every failed activity and workflow task with its exception, whose
-    text can quote a customer or carry a secret (a provider's error echoing a key or an
-    ``Authorization`` header): each line keeps the exception's type and traceback frames, and
-    its text reads "details redacted" (`agents_temporal.RedactingFormatter`). A process whose
-    logging is configured already (handlers on the root logger) keeps its own.
-    """
-    root = logging.getLogger()
-    if root.handlers:
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter(LOG_FORMAT))
-    root.addHandler(handler)
 
 
 def _workflows(count: int) -> str:

@@ -14,10 +14,14 @@ import logging
 import traceback
 from collections.abc import Iterator, Mapping
 from types import TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from agents.tracing import SpanError
 from temporalio.exceptions import ApplicationError
+
+if TYPE_CHECKING:
+    # Typing only: a process that just logs (the worker's health check) need not load the
+    # Agents SDK for its formatter; a span error is a plain dict at run time.
+    from agents.tracing import SpanError
 
 REDACTED = "details redacted"
 """The mark that stands where a failure's text was left out."""
@@ -76,7 +80,8 @@ def redacted_error(error: SpanError) -> SpanError:
     if message not in FIXED_MESSAGES:
         kind = kept.get("type")
         message = f"{kind} ({REDACTED_ERROR_TEXT})" if kind else f"Error ({REDACTED_ERROR_TEXT})"
-    return SpanError(message=message, data=kept or None)
+    redacted: SpanError = {"message": message, "data": kept or None}
+    return redacted
 
 
 def redacted_exception_text(error: BaseException) -> str:
