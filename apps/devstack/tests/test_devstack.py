@@ -9,9 +9,12 @@ import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +24,11 @@ from temporalio.testing import WorkflowEnvironment
 
 import agents_temporal._apps as apps_module
 import devstack
+import devstack._stack as stack_module
 from agent_stack.health import STUCK_EXIT_CODE, check_health
 from agent_stack.settings import Settings
 from agents_temporal import OpenAIAgentsPlugin
+from agents_temporal.apps import ENTRY_POINT_GROUP
 from agents_temporal.client import ConversationHandle
 from devstack import StackError, plan_stack
 from devstack._process import Child
@@ -300,6 +305,7 @@ async def test_without_an_agent_app_dev_runs_the_rest_and_says_how_to_add_one(
         return []
 
     monkeypatch.setattr(apps_module, "entry_points", no_entry_points)
+    monkeypatch.setattr(stack_module, "entry_points", no_entry_points)
     address = temporal_env.client.service_client.config.target_host
     config = settings(TEMPORAL_ADDRESS=address, CONSOLE_PORT=free_port())
     out = io.StringIO()
@@ -330,3 +336,31 @@ def test_public_api_is_sorted_and_complete() -> None:
     public = {n for n in vars(devstack) if not n.startswith("_") and n != "annotations"}
     assert devstack.__all__ == sorted(devstack.__all__)
     assert set(devstack.__all__) == public - {"cli"}
+
+
+def test_dev_itself_loads_neither_the_agents_sdk_nor_an_app(
+    subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    # The worker and the console are child processes: the dev process imports neither the
+    # Agents SDK nor an app, which would be seconds before Temporal and the worker start.
+    probe = (
+        "import sys\n"
+        "import devstack.cli\n"
+        "from agent_stack.settings import load_settings\n"
+        "from devstack._stack import _has_apps\n"
+        "found = _has_apps(load_settings())\n"
+        "print(found, [m for m in ('agents', 'openai', 'litellm', 'mcp') if m in sys.modules])\n"
+    )
+    env = {k: v for k, v in subprocess_env.items() if k not in Settings.env_var_names()}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,  # no .env
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    installed = bool(entry_points(group=ENTRY_POINT_GROUP))
+    assert done.stdout.strip() == f"{installed} []"

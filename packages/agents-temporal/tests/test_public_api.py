@@ -50,22 +50,24 @@ def test_spec_import_path_names() -> None:
         assert hasattr(agents_temporal.testing, attr)
 
 
-def test_top_level_is_lazy_and_every_name_resolves() -> None:
-    """Importing the top level loads no Agents SDK; each name in ``__all__`` still imports.
+@pytest.mark.parametrize("name", ["agents_temporal", "agents_temporal.testing"])
+def test_module_is_lazy_and_every_name_resolves(name: str) -> None:
+    """Importing the module loads no Agents SDK; each name in ``__all__`` still imports.
 
-    A fresh interpreter, so that no other test has imported the Agents SDK already.
+    A fresh interpreter, so that no other test has imported the Agents SDK already. The top
+    level is imported by every process; ``testing`` by ``uv run dev`` for the local server.
     """
-    script = """
+    script = f"""
 import sys
-import agents_temporal
+import {name} as module
 heavy = sorted(m for m in ("agents", "openai", "litellm", "mcp") if m in sys.modules)
-assert not heavy, f"import agents_temporal loaded {heavy}"
-for name in agents_temporal.__all__:
-    exec(f"from agents_temporal import {name}")
-    assert getattr(agents_temporal, name) is not None, name
-assert sorted(set(agents_temporal.__all__) - set(dir(agents_temporal))) == []
+assert not heavy, f"import {name} loaded {{heavy}}"
+for attr in module.__all__:
+    exec(f"from {name} import {{attr}}")
+    assert getattr(module, attr) is not None, attr
+assert sorted(set(module.__all__) - set(dir(module))) == []
 try:
-    agents_temporal.NoSuchName
+    module.NoSuchName
 except AttributeError as error:
     assert "NoSuchName" in str(error), error
 else:

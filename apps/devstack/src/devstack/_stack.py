@@ -10,15 +10,16 @@ import shutil
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from agent_stack.apps import NoAgentAppError, select_apps
+from agent_stack.apps import NoAgentAppError
 from agent_stack.health import STUCK_EXIT_CODE, check_health
 from agent_stack.settings import Settings
 from agent_stack.signals import stop_on_signals
-from agents_temporal.apps import AgentAppError
+from agents_temporal.apps import ENTRY_POINT_GROUP
 from agents_temporal.testing import dev_server_config_args, temporal_cli_path
 from devstack._probe import (
     LOCAL_HOSTS,
@@ -320,27 +321,30 @@ async def run_stack(
 
             if not await _until(codec_ready, codec, stop, "The codec server"):
                 return 0
+        # The worker and the console start together: each spends seconds importing its
+        # stack, and neither needs the other to come up (the console shows the worker's state).
         has_apps = _has_apps(settings)
+        worker: Child | None = None
         if has_apps:
             worker = Child("worker", _script("worker", "agent_worker.cli"), env, out=out)
             children.append(worker)
             await worker.start()
-
-            async def worker_ready() -> bool:
-                return (await check_health(settings, timeout_seconds=2)).ok
-
-            if not await _until(worker_ready, worker, stop, "The worker"):
-                return 0
         else:
             say(f"dev: {NoAgentAppError('no worker is started')}")
         console = Child("console", _script("console", "agent_console.cli"), env, out=out)
         children.append(console)
         await console.start()
+
+        async def worker_ready() -> bool:
+            return (await check_health(settings, timeout_seconds=2)).ok
+
         health_url = f"http://127.0.0.1:{plan.console_port}/_stcore/health"
 
         async def console_ready() -> bool:
             return await asyncio.to_thread(http_ok, health_url)
 
+        if worker is not None and not await _until(worker_ready, worker, stop, "The worker"):
+            return 0
         if not await _until(console_ready, console, stop, "The console"):
             return 0
         _announce(say, plan, reuse, worker=has_apps)
@@ -351,11 +355,13 @@ async def run_stack(
 
 
 def _has_apps(settings: Settings) -> bool:
-    """Whether the worker has an app to run (an app that does not load is the worker's to say)."""
-    try:
-        return bool(select_apps(objects=settings.app_objects))
-    except AgentAppError:
-        return True
+    """Whether the worker has an app to run: one is installed or AGENT_APP_OBJECTS names one.
+
+    Nothing is loaded here: an app that does not load is the worker's to say, and loading them
+    would cost this process seconds of imports (the Agents SDK, every app) before the worker
+    even starts.
+    """
+    return bool(settings.app_objects) or bool(entry_points(group=ENTRY_POINT_GROUP))
 
 
 def _announce(say: Callable[[str], None], plan: StackPlan, reuse: bool, *, worker: bool) -> None:
