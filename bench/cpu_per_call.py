@@ -62,6 +62,19 @@ from agents_temporal._payloads.idle_passes import sdk_passes
 from agents_temporal._sandbox_builtins import sdk_wrappers
 from agents_temporal.testing import start_local_server
 
+_DEFAULT_MODES = [
+    "plain",
+    "floor",
+    "sdk",
+    "activity",
+    "activity-sdk-passes",
+    "activity-sdk-builtins",
+    "activity-sdk-runner",
+    "activity-unsandboxed",
+    "activity-gc",
+]
+_MODES = sorted(_DEFAULT_MODES)
+"""Every mode a run may ask for (local activities are `overhead.py`'s: this client has none)."""
 _QUEUES = itertools.count()
 _SDK_PASS_MODES = {"floor", "sdk", "activity-sdk-passes", "activity-sdk-runner"}
 _SDK_WRAPPER_MODES = {"floor", "sdk", "activity-sdk-builtins", "activity-sdk-runner"}
@@ -158,17 +171,8 @@ def main() -> None:
     parser.add_argument(
         "--modes",
         nargs="+",
-        default=[
-            "plain",
-            "floor",
-            "sdk",
-            "activity",
-            "activity-sdk-passes",
-            "activity-sdk-builtins",
-            "activity-sdk-runner",
-            "activity-unsandboxed",
-            "activity-gc",
-        ],
+        default=_DEFAULT_MODES,
+        choices=_MODES,
     )
     parser.add_argument("--no-bytecode-caches", action="store_true")
     args = parser.parse_args()
