@@ -125,7 +125,6 @@ def _check() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``worker`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    from agent_stack.settings import SettingsError, load_app_settings, load_settings
     from agent_worker._logging import configure_logging
 
     configure_logging()
@@ -138,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workspace_root,
     )
     from agent_stack.connection import TemporalUnreachableError
+    from agent_stack.settings import SettingsError, load_app_settings, load_settings
     from agent_worker._codec_server import CodecServerError
     from agent_worker._models import ModelSetupError
     from agent_worker._run import NEEDED_BY, serve_worker
