@@ -86,8 +86,8 @@ def test_every_room_is_on_a_floor_and_imports_only_rooms_below() -> None:
     assert rooms == set(floor_of), "place new rooms on a floor in FLOORS, remove gone ones"
     # 25, plus the offline model base (apps ship it to workers; it is not a test helper) and
     # the two rooms the published integration's API names: the public `sandbox` package and
-    # `_temporal_worker_env_ref` (see DESIGN.md), and `_lazy`, the first-use loading that three
-    # public modules share so that a client does not import the Agents SDK, and
+    # `_temporal_worker_env_ref` (see DESIGN.md), and `_lazy`, the first-use loading that four
+    # public modules share so that a client or `dev` does not import the Agents SDK, and
     # `_sandbox_builtins`, the stand-ins for the workflow sandbox's process-wide builtin wrappers.
     assert len(rooms) <= 30
     assert len(FLOORS) <= 5
